@@ -1,0 +1,45 @@
+import process from 'node:process';
+import {commands} from './commands/index.ts';
+import {UsageError} from './commands/types.ts';
+
+const help = `
+  codexpool: one local endpoint over several ChatGPT/Codex accounts
+
+  Usage
+    $ codexpool [command] [options]      (no command: the control center)
+
+  Commands
+${Object.entries(commands)
+	.map(([name, {summary}]) => `    ${name.padEnd(14)} ${summary}`)
+	.join('\n')}
+
+  Every command takes --home DIR (default $CODEXPOOL_HOME, else ~/.codexpool) and --help.
+`;
+
+const [name = 'ui', ...rest] = process.argv.slice(2);
+const io = {
+	stdout: (text: string) => process.stdout.write(text),
+	stderr: (text: string) => process.stderr.write(text),
+	env: process.env,
+};
+
+if (name === '--help' || name === '-h' || name === 'help') {
+	io.stdout(`${help}\n`);
+} else if (name === '--version' || name === '-v') {
+	io.stdout('0.1.0\n');
+} else {
+	const entry = commands[name] ?? (name.startsWith('-') ? commands.ui : undefined);
+	if (entry === undefined) {
+		io.stderr(`codexpool: unknown command "${name}". Run \`codexpool --help\` for the list.\n`);
+		process.exitCode = 2;
+	} else {
+		try {
+			const command = await entry.load();
+			process.exitCode = await command.run(entry === commands[name] ? rest : [name, ...rest], io);
+		} catch (error) {
+			const message = error instanceof Error ? error.message : String(error);
+			io.stderr(`codexpool: ${message}\n`);
+			process.exitCode = error instanceof UsageError ? 2 : 1;
+		}
+	}
+}

@@ -1,0 +1,7 @@
+import type {Command} from './types.ts';
+
+/**
+Every subcommand, loaded only when used so that `codexpool status` does not pay for Ink and React.
+The order here is the order of `codexpool --help`.
+*/
+export const commands: Record<string, {summary: string; load: () => Promise<Command>}> = {};

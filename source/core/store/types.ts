@@ -1,0 +1,60 @@
+import type {Marks, PlanType, StrategyOptions} from '../strategies/types.ts';
+
+/** The tokens of one ChatGPT login, as Codex keeps them in auth.json. Never logged, never shown. */
+export type Tokens = {
+	readonly idToken: string;
+	readonly accessToken: string;
+	readonly refreshToken: string;
+	/** When the tokens were last refreshed (ms since the epoch). */
+	readonly lastRefresh: number | undefined;
+};
+
+/** Why an account needs a fresh login, when it does. */
+export type LoginProblem = {readonly code: string; readonly message: string; readonly at: number};
+
+/** One saved account. `id` is the `chatgpt_account_id`: two logins of one ChatGPT account are one account. */
+export type AccountRecord = {
+	readonly id: string;
+	/** The user's name for it (email unless given). Unique in the store. */
+	readonly name: string;
+	readonly email: string | undefined;
+	readonly plan: PlanType;
+	readonly tokens: Tokens;
+	readonly marks: Marks;
+	readonly needsLogin: LoginProblem | undefined;
+	readonly addedAt: number;
+};
+
+/** A pool key for downstream clients: only its hash is stored. */
+export type PoolKeyRecord = {
+	readonly id: string;
+	readonly name: string;
+	/** The first characters of the key, to recognise it (`cxp_ab12…`). */
+	readonly prefix: string;
+	/** sha256 of the key, hex. */
+	readonly hash: string;
+	readonly createdAt: number;
+	readonly lastUsedAt: number | undefined;
+};
+
+export type SchedulerSettings = {
+	readonly enabled: boolean;
+	readonly dryRun: boolean;
+	/** `ours` or `stagger`. */
+	readonly policy: string;
+	/** Account ids the scheduler may kick; empty means all. */
+	readonly accounts: readonly string[];
+	/** "HH:MM" local time; no kicks between start and end. */
+	readonly quietHours: {readonly start: string; readonly end: string} | undefined;
+};
+
+export type Settings = {
+	readonly strategy: string;
+	readonly strategyOptions: StrategyOptions;
+	readonly requireKey: boolean;
+	readonly scheduler: SchedulerSettings;
+	/** Models published on /v1/models and their aliases; empty means all listed upstream models. */
+	readonly models: {readonly publish: readonly string[]; readonly aliases: Readonly<Record<string, string>>};
+	/** Largest request body accepted, in bytes. */
+	readonly maxBodyBytes: number;
+};
