@@ -114,6 +114,11 @@ export type CoreSnapshot = {
 	/** `embedded`: this process runs the proxy; `attached`: it shows a daemon; `demo`: simulated upstream. */
 	readonly mode: 'embedded' | 'attached' | 'demo';
 	readonly now: number;
+	/**
+	Clock milliseconds per real millisecond (1 normally; 120 in the demo), so a view can advance countdowns
+	between snapshots without asking the core.
+	*/
+	readonly clockSpeed?: number;
 	readonly proxyUrl: string | undefined;
 	readonly strategy: string;
 	readonly strategies: readonly {readonly name: string; readonly description: string}[];

@@ -1,0 +1,64 @@
+import type {CoreSnapshot, Unsubscribe} from './snapshot.ts';
+
+/**
+Turns "something changed" into at most one new snapshot every `intervalMs`: a busy proxy marks the state
+dirty on every chunk, but subscribers (the TUI, the admin API's event stream) see a bounded rate.
+The snapshot object is replaced, never mutated, so `useSyncExternalStore` can compare by identity.
+*/
+export type SnapshotPublisher = {
+	readonly getSnapshot: () => CoreSnapshot;
+	readonly subscribe: (listener: () => void) => Unsubscribe;
+	/** Schedules a rebuild (coalesced). */
+	readonly markDirty: () => void;
+	/** Rebuilds and publishes now (after an action, so its caller sees the result at once). */
+	readonly flush: () => void;
+	readonly stop: () => void;
+};
+
+export function createSnapshotPublisher(build: () => CoreSnapshot, intervalMs = 100): SnapshotPublisher {
+	let snapshot = build();
+	let timer: NodeJS.Timeout | undefined;
+	let lastPublish = 0;
+	const listeners = new Set<() => void>();
+
+	const publish = () => {
+		timer = undefined;
+		lastPublish = performance.now();
+		snapshot = build();
+		for (const listener of listeners) {
+			listener();
+		}
+	};
+
+	return {
+		getSnapshot: () => snapshot,
+		subscribe(listener) {
+			listeners.add(listener);
+			return () => listeners.delete(listener);
+		},
+		markDirty() {
+			if (timer !== undefined) {
+				return;
+			}
+
+			const wait = Math.max(0, intervalMs - (performance.now() - lastPublish));
+			timer = setTimeout(publish, wait);
+			timer.unref();
+		},
+		flush() {
+			if (timer !== undefined) {
+				clearTimeout(timer);
+			}
+
+			publish();
+		},
+		stop() {
+			if (timer !== undefined) {
+				clearTimeout(timer);
+				timer = undefined;
+			}
+
+			listeners.clear();
+		},
+	};
+}
