@@ -74,6 +74,11 @@ export type StrategyOptions = {
 	readonly order?: readonly string[];
 	/** `sequential`: move on when the 5-hour window reaches this used percent (default 95). */
 	readonly threshold?: number;
+	/**
+	`greedy-duration`: the mean session size in weekly-quota units (default 0.02, the model's middle
+	granularity). The strategy never sees a session's own size, only this mean.
+	*/
+	readonly meanSessionSize?: number;
 };
 
 /**

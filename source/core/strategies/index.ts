@@ -1,0 +1,54 @@
+import {capacityWeighted} from './capacity-weighted.ts';
+import {fillFirst} from './fill-first.ts';
+import {greedyDuration} from './greedy-duration.ts';
+import {greedyFrequency} from './greedy-frequency.ts';
+import {phaseTargeting} from './phase-targeting.ts';
+import {random} from './random.ts';
+import {relativeAvailability} from './relative-availability.ts';
+import {resetDrain} from './reset-drain.ts';
+import {resetSoonest} from './reset-soonest.ts';
+import {roundRobin} from './round-robin.ts';
+import {sequential} from './sequential.ts';
+import {sequentialDrain} from './sequential-drain.ts';
+import type {Strategy} from './types.ts';
+import {usageWeighted} from './usage-weighted.ts';
+
+// === ours: the simulator engineer imports `ours` from './ours.ts' here ===
+
+/** Every strategy by name, in the order `codexpool strategy` and the simulator list them. */
+export const strategies: Readonly<Record<string, Strategy>> = Object.freeze(
+	Object.fromEntries(
+		[
+			// === ours: register `ours` first in this list ===
+			random,
+			roundRobin,
+			capacityWeighted,
+			usageWeighted,
+			relativeAvailability,
+			fillFirst,
+			sequentialDrain,
+			resetDrain,
+			resetSoonest,
+			greedyFrequency,
+			greedyDuration,
+			phaseTargeting,
+			sequential,
+		].map((strategy) => [strategy.name, strategy]),
+	),
+);
+
+/** The names of all strategies, in registry order. */
+export const strategyNames: readonly string[] = Object.freeze(Object.keys(strategies));
+
+/** The strategy used when the user chose none. === ours: switch to our own strategy when it lands. === */
+export const DEFAULT_STRATEGY = 'phase-targeting';
+
+/** The strategy called `name`; throws an Error listing the valid names for an unknown one. */
+export function getStrategy(name: string): Strategy {
+	const strategy = Object.hasOwn(strategies, name) ? strategies[name] : undefined;
+	if (strategy === undefined) {
+		throw new Error(`Unknown strategy "${name}". Valid strategies: ${strategyNames.join(', ')}.`);
+	}
+
+	return strategy;
+}
