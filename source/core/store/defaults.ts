@@ -1,0 +1,28 @@
+import type {Settings} from './types.ts';
+
+/**
+The settings a fresh store starts with. Stored settings are merged over these, so a setting added in a later
+version gets its default in an older store.
+*/
+export const defaultSettings: Settings = {
+	// The registry may not have a strategy of this name yet: the store only keeps the name.
+	strategy: 'ours',
+	strategyOptions: {},
+	requireKey: false,
+	scheduler: {enabled: true, dryRun: false, policy: 'ours', accounts: [], quietHours: undefined},
+	models: {publish: [], aliases: {}},
+	// Codex resends the whole conversation every turn (images included), so bodies get large.
+	maxBodyBytes: 32 * 1024 * 1024,
+};
+
+/** Merges stored (possibly partial, possibly older) settings over the defaults. */
+export function withDefaults(stored: Partial<Settings> | undefined): Settings {
+	const settings = stored ?? {};
+	return {
+		...defaultSettings,
+		...settings,
+		strategyOptions: {...defaultSettings.strategyOptions, ...settings.strategyOptions},
+		scheduler: {...defaultSettings.scheduler, ...settings.scheduler},
+		models: {...defaultSettings.models, ...settings.models},
+	};
+}

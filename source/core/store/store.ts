@@ -1,0 +1,330 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Conf, {type Schema} from 'conf';
+import {ensurePrivateFolder} from '../home.ts';
+import type {Marks} from '../strategies/types.ts';
+import {withDefaults} from './defaults.ts';
+import {storeSchema} from './schema.ts';
+import type {AccountRecord, LoginProblem, PoolKeyRecord, Settings, Tokens} from './types.ts';
+
+/** What the store file holds. */
+export type StoreData = {
+	readonly version: number;
+	readonly accounts: readonly AccountRecord[];
+	/** Possibly partial (written by an older version): read it through `Store.getSettings`. */
+	readonly settings: Partial<Settings>;
+	readonly keys: readonly PoolKeyRecord[];
+	/** The scheduler's plan, any JSON value (owned by the scheduler). */
+	readonly schedulerPlan?: unknown;
+};
+
+/** The store file could not be used; it was moved aside (never silently replaced). */
+export class StoreCorruptError extends Error {
+	override name = 'StoreCorruptError';
+}
+
+/** The file name of the store inside the home folder. */
+export const storeFileName = 'codexpool.json';
+
+const emptyData: StoreData = {version: 1, accounts: [], settings: {}, keys: []};
+const staleTempMs = 60_000;
+
+/**
+The codexpool store: accounts with their tokens, settings, pool keys and the scheduler plan, in
+`<home>/codexpool.json` (mode 0600, folder 0700, written atomically by conf through `atomically`: temp file,
+fsync, rename). Reads are served from memory and reloaded when the file changes on disk (another codexpool
+process wrote it). Every write is synchronous: when a method returns, the change is on disk.
+*/
+export class Store {
+	readonly home: string;
+	readonly path: string;
+	readonly #conf: Conf<StoreData>;
+	readonly #listeners = new Set<(data: StoreData) => void>();
+	#data: StoreData = emptyData;
+	#signature = '';
+
+	constructor(home: string) {
+		ensurePrivateFolder(home);
+		this.home = home;
+		this.path = path.join(home, storeFileName);
+		removeStaleTempFiles(home);
+		this.#conf = openConf(home, this.path);
+		tightenMode(this.path);
+		this.#reload();
+	}
+
+	/** The whole file as last read or written (frozen). */
+	data(): StoreData {
+		this.#refresh();
+		return this.#data;
+	}
+
+	listAccounts(): readonly AccountRecord[] {
+		return this.data().accounts;
+	}
+
+	getAccount(id: string): AccountRecord | undefined {
+		return this.data().accounts.find((account) => account.id === id);
+	}
+
+	/** Adds an account. Throws if its id (the ChatGPT account) or its name is already saved. */
+	addAccount(account: AccountRecord): AccountRecord {
+		this.#mutate((data) => {
+			if (data.accounts.some((other) => other.id === account.id)) {
+				throw new Error(`The ChatGPT account ${account.id} is already saved.`);
+			}
+
+			assertNameFree(data.accounts, account.name, account.id);
+			return {...data, accounts: [...data.accounts, account]};
+		});
+		return this.getAccount(account.id)!;
+	}
+
+	/** Changes one account; `change` gets the current record and returns the new one (its id cannot change). */
+	updateAccount(id: string, change: (account: AccountRecord) => AccountRecord): AccountRecord {
+		this.#mutate((data) => {
+			const current = data.accounts.find((account) => account.id === id);
+			if (current === undefined) {
+				throw new Error(`No saved account has the id ${id}: list them with \`codexpool accounts\`.`);
+			}
+
+			const next = {...change(current), id};
+			assertNameFree(data.accounts, next.name, id);
+			return {...data, accounts: data.accounts.map((account) => (account.id === id ? next : account))};
+		});
+		return this.getAccount(id)!;
+	}
+
+	/** Removes an account; false when there was none with this id. */
+	removeAccount(id: string): boolean {
+		let removed = false;
+		this.#mutate((data) => {
+			removed = data.accounts.some((account) => account.id === id);
+			return {...data, accounts: data.accounts.filter((account) => account.id !== id)};
+		});
+		return removed;
+	}
+
+	/**
+	Saves new tokens (and, read from a new id token, the email and plan) for an account. Returns only once the
+	file on disk holds them: a rotated refresh token must be saved before anything can use it.
+	*/
+	updateTokens(
+		id: string,
+		tokens: Tokens,
+		claims: {readonly email?: string | undefined; readonly plan?: string | undefined} = {},
+	): AccountRecord {
+		return this.updateAccount(id, (account) => ({
+			...account,
+			tokens,
+			email: claims.email ?? account.email,
+			plan: claims.plan ?? account.plan,
+		}));
+	}
+
+	setMarks(id: string, marks: Marks): AccountRecord {
+		return this.updateAccount(id, (account) => ({...account, marks}));
+	}
+
+	/** Marks the account as needing a fresh login (or clears that with undefined). */
+	setNeedsLogin(id: string, problem: LoginProblem | undefined): AccountRecord {
+		return this.updateAccount(id, (account) => ({...account, needsLogin: problem}));
+	}
+
+	getSettings(): Settings {
+		return withDefaults(this.data().settings);
+	}
+
+	/** Changes some settings; nested objects (scheduler, models) are replaced as given. */
+	setSettings(patch: Partial<Settings>): Settings {
+		this.#mutate((data) => ({...data, settings: {...withDefaults(data.settings), ...patch}}));
+		return this.getSettings();
+	}
+
+	getKeys(): readonly PoolKeyRecord[] {
+		return this.data().keys;
+	}
+
+	setKeys(keys: readonly PoolKeyRecord[]): void {
+		this.#mutate((data) => ({...data, keys}));
+	}
+
+	getSchedulerPlan(): unknown {
+		return this.data().schedulerPlan;
+	}
+
+	setSchedulerPlan(plan: unknown): void {
+		this.#mutate((data) => ({...data, schedulerPlan: plan}));
+	}
+
+	/** Calls `listener` after every change, ours or one another process made (seen at the next read). */
+	onDidChange(listener: (data: StoreData) => void): () => void {
+		this.#listeners.add(listener);
+		return () => {
+			this.#listeners.delete(listener);
+		};
+	}
+
+	#mutate(change: (data: StoreData) => StoreData): void {
+		this.#refresh();
+		// The JSON round trip drops undefined fields (conf validates before serialising) and copies.
+		const next = JSON.parse(JSON.stringify(change(this.#data))) as StoreData;
+		this.#conf.store = next;
+		this.#data = deepFreeze(next);
+		this.#signature = fileSignature(this.path);
+		this.#emit();
+	}
+
+	#refresh(): void {
+		if (fileSignature(this.path) !== this.#signature) {
+			this.#reload();
+			this.#emit();
+		}
+	}
+
+	#reload(): void {
+		this.#signature = fileSignature(this.path);
+		let raw: Partial<StoreData>;
+		try {
+			raw = this.#conf.store;
+		} catch (error) {
+			throw setAside(this.path, error);
+		}
+
+		this.#data = deepFreeze({...emptyData, ...raw});
+	}
+
+	#emit(): void {
+		for (const listener of this.#listeners) {
+			listener(this.#data);
+		}
+	}
+}
+
+/** Opens the store of a home folder (created 0700 when missing). */
+export function openStore(home: string): Store {
+	return new Store(home);
+}
+
+function openConf(home: string, file: string): Conf<StoreData> {
+	try {
+		return new Conf<StoreData>({
+			cwd: home,
+			configName: path.basename(storeFileName, '.json'),
+			// conf's Schema type is stricter than plain JSON schema objects; the shape is the same.
+			schema: storeSchema as unknown as Schema<StoreData>,
+			defaults: emptyData as StoreData,
+			configFileMode: 0o600,
+			clearInvalidConfig: false,
+			accessPropertiesByDotNotation: false,
+		});
+	} catch (error) {
+		throw setAside(file, error);
+	}
+}
+
+/**
+Moves a store file that cannot be used out of the way and returns the error to throw. Errors other than bad
+content (permissions, disk) leave the file where it is.
+*/
+function setAside(file: string, error: unknown): Error {
+	const reason = describeBadContent(error);
+	if (reason === undefined) {
+		const message = error instanceof Error ? error.message : String(error);
+		return new Error(`Cannot read the codexpool store ${file}: ${message}`);
+	}
+
+	const stamp = new Date().toISOString().replaceAll(':', '-');
+	const aside = `${file}.corrupt-${stamp}`;
+	fs.renameSync(file, aside);
+	return new StoreCorruptError(
+		`The codexpool store ${file} is damaged (${reason}). It was moved to ${aside} and nothing was overwritten. ` +
+			'If you can repair that copy, move it back; otherwise add your accounts again with ' +
+			'`codexpool import PATH` or `codexpool login` (settings start from their defaults).',
+	);
+}
+
+function describeBadContent(error: unknown): string | undefined {
+	if (error instanceof SyntaxError) {
+		// JSON.parse's message quotes the file's text, which holds tokens: never repeat it.
+		return 'it is not valid JSON';
+	}
+
+	if (error instanceof Error && error.message.startsWith('Config schema violation:')) {
+		return `it does not match the expected shape: ${error.message.slice('Config schema violation: '.length)}`;
+	}
+
+	return undefined;
+}
+
+function fileSignature(file: string): string {
+	try {
+		const stat = fs.statSync(file);
+		return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+	} catch {
+		return 'missing';
+	}
+}
+
+function tightenMode(file: string): void {
+	try {
+		if ((fs.statSync(file).mode & 0o077) !== 0) {
+			fs.chmodSync(file, 0o600);
+		}
+	} catch {
+		// A missing file is created with 0600 by the first write.
+	}
+}
+
+/** Temp files of writes that were killed midway (atomically names them `<file>.tmp-<stamp>`). */
+function removeStaleTempFiles(home: string): void {
+	const now = Date.now();
+	for (const name of fs.readdirSync(home)) {
+		if (!name.startsWith(`${storeFileName}.tmp-`)) {
+			continue;
+		}
+
+		const file = path.join(home, name);
+		try {
+			if (now - fs.statSync(file).mtimeMs > staleTempMs) {
+				fs.unlinkSync(file);
+			}
+		} catch {
+			// Another process may have just renamed or removed it.
+		}
+	}
+}
+
+function assertNameFree(accounts: readonly AccountRecord[], name: string, ownId: string): void {
+	const wanted = name.toLowerCase();
+	const other = accounts.find((account) => account.id !== ownId && account.name.toLowerCase() === wanted);
+	if (other !== undefined) {
+		throw new Error(`The name "${name}" is already used by another account: choose another with --name.`);
+	}
+}
+
+/** A name not used by any account yet: `base`, else `base-2`, `base-3`, ... */
+export function uniqueAccountName(accounts: readonly AccountRecord[], base: string): string {
+	const taken = new Set(accounts.map((account) => account.name.toLowerCase()));
+	if (!taken.has(base.toLowerCase())) {
+		return base;
+	}
+
+	for (let n = 2; ; n++) {
+		const candidate = `${base}-${n}`;
+		if (!taken.has(candidate.toLowerCase())) {
+			return candidate;
+		}
+	}
+}
+
+function deepFreeze<T>(value: T): T {
+	if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+		Object.freeze(value);
+		for (const child of Object.values(value)) {
+			deepFreeze(child);
+		}
+	}
+
+	return value;
+}
