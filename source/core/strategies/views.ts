@@ -5,7 +5,11 @@ Helpers every strategy shares, so that "usable", "idle", the model's quota units
 the same thing everywhere. Kept free of any one strategy's rule.
 */
 
-/** A window counts as exhausted from this used percent on (the upstream reports 100 when it refuses). */
+/**
+A window counts as exhausted from this used percent on (the upstream reports 100 when it refuses). The
+simulator turns its quota units into percents with `usedPercentOf` (quota/state.ts), which snaps to 100 when
+less than the model's 1e-9 is left, so this test agrees with the model's `usable > 1e-9`.
+*/
 export const EXHAUSTED_PERCENT = 100;
 
 /**
