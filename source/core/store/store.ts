@@ -95,6 +95,30 @@ export class Store {
 		return this.getAccount(id)!;
 	}
 
+	/**
+	Changes several accounts in one write: all of the change is saved, or (when it throws, or leaves two
+	accounts with one id or one name) none of it.
+	*/
+	replaceAccounts(
+		change: (accounts: readonly AccountRecord[]) => readonly AccountRecord[],
+	): readonly AccountRecord[] {
+		this.#mutate((data) => {
+			const accounts = change(data.accounts);
+			const ids = new Set<string>();
+			for (const account of accounts) {
+				if (ids.has(account.id)) {
+					throw new Error(`The ChatGPT account ${account.id} would be saved twice.`);
+				}
+
+				ids.add(account.id);
+				assertNameFree(accounts, account.name, account.id);
+			}
+
+			return {...data, accounts};
+		});
+		return this.listAccounts();
+	}
+
 	/** Removes an account; false when there was none with this id. */
 	removeAccount(id: string): boolean {
 		let removed = false;
