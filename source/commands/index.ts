@@ -4,4 +4,10 @@ import type {Command} from './types.ts';
 Every subcommand, loaded only when used so that `codexpool status` does not pay for Ink and React.
 The order here is the order of `codexpool --help`.
 */
-export const commands: Record<string, {summary: string; load: () => Promise<Command>}> = {};
+export const commands: Record<string, {summary: string; load: () => Promise<Command>}> = {
+	import: {
+		summary: 'import a Codex auth.json, or every account under a CODEX_HOME-style folder',
+		load: async () => (await import('./import.ts')).command,
+	},
+	accounts: {summary: 'list the saved accounts', load: async () => (await import('./accounts.ts')).command},
+};
