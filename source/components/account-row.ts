@@ -1,0 +1,118 @@
+import type {AccountSnapshot, AccountState, WindowSnapshot} from '../core/snapshot.ts';
+import {fit, formatDuration, formatPercent, formatRoughDuration, renderBar} from './format.ts';
+import type {Segment} from './line.tsx';
+import {type Tone, usageTone} from './theme.ts';
+
+/** Column widths of the accounts panel; they add up to 81, leaving the forecast 19 at 100 columns. */
+export const accountColumns = {
+	cursor: 2,
+	name: 12,
+	plan: 8,
+	state: 16,
+	window: 20,
+	bar: 7,
+	running: 3,
+} as const;
+
+/** The state badge: its words (with a live countdown where it has one) and its tone. */
+export function stateBadge(state: AccountState, now: number): {text: string; tone: Tone} {
+	switch (state.kind) {
+		case 'active':
+			return {text: 'active', tone: 'ok'};
+		case 'pinned':
+			return {text: 'pinned', tone: 'accent'};
+		case 'drained':
+			return {text: 'drained', tone: 'info'};
+		case 'evicted':
+			return {text: 'evicted', tone: 'muted'};
+		case 'cooling':
+			return {text: `cooling ${formatDuration(state.until - now)}`, tone: 'warning'};
+		case 'exhausted':
+			return {
+				text: state.until === undefined ? 'exhausted' : `exhausted ${formatDuration(state.until - now)}`,
+				tone: 'error',
+			};
+		case 'needs-login':
+			return {text: 'needs login', tone: 'error'};
+	}
+}
+
+/**
+One window's cell: bar, used percent and a live reset countdown; `idle` when the window has not started
+(nothing to count down to) and `—` when the plan has no such window.
+*/
+export function windowSegments(window: WindowSnapshot | undefined, now: number): Segment[] {
+	const {window: width, bar: barWidth} = accountColumns;
+	if (window === undefined) {
+		return [{text: fit('—', width), tone: 'muted'}];
+	}
+	const tone = usageTone(window.usedPercent);
+	const bar = renderBar(window.usedPercent, barWidth);
+	const isIdle = window.resetAt === undefined;
+	const when = isIdle ? 'idle' : window.resetAt <= now ? 'now' : formatDuration(window.resetAt - now);
+	return [
+		{text: bar.filled, tone},
+		{text: bar.empty, tone: 'muted'},
+		{text: ` ${fit(formatPercent(window.usedPercent), 4, 'right')} `, tone},
+		{text: fit(when, width - barWidth - 6), tone: isIdle ? 'muted' : 'plain'},
+	];
+}
+
+/** The forecast: does any window run out before it resets, and when. */
+export function forecast(account: AccountSnapshot, now: number): {text: string; tone: Tone} {
+	const windows = [account.fiveHour, account.weekly].filter((window) => window !== undefined);
+	if (windows.length === 0) {
+		return {text: '—', tone: 'muted'};
+	}
+	const runsOut = windows
+		.map((window) => window.exhaustsAt)
+		.filter((at) => at !== undefined)
+		.sort((a, b) => a - b)[0];
+	if (runsOut !== undefined) {
+		return runsOut <= now
+			? {text: 'out now', tone: 'error'}
+			: {text: `runs out in ${formatRoughDuration(runsOut - now)}`, tone: 'warning'};
+	}
+	const isIdle = windows.every((window) => window.resetAt === undefined);
+	return {text: 'lasts', tone: isIdle ? 'muted' : 'ok'};
+}
+
+/** The header row of the accounts panel. */
+export function accountHeaderSegments(): Segment[] {
+	const c = accountColumns;
+	return [
+		{
+			text:
+				' '.repeat(c.cursor) +
+				fit('account', c.name) +
+				fit('plan', c.plan) +
+				fit('state', c.state) +
+				fit('5 hours', c.window) +
+				fit('weekly', c.window) +
+				fit('run', c.running) +
+				' forecast',
+			tone: 'muted',
+			bold: true,
+		},
+	];
+}
+
+/** One account's row. */
+export function accountRowSegments(account: AccountSnapshot, now: number, isSelected: boolean): Segment[] {
+	const c = accountColumns;
+	const badge = stateBadge(account.state, now);
+	const outlook = forecast(account, now);
+	return [
+		{text: isSelected ? '▶ ' : '  ', tone: 'accent', bold: true},
+		{text: fit(account.name, c.name - 1) + ' ', tone: isSelected ? 'accent' : 'plain', bold: isSelected},
+		{text: fit(account.plan, c.plan - 1) + ' ', tone: 'muted'},
+		{text: fit(badge.text, c.state - 1) + ' ', tone: badge.tone},
+		...windowSegments(account.fiveHour, now),
+		...windowSegments(account.weekly, now),
+		{
+			text: fit(String(account.runningSessions), c.running - 1, 'right') + ' ',
+			tone: account.runningSessions > 0 ? 'plain' : 'muted',
+		},
+		{text: ` ${outlook.text}`, tone: outlook.tone},
+	];
+}

@@ -1,0 +1,55 @@
+import {createContext, type ReactNode, useContext, useState, useSyncExternalStore} from 'react';
+import type {Clock} from '../core/clock.ts';
+import type {Core, CoreSnapshot} from '../core/snapshot.ts';
+import {createTicker, type Ticker} from './ticker.ts';
+
+type CoreContextValue = {
+	readonly core: Core;
+	readonly ticker: Ticker;
+};
+
+const CoreContext = createContext<CoreContextValue | undefined>(undefined);
+
+type Props = {
+	readonly core: Core;
+	/** The clock countdowns are measured on: the system clock, or the demo's accelerated one. */
+	readonly clock: Clock;
+	/** How often (real ms) countdowns advance; 1000 unless a test wants it faster. */
+	readonly tickMs?: number;
+	readonly children: ReactNode;
+};
+
+/** Makes the core and a shared countdown ticker available to every view below. */
+export function CoreProvider({core, clock, tickMs = 1000, children}: Props) {
+	// One ticker per provider for its whole life; a new clock or core means a new app, not a new ticker.
+	const [value] = useState(() => ({core, ticker: createTicker(clock, tickMs)}));
+	return <CoreContext.Provider value={value}>{children}</CoreContext.Provider>;
+}
+
+function useCoreContext(): CoreContextValue {
+	const value = useContext(CoreContext);
+	if (value === undefined) {
+		throw new Error('useCore() needs a <CoreProvider> above it.');
+	}
+	return value;
+}
+
+/** The core, for its actions. */
+export function useCore(): Core {
+	return useCoreContext().core;
+}
+
+/** The current snapshot; the view re-renders when the core publishes a new one. */
+export function useSnapshot(): CoreSnapshot {
+	const {core} = useCoreContext();
+	return useSyncExternalStore(core.subscribe, core.getSnapshot);
+}
+
+/**
+The clock's time, advanced once per tick. Every view that calls it shares one interval, and the interval
+runs only while some view is subscribed, so an app without countdowns does not wake up at all.
+*/
+export function useNow(): number {
+	const {ticker} = useCoreContext();
+	return useSyncExternalStore(ticker.subscribe, ticker.getNow);
+}

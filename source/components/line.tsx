@@ -1,0 +1,47 @@
+import {Text} from 'ink';
+import {memo} from 'react';
+import {type Tone, toneColor} from './theme.ts';
+
+/** A run of text with one style; rows are lists of these so builders stay pure and testable. */
+export type Segment = {
+	readonly text: string;
+	readonly tone?: Tone;
+	readonly bold?: boolean;
+	readonly inverse?: boolean;
+};
+
+type Props = {
+	readonly segments: readonly Segment[];
+};
+
+/**
+One terminal row: a single Text (one layout node, however many colours) that truncates at the edge instead
+of wrapping, so a narrow terminal never pushes the frame past the screen.
+*/
+export const Line = memo(function Line({segments}: Props) {
+	return (
+		<Text wrap="truncate-end">
+			{segments.map((segment, index) =>
+				segment.tone === undefined && segment.bold !== true && segment.inverse !== true ? (
+					segment.text
+				) : (
+					<Text
+						// Segments are positional: the same index is the same column on every render.
+						// biome-ignore lint/suspicious/noArrayIndexKey: see above
+						key={index}
+						color={segment.tone === undefined ? undefined : toneColor(segment.tone)}
+						bold={segment.bold}
+						inverse={segment.inverse}
+					>
+						{segment.text}
+					</Text>
+				),
+			)}
+		</Text>
+	);
+});
+
+/** The plain text of a row, for tests and width checks. */
+export function segmentsText(segments: readonly Segment[]): string {
+	return segments.map((segment) => segment.text).join('');
+}

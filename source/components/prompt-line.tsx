@@ -1,0 +1,45 @@
+import type {CoreSnapshot} from '../core/snapshot.ts';
+import {StatusLine} from './status-line.tsx';
+import type {UiState} from './ui-state.ts';
+
+type Props = {
+	readonly snapshot: CoreSnapshot;
+	readonly state: UiState;
+};
+
+/** The line above the footer: a question waiting for y/n, the filter being typed, or the last result. */
+export function PromptLine({snapshot, state}: Props) {
+	const {overlay} = state;
+	if (overlay.kind === 'confirm-evict') {
+		const account = snapshot.accounts.find((candidate) => candidate.id === overlay.accountId);
+		const name = account?.name ?? overlay.accountId;
+		const sessions = account?.runningSessions ?? 0;
+		return (
+			<StatusLine
+				status={{
+					text: `Evict ${name}? It gets no traffic until restored (r) and its ${sessions} running session${sessions === 1 ? '' : 's'} move now. y / n`,
+					tone: 'warning',
+				}}
+			/>
+		);
+	}
+	if (overlay.kind === 'confirm-quit') {
+		const streams = snapshot.inFlight;
+		return (
+			<StatusLine
+				status={{
+					text: `${streams} stream${streams === 1 ? ' is' : 's are'} still running through this proxy; quitting cuts ${streams === 1 ? 'it' : 'them'}. Quit? y / n`,
+					tone: 'warning',
+				}}
+			/>
+		);
+	}
+	if (overlay.kind === 'filter') {
+		return (
+			<StatusLine
+				status={{text: `filter log: ${state.filter}▏  (Enter keeps, Esc clears)`, tone: 'accent'}}
+			/>
+		);
+	}
+	return <StatusLine status={state.status} />;
+}

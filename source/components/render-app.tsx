@@ -1,0 +1,49 @@
+import {render} from 'ink';
+import {App} from '../app.tsx';
+import {type Clock, systemClock} from '../core/clock.ts';
+import type {Core} from '../core/snapshot.ts';
+
+export type RenderAppOptions = {
+	/** The clock reset countdowns run on. Default: the system clock; `codexpool demo` passes its scaled clock. */
+	readonly clock?: Clock;
+	/** Frames per second at most (default 10): a busy proxy never makes the UI the bottleneck. */
+	readonly maxFps?: number;
+	/** Real milliseconds between countdown ticks (default 1000). */
+	readonly tickMs?: number;
+	/** Streams to draw on and read keys from (default: the process's); for tests and the benchmark. */
+	readonly stdout?: NodeJS.WriteStream;
+	readonly stdin?: NodeJS.ReadStream;
+	readonly stderr?: NodeJS.WriteStream;
+	/** Whether Ctrl-C quits at once, without the `q` confirmation (default true: the escape hatch). */
+	readonly exitOnCtrlC?: boolean;
+};
+
+export type RunningApp = {
+	/** Resolves when the user quits (`q`, or Ctrl-C); the caller then stops the core. */
+	readonly waitUntilExit: () => Promise<void>;
+	/** Takes the UI down now (e.g. on SIGTERM); `waitUntilExit` then resolves. */
+	readonly unmount: () => void;
+};
+
+/**
+Draws the control center for `core` until the user quits. It never stops the core: the command that made
+the core owns it and calls `core.stop()` after `waitUntilExit()`.
+*/
+export function renderApp(core: Core, options: RenderAppOptions = {}): RunningApp {
+	const instance = render(<App core={core} clock={options.clock ?? systemClock} tickMs={options.tickMs} />, {
+		maxFps: options.maxFps ?? 10,
+		// Rewrite only the lines that changed: the 1 s countdown tick touches a few cells, not the screen.
+		incrementalRendering: true,
+		patchConsole: true,
+		exitOnCtrlC: options.exitOnCtrlC ?? true,
+		...(options.stdout === undefined ? {} : {stdout: options.stdout}),
+		...(options.stdin === undefined ? {} : {stdin: options.stdin}),
+		...(options.stderr === undefined ? {} : {stderr: options.stderr}),
+	});
+	return {
+		waitUntilExit: async () => {
+			await instance.waitUntilExit();
+		},
+		unmount: () => instance.unmount(),
+	};
+}

@@ -1,0 +1,219 @@
+import {type Key, useInput} from 'ink';
+import type {AccountSnapshot, ActionResult, Core, CoreSnapshot} from '../core/snapshot.ts';
+import {type Command, commandFor} from './keymap.ts';
+import {filterRequests} from './request-log.tsx';
+import {
+	cyclePanel,
+	type LowerPanel,
+	moveSelection,
+	scroll,
+	selectedAccount,
+	type UiState,
+} from './ui-state.ts';
+
+type Update = (change: (state: UiState) => UiState) => void;
+
+type Context = {
+	readonly snapshot: CoreSnapshot;
+	readonly state: UiState;
+	readonly update: Update;
+	readonly core: Core;
+	readonly exit: () => void;
+};
+
+/** Shows `pending` at once, then the action's result; an action that throws anyway is shown as a failure. */
+export function runAction(update: Update, pending: string, action: () => Promise<ActionResult>): void {
+	update((state) => ({...state, status: {text: pending, tone: 'muted'}}));
+	const show = (result: ActionResult) =>
+		update((state) => ({...state, status: {text: result.message, tone: result.ok ? 'ok' : 'error'}}));
+	action().then(show, (error: unknown) =>
+		show({
+			ok: false,
+			message: `${pending.replace(/…$/, '')} failed: ${error instanceof Error ? error.message : String(error)}`,
+		}),
+	);
+}
+
+function panelLength(snapshot: CoreSnapshot, state: UiState, panel: LowerPanel): number {
+	switch (panel) {
+		case 'timeline':
+			return snapshot.accounts.length;
+		case 'sessions':
+			return snapshot.sessions.length;
+		case 'log':
+			return filterRequests(snapshot.requests, state.filter, accountNameMap(snapshot)).length;
+		case 'notices':
+			return snapshot.notices.length;
+	}
+}
+
+export function accountNameMap(snapshot: CoreSnapshot): ReadonlyMap<string, string> {
+	return new Map(snapshot.accounts.map((account) => [account.id, account.name]));
+}
+
+/** Whether quitting now would cut streams this process serves (an attached TUI leaves the daemon running). */
+export function quitNeedsConfirmation(snapshot: CoreSnapshot): boolean {
+	return snapshot.mode !== 'attached' && snapshot.inFlight > 0;
+}
+
+type AccountAction = (
+	core: Core,
+	account: AccountSnapshot,
+) => {pending: string; run: () => Promise<ActionResult>};
+
+/** The keys that act on the selected account at once (evict asks first, so it is not here). */
+const accountActions: Partial<Record<Command, AccountAction>> = {
+	pin: (core, account) =>
+		account.marks.pinned
+			? {pending: `Unpinning ${account.name}…`, run: () => core.unpin(account.id)}
+			: {pending: `Pinning ${account.name}…`, run: () => core.pin(account.id)},
+	drain: (core, account) => ({pending: `Draining ${account.name}…`, run: () => core.drain(account.id)}),
+	restore: (core, account) => ({pending: `Restoring ${account.name}…`, run: () => core.restore(account.id)}),
+	kick: (core, account) => ({pending: `Kicking ${account.name}…`, run: () => core.kick(account.id)}),
+	refresh: (core, account) => ({
+		pending: `Refreshing ${account.name}’s usage…`,
+		run: () => core.refreshUsage(account.id),
+	}),
+};
+
+function handleMain(context: Context, input: string, key: Key): void {
+	const {snapshot, state, update, core, exit} = context;
+	const command = commandFor('main', input, key);
+	if (command === undefined) {
+		return;
+	}
+	const account = selectedAccount(snapshot.accounts, state.selectedId);
+	const accountAction = accountActions[command];
+	if (accountAction !== undefined || command === 'evict') {
+		if (account === undefined) {
+			update((s) => ({...s, status: {text: 'No account to act on yet: add one first.', tone: 'warning'}}));
+		} else if (accountAction === undefined) {
+			update((s) => ({...s, overlay: {kind: 'confirm-evict', accountId: account.id}}));
+		} else {
+			const {pending, run} = accountAction(core, account);
+			runAction(update, pending, run);
+		}
+		return;
+	}
+	switch (command) {
+		case 'up':
+		case 'down': {
+			const delta = command === 'up' ? -1 : 1;
+			if (state.focus === 'accounts' || state.focus === 'timeline') {
+				update((s) => ({...s, selectedId: moveSelection(snapshot.accounts, account?.id, delta)}));
+			} else {
+				const panel = state.focus;
+				update((s) => scroll(s, panel, delta, panelLength(snapshot, s, panel)));
+			}
+			return;
+		}
+		case 'refreshAll':
+			runAction(update, 'Refreshing every account’s usage…', () => core.refreshUsage());
+			return;
+		case 'strategy': {
+			const current = snapshot.strategies.findIndex((strategy) => strategy.name === snapshot.strategy);
+			update((s) => ({...s, overlay: {kind: 'picker', highlighted: Math.max(0, current)}}));
+			return;
+		}
+		case 'nextPanel':
+		case 'previousPanel':
+			update((s) => cyclePanel(s, command === 'nextPanel' ? 1 : -1));
+			return;
+		case 'filter':
+			update((s) => ({...s, overlay: {kind: 'filter'}, focus: 'log', lower: 'log'}));
+			return;
+		case 'timeline':
+			update((s) => ({
+				...s,
+				span: s.span === '5h' ? '7d' : '5h',
+				lower: 'timeline',
+				focus: s.focus === 'accounts' ? 'accounts' : 'timeline',
+			}));
+			return;
+		case 'help':
+			update((s) => ({...s, overlay: {kind: 'help'}}));
+			return;
+		case 'quit':
+			if (quitNeedsConfirmation(snapshot)) {
+				update((s) => ({...s, overlay: {kind: 'confirm-quit'}}));
+				return;
+			}
+			exit();
+			return;
+		default:
+			return;
+	}
+}
+
+function handleOverlay(context: Context, input: string, key: Key): void {
+	const {snapshot, state, update, core, exit} = context;
+	const {overlay} = state;
+	const close = (s: UiState): UiState => ({...s, overlay: {kind: 'none'}});
+	switch (overlay.kind) {
+		case 'help':
+			if (input === '?' || input === 'q' || key.escape) {
+				update(close);
+			}
+			return;
+		case 'confirm-evict':
+		case 'confirm-quit': {
+			const command = commandFor('confirm', input, key);
+			if (command === 'no') {
+				update((s) => ({...close(s), status: {text: 'Cancelled.', tone: 'muted'}}));
+			} else if (command === 'yes') {
+				update(close);
+				if (overlay.kind === 'confirm-quit') {
+					exit();
+					return;
+				}
+				const name = snapshot.accounts.find((account) => account.id === overlay.accountId)?.name;
+				runAction(update, `Evicting ${name ?? overlay.accountId}…`, () => core.evict(overlay.accountId));
+			}
+			return;
+		}
+		case 'picker': {
+			const command = commandFor('picker', input, key);
+			const count = snapshot.strategies.length;
+			if (command === 'up' || command === 'down') {
+				const delta = command === 'up' ? -1 : 1;
+				const highlighted = Math.min(Math.max(0, overlay.highlighted + delta), Math.max(0, count - 1));
+				update((s) => ({...s, overlay: {kind: 'picker', highlighted}}));
+			} else if (command === 'cancel') {
+				update(close);
+			} else if (command === 'choose') {
+				update(close);
+				const strategy = snapshot.strategies[overlay.highlighted];
+				if (strategy !== undefined) {
+					runAction(update, `Switching to ${strategy.name}…`, () => core.setStrategy(strategy.name));
+				}
+			}
+			return;
+		}
+		case 'filter': {
+			const command = commandFor('filter', input, key);
+			if (command === 'choose') {
+				update(close);
+			} else if (command === 'cancel') {
+				update((s) => ({...close(s), filter: '', offsets: {...s.offsets, log: 0}}));
+			} else if (command === 'erase') {
+				update((s) => ({...s, filter: [...s.filter].slice(0, -1).join(''), offsets: {...s.offsets, log: 0}}));
+			} else if (input !== '' && !key.ctrl && !key.meta && !key.tab && !/[\u0000-\u001f]/.test(input)) {
+				update((s) => ({...s, filter: s.filter + input, offsets: {...s.offsets, log: 0}}));
+			}
+			return;
+		}
+		case 'none':
+			return;
+	}
+}
+
+/** All keyboard handling of the control center, driven by the keymap table. */
+export function useControlKeys(context: Context): void {
+	useInput((input, key) => {
+		if (context.state.overlay.kind === 'none') {
+			handleMain(context, input, key);
+		} else {
+			handleOverlay(context, input, key);
+		}
+	});
+}
