@@ -1,0 +1,262 @@
+import type {Clock} from '../clock.ts';
+import {toAccountView} from '../quota/index.ts';
+import type {AccountQuota, QuotaWindow} from '../quota/types.ts';
+import type {AccountRecord} from '../store/types.ts';
+import type {AccountView} from '../strategies/types.ts';
+import {backoffMs, type CoolingReason, type Health, healthAllows, healthy} from './health.ts';
+
+/** One account as the live pool knows it: the saved record plus what traffic has taught us. */
+export type PoolAccount = {
+	readonly record: AccountRecord;
+	readonly quota: AccountQuota | undefined;
+	readonly health: Health;
+	/** Sessions recently active on this account (set by the session registry). */
+	readonly running: number;
+	readonly lastPickedAt: number | undefined;
+	/** Errors in a row (drives the backoff); reset by a success. */
+	readonly failures: number;
+};
+
+/**
+The live state of every account: records from the store, quota from headers, events and polls, health,
+running sessions and the last pick. Entries are replaced, never mutated, so a snapshot can hold them.
+*/
+export type Pool = {
+	/** Adds, updates and removes accounts to match the store (marks, tokens, needsLogin). */
+	setRecords: (records: readonly AccountRecord[]) => void;
+	get: (id: string) => PoolAccount | undefined;
+	list: () => readonly PoolAccount[];
+	/** What the strategies see. */
+	views: () => AccountView[];
+	observeQuota: (id: string, quota: AccountQuota) => void;
+	markCooling: (id: string, until: number, reason: CoolingReason) => void;
+	/** One more error in a row: cools the account for an exponential backoff; returns the new health. */
+	markFailure: (id: string, reason: CoolingReason) => Health;
+	markNeedsLogin: (id: string, message: string) => void;
+	/** A request succeeded: errors in a row reset, and a backoff (not a quota rest) ends. */
+	markSuccess: (id: string) => void;
+	markPicked: (id: string) => void;
+	setRunning: (counts: ReadonlyMap<string, number>) => void;
+	/** Neither its health, its login nor its quota stops traffic now (marks are the selection layer's). */
+	isUsable: (id: string) => boolean;
+	/**
+	When the account can take traffic again: now if usable, a future time if it rests, undefined if only the
+	user can bring it back (needs login, evicted, unknown account).
+	*/
+	usableAt: (id: string) => number | undefined;
+	/** The earliest `usableAt` over all accounts. */
+	earliestUsableAt: () => number | undefined;
+	/** Called after every change. Returns the unsubscribe function. */
+	onChange: (listener: () => void) => () => void;
+};
+
+/** When a window reads 100% without a reset time, assume this rest before trying again. */
+const UNKNOWN_RESET_MS = 60 * 60_000;
+
+export function createPool(options: {clock: Clock; records?: readonly AccountRecord[]}): Pool {
+	const {clock} = options;
+	const accounts = new Map<string, PoolAccount>();
+	const listeners = new Set<() => void>();
+	const changed = () => {
+		for (const listener of listeners) {
+			listener();
+		}
+	};
+
+	const update = (id: string, patch: (account: PoolAccount) => PoolAccount) => {
+		const account = accounts.get(id);
+		if (account !== undefined) {
+			accounts.set(id, patch(account));
+			changed();
+		}
+	};
+
+	const windowBlockedUntil = (window: QuotaWindow | undefined, observedAt: number, now: number) => {
+		if (window === undefined || window.usedPercent < 100) {
+			return undefined;
+		}
+
+		const until = window.resetAt ?? observedAt + UNKNOWN_RESET_MS;
+		return until > now ? until : undefined;
+	};
+
+	const usableAt = (id: string, now = clock.now()): number | undefined => {
+		const account = accounts.get(id);
+		if (account === undefined || account.record.needsLogin !== undefined || account.record.marks.evicted) {
+			return undefined;
+		}
+
+		const {health, quota} = account;
+		if (health.status === 'needs-login') {
+			return undefined;
+		}
+
+		const candidates = [now];
+		if (!healthAllows(health, now) && health.status === 'cooling') {
+			candidates.push(health.until);
+		}
+
+		if (quota !== undefined) {
+			for (const window of [quota.fiveHour, quota.weekly]) {
+				const until = windowBlockedUntil(window, quota.observedAt, now);
+				if (until !== undefined) {
+					candidates.push(until);
+				}
+			}
+		}
+
+		return Math.max(...candidates);
+	};
+
+	const pool: Pool = {
+		setRecords(records) {
+			const ids = new Set(records.map((record) => record.id));
+			for (const id of accounts.keys()) {
+				if (!ids.has(id)) {
+					accounts.delete(id);
+				}
+			}
+
+			for (const record of records) {
+				const existing = accounts.get(record.id);
+				let health = existing?.health ?? healthy;
+				// A fresh login clears the pool's own needs-login verdict.
+				if (
+					health.status === 'needs-login' &&
+					record.needsLogin === undefined &&
+					existing?.record.needsLogin !== undefined
+				) {
+					health = healthy;
+				}
+
+				accounts.set(record.id, {
+					record,
+					quota: existing?.quota,
+					health,
+					running: existing?.running ?? 0,
+					lastPickedAt: existing?.lastPickedAt,
+					failures: existing?.failures ?? 0,
+				});
+			}
+
+			changed();
+		},
+		get: (id) => accounts.get(id),
+		list: () => [...accounts.values()],
+		views() {
+			const now = clock.now();
+			return [...accounts.values()].map((account) =>
+				toAccountView(
+					{
+						id: account.record.id,
+						plan: account.record.plan,
+						quota: account.quota,
+						running: account.running,
+						lastPickedAt: account.lastPickedAt,
+						marks: account.record.marks,
+						coolingUntil:
+							account.health.status === 'cooling' && account.health.until > now
+								? account.health.until
+								: undefined,
+						needsLogin: account.record.needsLogin !== undefined || account.health.status === 'needs-login',
+					},
+					now,
+				),
+			);
+		},
+		observeQuota(id, quota) {
+			update(id, (account) => {
+				const previous = account.quota;
+				// Headers may carry only one window; keep the other one we knew.
+				const merged: AccountQuota = {
+					fiveHour: quota.fiveHour ?? previous?.fiveHour,
+					weekly: quota.weekly ?? previous?.weekly,
+					observedAt: quota.observedAt,
+				};
+				return {...account, quota: merged};
+			});
+		},
+		markCooling(id, until, reason) {
+			update(id, (account) =>
+				account.health.status === 'needs-login'
+					? account
+					: {...account, health: {status: 'cooling', until, reason}},
+			);
+		},
+		markFailure(id, reason) {
+			update(id, (account) => {
+				if (account.health.status === 'needs-login') {
+					return account;
+				}
+
+				const failures = account.failures + 1;
+				return {
+					...account,
+					failures,
+					health: {status: 'cooling', until: clock.now() + backoffMs(failures), reason},
+				};
+			});
+			return accounts.get(id)?.health ?? healthy;
+		},
+		markNeedsLogin(id, message) {
+			update(id, (account) => ({...account, health: {status: 'needs-login', message}}));
+		},
+		markSuccess(id) {
+			const account = accounts.get(id);
+			if (account === undefined) {
+				return;
+			}
+
+			const resting = account.health.status === 'cooling' && account.health.reason === 'quota';
+			if (account.failures === 0 && (account.health.status === 'ok' || resting)) {
+				return;
+			}
+
+			update(id, (current) => ({...current, failures: 0, health: resting ? current.health : healthy}));
+		},
+		markPicked(id) {
+			update(id, (account) => ({...account, lastPickedAt: clock.now()}));
+		},
+		setRunning(counts) {
+			let any = false;
+			for (const [id, account] of accounts) {
+				const running = counts.get(id) ?? 0;
+				if (running !== account.running) {
+					accounts.set(id, {...account, running});
+					any = true;
+				}
+			}
+
+			if (any) {
+				changed();
+			}
+		},
+		isUsable(id) {
+			const now = clock.now();
+			return usableAt(id, now) === now;
+		},
+		usableAt: (id) => usableAt(id),
+		earliestUsableAt() {
+			const now = clock.now();
+			let earliest: number | undefined;
+			for (const id of accounts.keys()) {
+				const at = usableAt(id, now);
+				if (at !== undefined && (earliest === undefined || at < earliest)) {
+					earliest = at;
+				}
+			}
+
+			return earliest;
+		},
+		onChange(listener) {
+			listeners.add(listener);
+			return () => listeners.delete(listener);
+		},
+	};
+
+	if (options.records !== undefined) {
+		pool.setRecords(options.records);
+	}
+
+	return pool;
+}

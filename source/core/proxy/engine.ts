@@ -1,0 +1,444 @@
+import type {Readable} from 'node:stream';
+import type {Dispatcher} from 'undici';
+import type {Clock} from '../clock.ts';
+import type {Pool} from '../pool/pool.ts';
+import {parseQuotaHeaders} from '../quota/index.ts';
+import type {Random} from '../random.ts';
+import {sessionIdentity} from '../sessions/identity.ts';
+import type {IssuerRegistry} from '../sessions/issuers.ts';
+import type {SessionRegistry} from '../sessions/registry.ts';
+import {hasCompaction, type StripMode, stripBoundItems} from '../sessions/strip.ts';
+import type {PickKind} from '../strategies/types.ts';
+import type {Dispatch, DispatchFailure, DispatchRequest, DispatchResult} from './dispatch-types.ts';
+import {Emitter, type ProxyEvents} from './events.ts';
+import {clientResponseHeaders, upstreamRequestHeaders} from './headers.ts';
+import {markForFailure, noAccountFailure} from './outcomes.ts';
+import type {Selector, StrategyOptionsSource} from './selection.ts';
+import {needsLoginError, send, type TokenSource, type UpstreamBase} from './upstream-client.ts';
+import type {UpstreamFailure} from './upstream-errors.ts';
+import {watchResponse} from './watch.ts';
+
+export type EngineOptions = {
+	readonly pool: Pool;
+	readonly sessions: SessionRegistry;
+	readonly issuers: IssuerRegistry;
+	readonly tokens: TokenSource;
+	readonly select: Selector;
+	readonly strategyOptions?: StrategyOptionsSource;
+	readonly upstream: UpstreamBase;
+	readonly dispatcher: Dispatcher;
+	readonly clock: Clock;
+	readonly random: Random;
+	/** Hold a request up to this long (clock ms) when every account rests but one becomes usable by then. */
+	readonly waitUpToMs?: number;
+	readonly events?: Emitter<ProxyEvents>;
+};
+
+export type Engine = {
+	readonly dispatch: Dispatch;
+	readonly events: Emitter<ProxyEvents>;
+	/** Responses streaming right now. */
+	readonly inFlight: () => number;
+	/**
+	A GET to the upstream on behalf of one account (its token, one refresh on 401), for `/codex/models`,
+	`/wham/usage` and the usage poll. Resolves to undefined when the account could not answer.
+	*/
+	readonly get: (
+		accountId: string,
+		path: string,
+		headers?: Record<string, string | undefined>,
+	) => Promise<{status: number; headers: Record<string, string>; text: string} | undefined>;
+};
+
+type Attempt =
+	| {
+			readonly ok: true;
+			readonly response: Dispatcher.ResponseData;
+			readonly stripped: number;
+			readonly compactionLost: number;
+	  }
+	| {
+			readonly ok: false;
+			readonly failure: UpstreamFailure;
+			readonly status: number | undefined;
+			readonly text: string;
+	  };
+
+export function createEngine(options: EngineOptions): Engine {
+	const {pool, sessions, issuers, tokens, select, upstream, dispatcher, clock, random} = options;
+	const events = options.events ?? new Emitter<ProxyEvents>();
+	let inFlight = 0;
+	let requestCounter = 0;
+	let noticeCounter = 0;
+
+	const notice = (level: 'info' | 'warn' | 'error', message: string) => {
+		events.emit('notice', {id: `proxy-${++noticeCounter}`, at: clock.now(), level, message});
+	};
+
+	const observeHeaders = (accountId: string, headers: Record<string, string | string[] | undefined>) => {
+		const quota = parseQuotaHeaders(headers, clock.now());
+		if (quota !== undefined) {
+			pool.observeQuota(accountId, quota);
+		}
+	};
+
+	const tokenFailed = (accountId: string, error: unknown): UpstreamFailure => {
+		const message = error instanceof Error ? error.message : String(error);
+		if (needsLoginError(error)) {
+			pool.markNeedsLogin(accountId, message);
+			notice(
+				'error',
+				`Account ${pool.get(accountId)?.record.name ?? accountId} needs a new login: ${message}`,
+			);
+		} else {
+			pool.markFailure(accountId, 'auth');
+		}
+
+		return {kind: 'unauthorized', message};
+	};
+
+	/** One account: its token (one refresh on a 401), and one retry without encrypted items on a 400 that names them. */
+	const attempt = async (request: DispatchRequest, accountId: string, mode: StripMode): Promise<Attempt> => {
+		const stripped = stripBoundItems(request.body, accountId, issuers, mode);
+		if (stripped.removedCompaction > 0) {
+			notice(
+				'warn',
+				`Session moved to ${pool.get(accountId)?.record.name ?? accountId}: its compacted context (encrypted by another account) was dropped.`,
+			);
+		}
+
+		let body = JSON.stringify(stripped.body);
+		let token: string;
+		try {
+			token = await tokens.getAccessToken(accountId);
+		} catch (error) {
+			return {ok: false, failure: tokenFailed(accountId, error), status: undefined, text: ''};
+		}
+
+		let refreshed = false;
+		let strippedAll = false;
+		for (;;) {
+			const headers = upstreamRequestHeaders(
+				request.headers,
+				{accessToken: token, accountId},
+				{dropTurnState: mode !== 'foreign'},
+			);
+			const answer = await send(
+				dispatcher,
+				upstream,
+				{method: 'POST', path: request.path, headers, body, signal: request.signal},
+				clock.now,
+			);
+			if (answer.ok) {
+				observeHeaders(accountId, answer.response.headers);
+				return {
+					ok: true,
+					response: answer.response,
+					stripped: stripped.removedReasoning,
+					compactionLost: stripped.removedCompaction,
+				};
+			}
+
+			observeHeaders(accountId, answer.headers);
+			if (answer.failure.kind === 'unauthorized' && !refreshed && !request.signal.aborted) {
+				refreshed = true;
+				try {
+					token = await tokens.refreshAfter401(accountId, token);
+				} catch (error) {
+					return {
+						ok: false,
+						failure: tokenFailed(accountId, error),
+						status: answer.status,
+						text: answer.text,
+					};
+				}
+
+				continue;
+			}
+
+			if (answer.failure.kind === 'invalid-encrypted-content' && !strippedAll) {
+				strippedAll = true;
+				body = JSON.stringify(stripBoundItems(request.body, accountId, issuers, 'all').body);
+				continue;
+			}
+
+			return {ok: false, failure: answer.failure, status: answer.status, text: answer.text};
+		}
+	};
+
+	/** Why the session's account cannot keep it, in words (for the move record), or undefined if it can. */
+	const reasonToLeave = (accountId: string, body: Readonly<Record<string, unknown>>): string | undefined => {
+		const account = pool.get(accountId);
+		if (account === undefined) {
+			return 'its account was removed';
+		}
+
+		if (account.record.marks.evicted) {
+			return 'its account was evicted';
+		}
+
+		if (!pool.isUsable(accountId)) {
+			const {health} = account;
+			if (health.status === 'needs-login' || account.record.needsLogin !== undefined) {
+				return 'its account needs a new login';
+			}
+
+			return health.status === 'cooling' && health.until > clock.now() && health.reason !== 'quota'
+				? `its account is cooling down (${health.reason})`
+				: 'its account reached its usage limit';
+		}
+
+		// A compacted session stays while its account is usable: its compaction item cannot move (see sessions/strip.ts).
+		if (account.record.marks.drained && !hasCompaction(body)) {
+			return 'its account is drained';
+		}
+
+		return undefined;
+	};
+
+	const choose = (
+		home: string | undefined,
+		tried: ReadonlySet<string>,
+		body: Readonly<Record<string, unknown>>,
+	): string | undefined => {
+		if (home !== undefined && !tried.has(home) && reasonToLeave(home, body) === undefined) {
+			return home;
+		}
+
+		const kind: PickKind = home === undefined ? 'new' : 'move';
+		const offered = pool.views().filter((view) => !tried.has(view.id));
+		const picked = select(offered, {
+			now: clock.now(),
+			kind,
+			random,
+			previous: home,
+			options: options.strategyOptions?.(),
+		});
+		// For a new session a strategy may name an account that is not usable (the simulator pauses there): here that means none.
+		if (picked === undefined || !pool.isUsable(picked)) {
+			return undefined;
+		}
+
+		pool.markPicked(picked);
+		return picked;
+	};
+
+	const waitForChange = (ms: number, signal: AbortSignal) =>
+		new Promise<void>((resolve) => {
+			const done = () => {
+				clearTimeout(timer);
+				unsubscribe();
+				signal.removeEventListener('abort', done);
+				resolve();
+			};
+
+			const timer = setTimeout(done, Math.max(1, ms));
+			const unsubscribe = pool.onChange(done);
+			signal.addEventListener('abort', done, {once: true});
+		});
+
+	const logFailure = (
+		request: DispatchRequest,
+		sessionId: string,
+		failure: DispatchFailure,
+		failedOver: readonly string[],
+		started: number,
+	) => {
+		events.emit('request', {
+			id: `r-${++requestCounter}`,
+			at: clock.now(),
+			sessionId,
+			accountId: undefined,
+			path: request.path,
+			model: typeof request.body.model === 'string' ? request.body.model : undefined,
+			status: failure.status,
+			ttfbMs: undefined,
+			durationMs: performance.now() - started,
+			inputTokens: 0,
+			outputTokens: 0,
+			failedOver,
+			error: failure.error.message,
+		});
+	};
+
+	const dispatch: Dispatch = async (request): Promise<DispatchResult> => {
+		const started = performance.now();
+		const identity = sessionIdentity(request.headers, request.body);
+		const home = sessions.get(identity.id)?.accountId;
+		const leaveReason = home === undefined ? undefined : reasonToLeave(home, request.body);
+		const tried = new Set<string>();
+		const failedOver: string[] = [];
+		let lastFailure: UpstreamFailure | undefined;
+		const waitDeadline = clock.now() + (options.waitUpToMs ?? 0);
+
+		for (;;) {
+			if (request.signal.aborted) {
+				return {
+					ok: false,
+					status: 499,
+					error: {type: 'client_closed', message: 'The client closed the request.'},
+				};
+			}
+
+			const accountId = choose(home, tried, request.body);
+			if (accountId === undefined) {
+				const earliest = pool.earliestUsableAt();
+				const now = clock.now();
+				if (
+					options.waitUpToMs !== undefined &&
+					earliest !== undefined &&
+					earliest <= waitDeadline &&
+					earliest > now
+				) {
+					await waitForChange((earliest - now) / clock.speed, request.signal);
+					// After a wait every account may be tried once more.
+					tried.clear();
+					continue;
+				}
+
+				const failure = noAccountFailure(pool, lastFailure, now);
+				logFailure(request, identity.id, failure, failedOver, started);
+				return failure;
+			}
+
+			tried.add(accountId);
+			const isReplay = tried.size > 1;
+			const mode: StripMode = accountId === home || (home === undefined && !isReplay) ? 'foreign' : 'move';
+			const result = await attempt(request, accountId, mode);
+			if (!result.ok) {
+				lastFailure = result.failure;
+				if (request.signal.aborted) {
+					continue;
+				}
+
+				if (result.failure.kind === 'client-error' || result.failure.kind === 'invalid-encrypted-content') {
+					// The request's own fault: the client sees the upstream's answer as it is.
+					const status = result.status ?? 400;
+					let error: DispatchFailure['error'] = {
+						type: 'invalid_request_error',
+						message: result.failure.message,
+					};
+					try {
+						const parsed = JSON.parse(result.text) as {error?: DispatchFailure['error']};
+						error = parsed.error ?? error;
+					} catch {}
+					const failure: DispatchFailure = {ok: false, status, error};
+					logFailure(request, identity.id, failure, failedOver, started);
+					return failure;
+				}
+
+				markForFailure(pool, accountId, result.failure, clock.now());
+				failedOver.push(accountId);
+				continue;
+			}
+
+			const now = clock.now();
+			pool.markSuccess(accountId);
+			sessions.assign(identity.id, accountId, request.client);
+			if (home !== undefined && home !== accountId) {
+				const reason =
+					leaveReason ??
+					(lastFailure === undefined ? 'its account failed' : `its account failed (${lastFailure.kind})`);
+				const detail = result.stripped > 0 ? `; ${result.stripped} encrypted reasoning item(s) removed` : '';
+				const lost = result.compactionLost > 0 ? '; compacted context dropped' : '';
+				events.emit('move', {
+					at: now,
+					sessionId: identity.id,
+					from: home,
+					to: accountId,
+					reason: `${reason}${detail}${lost}`,
+				});
+			}
+
+			for (const from of failedOver) {
+				events.emit('failover', {
+					at: now,
+					sessionId: identity.id,
+					from,
+					reason: lastFailure?.message ?? 'failed',
+				});
+			}
+
+			sessions.begin(identity.id);
+			pool.setRunning(sessions.runningCounts());
+			inFlight++;
+			const headers = clientResponseHeaders(result.response.headers);
+			const body: Readable = watchResponse({
+				source: result.response.body,
+				sse: (headers['content-type'] ?? '').includes('text/event-stream'),
+				accountId,
+				issuers,
+				pool,
+				clock,
+				onDone(outcome) {
+					inFlight--;
+					sessions.end(identity.id, outcome.usage);
+					pool.setRunning(sessions.runningCounts());
+					events.emit('request', {
+						id: `r-${++requestCounter}`,
+						at: clock.now(),
+						sessionId: identity.id,
+						accountId,
+						path: request.path,
+						model: typeof request.body.model === 'string' ? request.body.model : undefined,
+						status: result.response.statusCode,
+						ttfbMs: outcome.firstByteAt === undefined ? undefined : outcome.firstByteAt - started,
+						durationMs: performance.now() - started,
+						inputTokens: outcome.usage?.inputTokens ?? 0,
+						outputTokens: outcome.usage?.outputTokens ?? 0,
+						failedOver,
+						error: outcome.error,
+					});
+				},
+			});
+			return {ok: true, status: result.response.statusCode, headers, accountId, sessionId: identity.id, body};
+		}
+	};
+
+	const get: Engine['get'] = async (accountId, path, clientHeaders = {}) => {
+		let token: string;
+		try {
+			token = await tokens.getAccessToken(accountId);
+		} catch (error) {
+			tokenFailed(accountId, error);
+			return undefined;
+		}
+
+		for (let round = 0; round < 2; round++) {
+			const headers = upstreamRequestHeaders(
+				clientHeaders,
+				{accessToken: token, accountId},
+				{dropTurnState: true},
+			);
+			delete headers['content-type'];
+			const answer = await send(dispatcher, upstream, {method: 'GET', path, headers}, clock.now);
+			if (answer.ok) {
+				observeHeaders(accountId, answer.response.headers);
+				return {
+					status: answer.response.statusCode,
+					headers: clientResponseHeaders(answer.response.headers),
+					text: await answer.response.body.text(),
+				};
+			}
+
+			if (answer.failure.kind !== 'unauthorized' || round > 0) {
+				if (answer.failure.kind !== 'client-error') {
+					markForFailure(pool, accountId, answer.failure, clock.now());
+				}
+
+				return undefined;
+			}
+
+			try {
+				token = await tokens.refreshAfter401(accountId, token);
+			} catch (error) {
+				tokenFailed(accountId, error);
+				return undefined;
+			}
+		}
+
+		return undefined;
+	};
+
+	return {dispatch, events, inFlight: () => inFlight, get};
+}

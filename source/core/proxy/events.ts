@@ -1,0 +1,44 @@
+import type {CoreEvents, Notice, RequestLogEntry} from '../snapshot.ts';
+
+/** A request was served by another account than the first one tried (before any byte reached the client). */
+export type FailoverEvent = {
+	readonly at: number;
+	readonly sessionId: string;
+	readonly from: string;
+	readonly reason: string;
+};
+
+/** What the forwarding engine reports to the core. `move` has the core's shape. */
+export type ProxyEvents = {
+	request: [RequestLogEntry];
+	move: CoreEvents['move'];
+	failover: [FailoverEvent];
+	notice: [Notice];
+};
+
+/** A small typed event emitter; `on` returns the unsubscribe function. */
+export class Emitter<Events extends Record<string, unknown[]>> {
+	readonly #listeners = new Map<keyof Events, Set<(...args: unknown[]) => void>>();
+
+	on<E extends keyof Events>(event: E, listener: (...args: Events[E]) => void): () => void {
+		let set = this.#listeners.get(event);
+		if (set === undefined) {
+			set = new Set();
+			this.#listeners.set(event, set);
+		}
+
+		set.add(listener as unknown as (...args: unknown[]) => void);
+		return () => set.delete(listener as unknown as (...args: unknown[]) => void);
+	}
+
+	emit<E extends keyof Events>(event: E, ...args: Events[E]): void {
+		const set = this.#listeners.get(event);
+		if (set === undefined) {
+			return;
+		}
+
+		for (const listener of set) {
+			(listener as unknown as (...args: Events[E]) => void)(...args);
+		}
+	}
+}

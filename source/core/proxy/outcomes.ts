@@ -1,0 +1,111 @@
+import type {Pool} from '../pool/pool.ts';
+import type {DispatchFailure} from './dispatch-types.ts';
+import type {UpstreamFailure} from './upstream-errors.ts';
+
+/** When a window is exhausted but the 429 names no reset, rest this long before trying again. */
+const UNKNOWN_RESET_MS = 15 * 60_000;
+/** A 429 rate_limit_exceeded without "try again in": rest this long. */
+const RATE_LIMIT_REST_MS = 10_000;
+
+/** Marks the account after a failure that made the engine try another one. */
+export function markForFailure(pool: Pool, accountId: string, failure: UpstreamFailure, now: number): void {
+	switch (failure.kind) {
+		case 'usage-limit': {
+			const quotaReset = pool.usableAt(accountId);
+			const until =
+				failure.resetsAt ??
+				(quotaReset !== undefined && quotaReset > now ? quotaReset : now + UNKNOWN_RESET_MS);
+			pool.markCooling(accountId, until, 'quota');
+			return;
+		}
+
+		case 'rate-limit': {
+			pool.markCooling(accountId, now + (failure.retryAfterMs ?? RATE_LIMIT_REST_MS), 'rate-limit');
+			return;
+		}
+
+		case 'unauthorized': {
+			// The token source already marked a refused login; a 401 the refresh did not cure gets a backoff.
+			if (pool.get(accountId)?.health.status !== 'needs-login') {
+				pool.markFailure(accountId, 'auth');
+			}
+
+			return;
+		}
+
+		case 'server': {
+			pool.markFailure(accountId, 'server');
+			return;
+		}
+
+		case 'connect':
+		case 'reset':
+		case 'timeout': {
+			pool.markFailure(accountId, 'connect');
+			return;
+		}
+
+		default:
+	}
+}
+
+/**
+What the client gets when no account could serve: 429 `usage_limit_reached` with the earliest reset (Codex
+then tells its user when to come back), 503 when the upstream itself failed, or 503 when only the user can
+help (every account needs a login, is evicted, or there is none).
+*/
+export function noAccountFailure(
+	pool: Pool,
+	lastFailure: UpstreamFailure | undefined,
+	now: number,
+): DispatchFailure {
+	const accounts = pool.list();
+	if (accounts.length === 0) {
+		return {
+			ok: false,
+			status: 503,
+			error: {
+				type: 'no_accounts',
+				message:
+					'codexpool has no accounts yet: add one with `codexpool import ~/.codex` or `codexpool login`.',
+			},
+		};
+	}
+
+	if (lastFailure !== undefined && ['server', 'connect', 'reset', 'timeout'].includes(lastFailure.kind)) {
+		return {
+			ok: false,
+			status: 503,
+			error: {
+				type: 'upstream_unavailable',
+				message: `The ChatGPT backend could not be reached through any account (last error: ${lastFailure.message}). Try again shortly.`,
+			},
+		};
+	}
+
+	const earliest = pool.earliestUsableAt();
+	if (earliest === undefined) {
+		const names = accounts.map((account) => account.record.name).join(', ');
+		return {
+			ok: false,
+			status: 503,
+			error: {
+				type: 'no_usable_account',
+				message: `No account in the pool can serve (${names}): each needs a new login (\`codexpool login\`) or is evicted (\`codexpool restore NAME\`).`,
+			},
+		};
+	}
+
+	const resetsAt = Math.ceil(Math.max(earliest, now) / 1000);
+	const resetsIn = Math.max(0, Math.ceil((earliest - now) / 1000));
+	return {
+		ok: false,
+		status: 429,
+		error: {
+			type: 'usage_limit_reached',
+			message: `Every account in the pool has reached its usage limit; the first is usable again at ${new Date(earliest).toISOString()}.`,
+			resets_at: resetsAt,
+			resets_in_seconds: resetsIn,
+		},
+	};
+}

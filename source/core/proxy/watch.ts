@@ -1,0 +1,174 @@
+import type {Readable} from 'node:stream';
+import {Transform, type TransformCallback} from 'node:stream';
+import type {Clock} from '../clock.ts';
+import type {Pool} from '../pool/pool.ts';
+import {parseRateLimitsEvent} from '../quota/index.ts';
+import type {IssuerRegistry} from '../sessions/issuers.ts';
+import type {TurnUsage} from '../sessions/registry.ts';
+import {SseTap} from './sse-tap.ts';
+import {parseRetryDelay} from './upstream-errors.ts';
+
+export type ResponseOutcome = {
+	readonly usage: TurnUsage | undefined;
+	/** performance.now() when the first chunk went by. */
+	readonly firstByteAt: number | undefined;
+	/** What went wrong, in words, when the response did not end well. */
+	readonly error: string | undefined;
+};
+
+/** Largest unary (JSON) body inspected for encrypted items; a larger one passes through unread. */
+const MAX_JSON_BYTES = 32 * 1024 * 1024;
+
+function recordItem(item: unknown, accountId: string, issuers: IssuerRegistry): void {
+	const encrypted = (item as {encrypted_content?: unknown} | null)?.encrypted_content;
+	if (typeof encrypted === 'string' && encrypted !== '') {
+		issuers.record(accountId, encrypted);
+	}
+}
+
+function usageOf(response: unknown): TurnUsage | undefined {
+	const usage = (response as {usage?: Record<string, unknown>} | null)?.usage;
+	if (typeof usage !== 'object' || usage === null) {
+		return undefined;
+	}
+
+	const number = (value: unknown) => (typeof value === 'number' ? value : 0);
+	return {
+		inputTokens: number(usage.input_tokens),
+		cachedTokens: number((usage.input_tokens_details as Record<string, unknown> | undefined)?.cached_tokens),
+		outputTokens: number(usage.output_tokens),
+	};
+}
+
+/**
+Wraps an upstream body on its way to the client: records who issued each encrypted item, the turn's usage,
+`codex.rate_limits` quota and a `response.failed` verdict on the account, and reports once when the body
+ends, breaks or is abandoned. Bytes pass unchanged.
+*/
+export function watchResponse(options: {
+	source: Readable;
+	sse: boolean;
+	accountId: string;
+	issuers: IssuerRegistry;
+	pool: Pool;
+	clock: Clock;
+	onDone: (outcome: ResponseOutcome) => void;
+}): Readable {
+	const {source, accountId, issuers, pool, clock} = options;
+	let usage: TurnUsage | undefined;
+	let completed = false;
+	let failure: string | undefined;
+	let firstByteAt: number | undefined;
+	let reported = false;
+
+	const onEvent = (event: Record<string, unknown>) => {
+		switch (event.type) {
+			case 'response.output_item.done': {
+				recordItem(event.item, accountId, issuers);
+				break;
+			}
+
+			case 'response.completed': {
+				completed = true;
+				usage = usageOf(event.response);
+				for (const item of (event.response as {output?: unknown[]} | undefined)?.output ?? []) {
+					recordItem(item, accountId, issuers);
+				}
+
+				break;
+			}
+
+			case 'codex.rate_limits': {
+				const quota = parseRateLimitsEvent(event, clock.now());
+				if (quota !== undefined) {
+					pool.observeQuota(accountId, quota);
+				}
+
+				break;
+			}
+
+			case 'response.failed':
+			case 'response.incomplete':
+			case 'error': {
+				const error = ((event.response as {error?: Record<string, unknown>} | undefined)?.error ??
+					event.error) as {code?: unknown; message?: unknown} | undefined;
+				const code = typeof error?.code === 'string' ? error.code : String(event.type);
+				const message = typeof error?.message === 'string' ? error.message : code;
+				failure = `${code}: ${message}`;
+				// After the first byte nothing is replayed, but the account's state is still learnt.
+				if (code === 'rate_limit_exceeded') {
+					pool.markCooling(accountId, clock.now() + (parseRetryDelay(message) ?? 10_000), 'rate-limit');
+				} else if (code === 'usage_limit_reached' || code === 'insufficient_quota') {
+					pool.markCooling(accountId, pool.usableAt(accountId) ?? clock.now() + 15 * 60_000, 'quota');
+				}
+
+				break;
+			}
+
+			default:
+		}
+	};
+
+	let tap: Transform;
+	if (options.sse) {
+		tap = new SseTap(onEvent);
+	} else {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		tap = new Transform({
+			transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+				size += chunk.length;
+				if (size <= MAX_JSON_BYTES) {
+					chunks.push(chunk);
+				}
+
+				callback(null, chunk);
+			},
+			flush(callback) {
+				if (size <= MAX_JSON_BYTES) {
+					try {
+						const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {output?: unknown[]};
+						for (const item of parsed.output ?? []) {
+							recordItem(item, accountId, issuers);
+						}
+
+						usage = usageOf(parsed);
+					} catch {}
+				}
+
+				completed = true;
+				callback();
+			},
+		});
+	}
+
+	const report = (error: string | undefined) => {
+		if (reported) {
+			return;
+		}
+
+		reported = true;
+		options.onDone({usage, firstByteAt, error: error ?? failure});
+	};
+
+	source.once('data', () => {
+		firstByteAt = performance.now();
+	});
+	source.on('error', (error) => {
+		tap.destroy(error);
+	});
+	tap.on('end', () => {
+		report(completed || !options.sse ? undefined : 'the upstream stream ended before response.completed');
+	});
+	tap.on('error', (error) => {
+		report(`the upstream stream broke after the first byte: ${error.message}`);
+	});
+	tap.on('close', () => {
+		if (!reported) {
+			source.destroy();
+			report('the client went away before the response ended');
+		}
+	});
+	source.pipe(tap);
+	return tap;
+}

@@ -1,0 +1,98 @@
+import type {IssuerRegistry} from './issuers.ts';
+
+/**
+Which items to take out of a request before it goes to `target`:
+- `foreign`: items another account is known to have issued (they would fail with 400 anyway);
+- `move`: for a move or a replay on another account, every encrypted item `target` did not issue (unknown
+  ones included) and `previous_response_id`;
+- `all`: after a 400 `invalid_encrypted_content`, every encrypted item and `previous_response_id`.
+*/
+export type StripMode = 'foreign' | 'move' | 'all';
+
+export type StripResult = {
+	readonly body: Record<string, unknown>;
+	readonly removedReasoning: number;
+	/** Compaction items dropped: the context they summarised is lost for this session. */
+	readonly removedCompaction: number;
+	/** Other items whose `encrypted_content` field was removed (the item itself stays). */
+	readonly clearedOther: number;
+	readonly droppedPreviousResponseId: boolean;
+};
+
+type Item = Record<string, unknown> & {encrypted_content?: unknown; type?: unknown};
+
+/** Returns the body to send to `target`; the input body is never mutated (it may be replayed elsewhere). */
+export function stripBoundItems(
+	body: Readonly<Record<string, unknown>>,
+	target: string,
+	issuers: IssuerRegistry,
+	mode: StripMode,
+): StripResult {
+	let removedReasoning = 0;
+	let removedCompaction = 0;
+	let clearedOther = 0;
+	const bound = (content: string) => {
+		if (mode === 'all') {
+			return true;
+		}
+
+		const issuer = issuers.issuerOf(content);
+		return mode === 'move' ? issuer !== target : issuer !== undefined && issuer !== target;
+	};
+
+	let input = body.input;
+	if (Array.isArray(input)) {
+		const kept: unknown[] = [];
+		for (const raw of input) {
+			const item = raw as Item;
+			if (typeof item !== 'object' || item === null || typeof item.encrypted_content !== 'string') {
+				kept.push(raw);
+				continue;
+			}
+
+			if (!bound(item.encrypted_content)) {
+				kept.push(raw);
+			} else if (item.type === 'reasoning') {
+				removedReasoning++;
+			} else if (item.type === 'compaction' || item.type === 'compaction_summary') {
+				removedCompaction++;
+			} else {
+				const {encrypted_content: _dropped, ...rest} = item;
+				kept.push(rest);
+				clearedOther++;
+			}
+		}
+
+		if (kept.length !== input.length || clearedOther > 0) {
+			input = kept;
+		}
+	}
+
+	const droppedPreviousResponseId = mode !== 'foreign' && body.previous_response_id !== undefined;
+	if (input === body.input && !droppedPreviousResponseId) {
+		return {
+			body: body as Record<string, unknown>,
+			removedReasoning,
+			removedCompaction,
+			clearedOther,
+			droppedPreviousResponseId,
+		};
+	}
+
+	const next: Record<string, unknown> = {...body, input};
+	if (droppedPreviousResponseId) {
+		delete next.previous_response_id;
+	}
+
+	return {body: next, removedReasoning, removedCompaction, clearedOther, droppedPreviousResponseId};
+}
+
+/** Whether the input holds a compaction item (such a session stays on its account while it is usable). */
+export function hasCompaction(body: Readonly<Record<string, unknown>>): boolean {
+	return (
+		Array.isArray(body.input) &&
+		body.input.some(
+			(item) => (item as Item)?.type === 'compaction' && typeof (item as Item).encrypted_content === 'string',
+		)
+	);
+}
