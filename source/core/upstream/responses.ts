@@ -1,0 +1,317 @@
+import {setTimeout as delay} from 'node:timers/promises';
+import type {SimulatedAccount} from './accounts.ts';
+import {authenticate, expiredTokenError} from './backend-auth.ts';
+import {foreignEncryptedItem, invalidEncryptedContentBody, sealForAccount} from './encrypted.ts';
+import type {FaultSpec} from './faults.ts';
+import {type Exchange, HttpError, readBody, sendJson} from './http.ts';
+import {MODELS_ETAG} from './models.ts';
+import {chargeAccount} from './quota.ts';
+import {deltaPieces, inputItems, readPrompt, requestedCall, toolNames} from './reply.ts';
+import {
+	buildResponseFrames,
+	chunkString,
+	newId,
+	type ResponsePlan,
+	type ResponseUsage,
+} from './response-events.ts';
+import {batchFrames, writeWithBackpressure} from './sse.ts';
+import type {UpstreamState} from './state.ts';
+import {rateLimitHeaders, usageLimitBody} from './usage-report.ts';
+
+/** Parameters the ChatGPT backend refuses (upstream-protocol.md §3). */
+const REFUSED_PARAMETERS = [
+	'max_output_tokens',
+	'max_completion_tokens',
+	'temperature',
+	'top_p',
+	'truncation',
+	'user',
+	'prompt_cache_retention',
+];
+
+const FAULT_ANSWERS: Partial<
+	Record<FaultSpec['kind'], (account: SimulatedAccount, state: UpstreamState) => HttpError>
+> = {
+	usage_limit_reached(account, state) {
+		const headers = rateLimitHeaders(account, state.clock.now(), state.settings.idleUsedPercent);
+		const resetsAt = Number(headers['x-codex-primary-reset-at']);
+		const resetsIn = Number(headers['x-codex-primary-reset-after-seconds']);
+		const error = {message: 'The usage limit has been reached', plan_type: account.identity.plan};
+		return new HttpError(
+			429,
+			{error: {type: 'usage_limit_reached', ...error, resets_at: resetsAt, resets_in_seconds: resetsIn}},
+			{...headers, 'x-codex-primary-used-percent': '100'},
+		);
+	},
+	rate_limit_exceeded: () =>
+		new HttpError(429, {
+			error: {
+				type: 'rate_limit_exceeded',
+				code: 'rate_limit_exceeded',
+				message: 'Rate limit reached for requests. Please try again in 1.5s.',
+			},
+		}),
+	server_is_overloaded: () =>
+		new HttpError(503, {
+			error: {
+				type: 'server_error',
+				code: 'server_is_overloaded',
+				message: 'Our servers are currently overloaded. Please try again later.',
+			},
+		}),
+	server_error: () =>
+		new HttpError(500, {
+			error: {type: 'server_error', code: null, message: 'An error occurred while processing your request.'},
+		}),
+	unauthorized: () => expiredTokenError(),
+	invalid_encrypted_content: () => new HttpError(400, invalidEncryptedContentBody),
+};
+
+/** Reads, authenticates and vets a backend request; throws HttpError for every refusal. */
+async function admit(state: UpstreamState, exchange: Exchange) {
+	const raw = await readBody(exchange);
+	let body: Record<string, unknown>;
+	try {
+		body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+	} catch {
+		throw new HttpError(400, {
+			error: {type: 'invalid_request_error', message: 'The body is not valid JSON.'},
+		});
+	}
+
+	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+		throw new HttpError(400, {
+			error: {type: 'invalid_request_error', message: 'The body must be a JSON object.'},
+		});
+	}
+
+	if (state.logBodies) {
+		exchange.entry.body = body;
+	}
+
+	const account = authenticate(state, exchange);
+	return {body, account, inputBytes: raw.length};
+}
+
+function checkStrict(body: Record<string, unknown>, isStream: boolean): void {
+	if (isStream && body.stream !== true) {
+		throw new HttpError(400, {detail: 'Stream must be set to true'});
+	}
+
+	if (body.store !== undefined && body.store !== false) {
+		throw new HttpError(400, {detail: 'Store must be set to false'});
+	}
+
+	const refused = REFUSED_PARAMETERS.find((name) => body[name] !== undefined);
+	if (refused) {
+		throw new HttpError(400, {detail: `Unsupported parameter: ${refused}`});
+	}
+}
+
+/** Refuses exhausted accounts and ciphertext issued by other accounts. */
+function checkUsable(state: UpstreamState, account: SimulatedAccount, items: readonly unknown[]): void {
+	const now = state.clock.now();
+	const limit = usageLimitBody(account, now, state.settings.idleUsedPercent);
+	if (limit) {
+		throw new HttpError(429, limit, rateLimitHeaders(account, now, state.settings.idleUsedPercent));
+	}
+
+	if (foreignEncryptedItem(items, account.identity.accountId, state.secret) !== undefined) {
+		throw new HttpError(400, invalidEncryptedContentBody);
+	}
+}
+
+/** Usage of a response, with the per-account prompt cache; charges the account. */
+function meter(
+	state: UpstreamState,
+	owner: SimulatedAccount,
+	body: Record<string, unknown>,
+	inputBytes: number,
+	outputChars: number,
+): ResponseUsage {
+	const inputTokens = Math.max(1, Math.ceil(inputBytes / 4));
+	const key =
+		typeof body.prompt_cache_key === 'string'
+			? `${owner.identity.accountId}\0${body.prompt_cache_key}`
+			: undefined;
+	const cached = key ? Math.min(state.promptCache.get(key) ?? 0, inputTokens) : 0;
+	if (key) {
+		state.promptCache.delete(key);
+		state.promptCache.set(key, inputTokens);
+		if (state.promptCache.size > 10_000) {
+			state.promptCache.delete(state.promptCache.keys().next().value as string);
+		}
+	}
+
+	const reasoningTokens = state.settings.reasoningTokens;
+	const outputTokens = Math.ceil(outputChars / 4) + reasoningTokens;
+	const usage: ResponseUsage = {
+		input_tokens: inputTokens,
+		input_tokens_details: {cached_tokens: cached},
+		output_tokens: outputTokens,
+		output_tokens_details: {reasoning_tokens: reasoningTokens},
+		total_tokens: inputTokens + outputTokens,
+	};
+	chargeAccount(owner.windows, state.settings.requestCost(usage), state.clock.now());
+	return usage;
+}
+
+/** What the simulated model answers: a compaction, a function call, or `Hello from <account>. ...`. */
+function planResponse(
+	state: UpstreamState,
+	owner: SimulatedAccount,
+	body: Record<string, unknown>,
+): ResponsePlan {
+	const items = inputItems(body);
+	const prompt = readPrompt(items);
+	const base = {
+		model: typeof body.model === 'string' ? body.model : 'gpt-5.5',
+		createdAt: Math.floor(state.clock.now() / 1000),
+	};
+	const seal = (kind: string) => ({
+		encryptedContent: sealForAccount(owner.identity.accountId, kind, state.secret),
+	});
+	if (prompt.compaction) {
+		return {...base, compaction: seal('compaction')};
+	}
+
+	const call = requestedCall(prompt, toolNames(body, items));
+	if (call) {
+		return {
+			...base,
+			reasoning: seal('reasoning'),
+			functionCall: {name: call.name, argPieces: chunkString(call.args, 8)},
+		};
+	}
+
+	const text =
+		prompt.toolOutput === undefined
+			? `Hello from ${owner.name}. You said: ${prompt.userText}`
+			: `Hello from ${owner.name}. The tool said: ${prompt.toolOutput}`;
+	return {
+		...base,
+		reasoning: seal('reasoning'),
+		message: {pieces: deltaPieces(text, state.settings.deltaCount).pieces},
+	};
+}
+
+const outputChars = (plan: ResponsePlan) =>
+	(plan.message?.pieces.join('').length ?? 0) +
+	(plan.functionCall?.argPieces.join('').length ?? 0) +
+	(plan.compaction ? 64 : 0);
+
+/** `POST /backend-api/codex/responses`: an SSE stream, or the error the real backend would give. */
+export async function handleResponses(state: UpstreamState, exchange: Exchange): Promise<void> {
+	const {body, account: owner, inputBytes} = await admit(state, exchange);
+	if (state.settings.strict) {
+		checkStrict(body, true);
+	}
+
+	const fault = state.faults.take({name: owner.name, accountId: owner.identity.accountId});
+	if (fault) {
+		exchange.entry.fault = fault.kind;
+		const answer = FAULT_ANSWERS[fault.kind];
+		if (answer) {
+			throw answer(owner, state);
+		}
+
+		if (fault.kind === 'reset_before_first_byte') {
+			exchange.req.socket.destroy();
+			return;
+		}
+
+		if (fault.kind === 'slow_first_byte') {
+			await delay(fault.delayMs ?? 1000);
+		}
+	}
+
+	checkUsable(state, owner, inputItems(body));
+	const plan = planResponse(state, owner, body);
+	const frames = buildResponseFrames(plan);
+	const usage = meter(state, owner, body, inputBytes, outputChars(plan));
+	await stream(state, exchange, owner, frames, usage, fault?.kind);
+}
+
+async function stream(
+	state: UpstreamState,
+	exchange: Exchange,
+	owner: SimulatedAccount,
+	frames: ReturnType<typeof buildResponseFrames>,
+	usage: ResponseUsage,
+	fault: FaultSpec['kind'] | undefined,
+): Promise<void> {
+	const {res} = exchange;
+	exchange.entry.status = 200;
+	res.writeHead(200, {
+		'content-type': 'text/event-stream; charset=utf-8',
+		'cache-control': 'no-cache',
+		'x-request-id': frames.responseId.replace('resp_', 'req_'),
+		'openai-model': 'gpt-5.5',
+		'x-models-etag': MODELS_ETAG,
+		...rateLimitHeaders(owner, state.clock.now(), state.settings.idleUsedPercent),
+	});
+	if (fault === 'reset_after_first_byte') {
+		res.write(frames.created, () => exchange.req.socket.destroy());
+		return;
+	}
+
+	res.write(frames.created);
+	if (fault === 'response_failed_rate_limit') {
+		res.end(
+			frames.failed('rate_limit_exceeded', 'Rate limit reached for requests. Please try again in 1.5s.'),
+		);
+		return;
+	}
+
+	const rest = [...frames.body];
+	if (fault === 'malformed_sse') {
+		rest.splice(
+			Math.floor(rest.length / 2),
+			0,
+			'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":\n\n',
+		);
+	}
+
+	if (fault !== 'stream_cut') {
+		rest.push(frames.completed(usage));
+	}
+
+	const {streamChunks, chunkIntervalMs} = state.settings;
+	for (const chunk of batchFrames(rest, streamChunks)) {
+		if (res.destroyed) {
+			return;
+		}
+
+		if (chunkIntervalMs > 0) {
+			await delay(chunkIntervalMs);
+		}
+
+		await writeWithBackpressure(res, chunk);
+	}
+
+	res.end();
+}
+
+/** `POST /backend-api/codex/responses/compact`: `{output: [...the user messages, one compaction item]}`. */
+export async function handleCompact(state: UpstreamState, exchange: Exchange): Promise<void> {
+	const {body, account: owner, inputBytes} = await admit(state, exchange);
+	if (state.settings.strict) {
+		checkStrict(body, false);
+	}
+
+	const items = inputItems(body);
+	checkUsable(state, owner, items);
+	meter(state, owner, body, inputBytes, 64);
+	const kept = items.filter((item) => item.type === 'message' && item.role === 'user');
+	const compaction = {
+		type: 'compaction',
+		id: newId('cmp'),
+		encrypted_content: sealForAccount(owner.identity.accountId, 'compaction', state.secret),
+	};
+	sendJson(
+		exchange,
+		200,
+		{output: [...kept, compaction]},
+		rateLimitHeaders(owner, state.clock.now(), state.settings.idleUsedPercent),
+	);
+}
