@@ -1,0 +1,106 @@
+import type {IncomingMessage, ServerResponse} from 'node:http';
+import {systemClock} from '../clock.ts';
+import type {DispatchSuccess} from '../proxy/dispatch-types.ts';
+import type {OpenAiDeps} from './deps.ts';
+import {fromDispatchFailure} from './errors.ts';
+import {authorize, clientName, readJsonBody} from './http.ts';
+import type {UpstreamModel} from './models.ts';
+import {resolveModel} from './models.ts';
+import {requireObject} from './responses-request.ts';
+
+/** A checked client request: its parsed body and the upstream model it names. */
+export type AcceptedRequest = {readonly raw: Record<string, unknown>; readonly model: string};
+
+/**
+Everything refused before anything goes upstream, in order: the key (401), the body (413/415/400), the
+model (404 when the upstream list is known and lacks it).
+*/
+export async function acceptRequest(req: IncomingMessage, deps: OpenAiDeps): Promise<AcceptedRequest> {
+	const settings = deps.settings();
+	authorize(req, {keys: deps.keys, requireKey: settings.requireKey, bindHost: deps.bindHost});
+	const raw = requireObject(await readJsonBody(req, settings.maxBodyBytes));
+	const model = resolveModel(raw.model as string, await upstreamModels(deps), settings.models);
+	return {raw, model};
+}
+
+/** The upstream model list, or undefined when the engine cannot tell (then the upstream judges the model). */
+export async function upstreamModels(deps: OpenAiDeps): Promise<readonly UpstreamModel[] | undefined> {
+	try {
+		return await deps.models();
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+Sends a normalised Responses body through the engine. The upstream request is aborted when the client goes
+away. A failure (no account could serve it) is thrown as an OpenAiError in the OpenAI shape.
+*/
+export async function forward(
+	req: IncomingMessage,
+	res: ServerResponse,
+	deps: OpenAiDeps,
+	body: Record<string, unknown>,
+): Promise<DispatchSuccess> {
+	const controller = new AbortController();
+	res.on('close', () => {
+		if (!res.writableFinished) {
+			controller.abort();
+		}
+	});
+	const headers: Record<string, string | undefined> = {};
+	for (const [name, value] of Object.entries(req.headers)) {
+		headers[name] = Array.isArray(value) ? value.join(', ') : value;
+	}
+
+	const result = await deps.dispatch({
+		path: '/codex/responses',
+		body,
+		headers,
+		signal: controller.signal,
+		client: clientName(req),
+	});
+	if (!result.ok) {
+		throw fromDispatchFailure(result, (deps.clock ?? systemClock).now());
+	}
+
+	if (result.status >= 400) {
+		const text = await readAll(result.body);
+		throw fromDispatchFailure(
+			{ok: false, status: result.status, error: upstreamError(text)},
+			(deps.clock ?? systemClock).now(),
+		);
+	}
+
+	return result;
+}
+
+async function readAll(body: DispatchSuccess['body']): Promise<string> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of body) {
+		chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+	}
+
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+function upstreamError(text: string): {type: string; message: string} {
+	try {
+		const parsed = JSON.parse(text) as {error?: {type?: unknown; message?: unknown}; detail?: unknown};
+		const type = typeof parsed.error?.type === 'string' ? parsed.error.type : 'upstream_error';
+		const message =
+			typeof parsed.error?.message === 'string'
+				? parsed.error.message
+				: typeof parsed.detail === 'string'
+					? parsed.detail
+					: text;
+		return {type, message};
+	} catch {
+		return {type: 'upstream_error', message: text.slice(0, 500)};
+	}
+}
+
+/** Whether the client went away (then nothing more is written). */
+export function clientGone(res: ServerResponse): boolean {
+	return res.destroyed || res.writableEnded;
+}

@@ -1,0 +1,213 @@
+import type {IncomingMessage, ServerResponse} from 'node:http';
+import {systemClock} from '../clock.ts';
+import {chatToResponses} from './chat-request.ts';
+import {responseToChatCompletion} from './chat-response.ts';
+import {createChatStreamTranslator} from './chat-stream.ts';
+import type {OpenAiDeps, OpenAiHandler} from './deps.ts';
+import {fromStreamFailure, OpenAiError, sendError, toOpenAiError} from './errors.ts';
+import {acceptRequest, clientGone, forward, upstreamModels} from './forward.ts';
+import {authorize, sendJson, startSse, write} from './http.ts';
+import {modelListBody, publishedModelIds} from './models.ts';
+import {createResponseAssembler} from './response-assembler.ts';
+import {normaliseResponsesBody} from './responses-request.ts';
+import {formatSse, type ResponsesEvent, readResponsesEvents} from './sse.ts';
+
+/**
+`POST /v1/responses`: the body normalised for the ChatGPT backend, then either the upstream's `response.*`
+events as they come (backend-only events such as `codex.rate_limits` are held back: the SDKs' stream helpers
+expect `response.created` first), or one Response object assembled from them.
+*/
+export const handleResponses: OpenAiHandler = async (req, res, deps) => {
+	await guard(res, async () => {
+		const {raw, model} = await acceptRequest(req, deps);
+		const {body, stream} = normaliseResponsesBody(raw, model);
+		const upstream = await forward(req, res, deps, body);
+		const events = readResponsesEvents(upstream.body);
+		if (!stream) {
+			const assembler = createResponseAssembler();
+			for await (const event of events) {
+				assembler.push(event);
+			}
+
+			const result = assembler.result();
+			if (result.kind === 'failed') {
+				throw fromStreamFailure(result.error);
+			}
+
+			if (result.kind === 'cut') {
+				throw interrupted();
+			}
+
+			sendJson(res, 200, result.response);
+			return;
+		}
+
+		startSse(res);
+		let terminal = false;
+		for await (const event of events) {
+			if (!isClientEvent(event)) {
+				continue;
+			}
+
+			terminal ||= isTerminal(event);
+			if (!(await write(res, formatSse(event, event.type)))) {
+				upstream.body.destroy();
+				return;
+			}
+		}
+
+		if (!terminal) {
+			const cut = interrupted();
+			await write(
+				res,
+				formatSse({type: 'error', code: cut.code, message: cut.message, param: null}, 'error'),
+			);
+		}
+
+		res.end();
+	});
+};
+
+/**
+`POST /v1/chat/completions`: translated to a Responses request, and the answer translated back, as
+`chat.completion.chunk` events ending in `data: [DONE]`, or as one `chat.completion`.
+*/
+export const handleChatCompletions: OpenAiHandler = async (req, res, deps) => {
+	await guard(res, async () => {
+		const {raw, model} = await acceptRequest(req, deps);
+		const {body, options} = chatToResponses(raw, model);
+		const upstream = await forward(req, res, deps, body);
+		const now = (deps.clock ?? systemClock).now();
+		const events = readResponsesEvents(upstream.body);
+		if (!options.stream) {
+			const assembler = createResponseAssembler();
+			for await (const event of events) {
+				assembler.push(event);
+			}
+
+			const result = assembler.result();
+			if (result.kind === 'failed') {
+				throw fromStreamFailure(result.error);
+			}
+
+			if (result.kind === 'cut') {
+				throw interrupted();
+			}
+
+			sendJson(res, 200, responseToChatCompletion(result.response, options.model, now));
+			return;
+		}
+
+		startSse(res);
+		const translator = createChatStreamTranslator({
+			model: options.model,
+			includeUsage: options.includeUsage,
+			now,
+		});
+		for await (const event of events) {
+			for (const payload of translator.push(event)) {
+				if (!(await write(res, formatSse(payload)))) {
+					upstream.body.destroy();
+					return;
+				}
+			}
+		}
+
+		for (const payload of translator.end()) {
+			await write(res, formatSse(payload));
+		}
+
+		await write(res, formatSse('[DONE]'));
+		res.end();
+	});
+};
+
+/** `GET /v1/models`: the published models and aliases, from the upstream list. */
+export const handleModels: OpenAiHandler = async (req, res, deps) => {
+	await guard(res, async () => {
+		const settings = deps.settings();
+		authorize(req, {keys: deps.keys, requireKey: settings.requireKey, bindHost: deps.bindHost});
+		const upstream = await upstreamModels(deps);
+		if (upstream === undefined) {
+			throw new OpenAiError(
+				503,
+				'The model list is not available: no pool account could fetch it. Check `codexpool accounts`.',
+				{
+					type: 'upstream_error',
+					code: 'models_unavailable',
+				},
+			);
+		}
+
+		sendJson(res, 200, modelListBody(publishedModelIds(upstream, settings.models)));
+	});
+};
+
+/**
+Mounts the three routes: returns a handler that answers `/v1/responses`, `/v1/chat/completions` and
+`/v1/models` (405 for another method) and returns false for any other path, so a server can chain it.
+*/
+export function createOpenAiRoutes(
+	deps: OpenAiDeps,
+): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+	const routes: Record<string, {method: string; handler: OpenAiHandler}> = {
+		'/v1/responses': {method: 'POST', handler: handleResponses},
+		'/v1/chat/completions': {method: 'POST', handler: handleChatCompletions},
+		'/v1/models': {method: 'GET', handler: handleModels},
+	};
+	return async (req, res) => {
+		const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
+		const route = routes[path];
+		if (route === undefined) {
+			return false;
+		}
+
+		if (req.method !== route.method) {
+			res.setHeader('allow', route.method);
+			sendError(
+				res,
+				new OpenAiError(405, `${path} takes ${route.method}, not ${req.method}.`, {
+					code: 'method_not_allowed',
+				}),
+			);
+			return true;
+		}
+
+		await route.handler(req, res, deps);
+		return true;
+	};
+}
+
+async function guard(res: ServerResponse, run: () => Promise<void>): Promise<void> {
+	try {
+		await run();
+	} catch (error) {
+		if (!clientGone(res)) {
+			sendError(res, toOpenAiError(error));
+		}
+	}
+}
+
+function isClientEvent(event: ResponsesEvent): boolean {
+	return event.type.startsWith('response.') || event.type === 'error';
+}
+
+function isTerminal(event: ResponsesEvent): boolean {
+	return (
+		event.type === 'response.completed' ||
+		event.type === 'response.incomplete' ||
+		event.type === 'response.failed' ||
+		event.type === 'error'
+	);
+}
+
+function interrupted(): OpenAiError {
+	return new OpenAiError(
+		502,
+		'The upstream stream ended before the response was complete. Retry the request.',
+		{
+			type: 'upstream_error',
+			code: 'stream_interrupted',
+		},
+	);
+}
