@@ -145,7 +145,8 @@ test('response.failed with rate_limit_exceeded and "try again in 1.5s"', async (
 	upstream.faults.inject({kind: 'response_failed_rate_limit'});
 	const events = await streamEvents(await postResponses(upstream, 'a', codexBody('x')));
 	const failed = events.find((e) => e.event === 'response.failed');
-	const error = (failed?.data.response as {error: {code: string; message: string}}).error;
+	assert.ok(failed);
+	const {error} = failed.data.response as {error: {code: string; message: string}};
 	assert.equal(error.code, 'rate_limit_exceeded');
 	assert.match(error.message, /try again in 1\.5s/);
 	assert.equal(events.at(-1)?.event, 'response.failed');

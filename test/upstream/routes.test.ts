@@ -19,12 +19,12 @@ after(() => upstream.close());
 A zstd frame made of raw (stored) blocks, written by hand so the test does not need the zstd CLI:
 magic, a single-segment header with a 4-byte content size, then blocks of at most 128 KiB.
 */
-function rawZstdFrame(content: Buffer): Buffer {
+function rawZstdFrame(content: Buffer): Uint8Array {
 	const header = Buffer.alloc(9);
 	header.writeUInt32LE(0xfd2fb528, 0);
 	header.writeUInt8(0b1010_0000, 4); // FCS field 4 bytes, single segment, no checksum, no dictionary.
 	header.writeUInt32LE(content.length, 5);
-	const parts = [header];
+	const parts: Buffer[] = [header];
 	const blockSize = 128 * 1024;
 	for (let offset = 0; offset === 0 || offset < content.length; offset += blockSize) {
 		const block = content.subarray(offset, offset + blockSize);
@@ -34,7 +34,7 @@ function rawZstdFrame(content: Buffer): Buffer {
 		parts.push(blockHeader, block);
 	}
 
-	return Buffer.concat(parts);
+	return new Uint8Array(Buffer.concat(parts));
 }
 
 test('a zstd body (hand-made raw-block frame, several blocks) is decoded', async () => {
