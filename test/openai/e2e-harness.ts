@@ -1,0 +1,139 @@
+import {type Clock, systemClock} from '../../source/core/clock.ts';
+import {createMemoryKeyStorage, createPoolKeys, type PoolKeys} from '../../source/core/keys/pool-keys.ts';
+import {createModelCatalog} from '../../source/core/openai/catalog.ts';
+import {openAiProxyRoutes} from '../../source/core/openai/proxy-routes.ts';
+import {createPool, type Pool} from '../../source/core/pool/pool.ts';
+import {createCodexRoutes} from '../../source/core/proxy/codex-routes.ts';
+import {createEngine, type Engine} from '../../source/core/proxy/engine.ts';
+import {Emitter, type ProxyEvents} from '../../source/core/proxy/events.ts';
+import {strategySelector} from '../../source/core/proxy/selection.ts';
+import {createProxyServer} from '../../source/core/proxy/server.ts';
+import {
+	createUpstreamAgent,
+	parseUpstreamBase,
+	type TokenSource,
+} from '../../source/core/proxy/upstream-client.ts';
+import {createRandom} from '../../source/core/random.ts';
+import {createIssuerRegistry} from '../../source/core/sessions/issuers.ts';
+import {createSessionRegistry} from '../../source/core/sessions/registry.ts';
+import type {AccountRecord, Settings} from '../../source/core/store/types.ts';
+import {noMarks} from '../../source/core/strategies/types.ts';
+import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/upstream/index.ts';
+import {testSettings} from './helpers.ts';
+
+/** The tokens the upstream issued to each account; these tests never expire them, so no refresh is needed. */
+function issuedTokens(upstream: SimulatedUpstream, names: readonly string[]): TokenSource {
+	const tokens = new Map(
+		names.map((name) => [
+			upstream.accounts.get(name).accountId,
+			upstream.accounts.get(name).tokens.accessToken,
+		]),
+	);
+	const get = async (id: string) => {
+		const token = tokens.get(id);
+		if (token === undefined) {
+			throw new Error(`no tokens for ${id}`);
+		}
+
+		return token;
+	};
+
+	return {getAccessToken: get, refreshAfter401: get};
+}
+
+function recordFor(upstream: SimulatedUpstream, name: string): AccountRecord {
+	const account = upstream.accounts.get(name);
+	return {
+		id: account.accountId,
+		name,
+		email: account.email,
+		plan: account.plan,
+		tokens: {
+			idToken: account.tokens.idToken,
+			accessToken: account.tokens.accessToken,
+			refreshToken: account.tokens.refreshToken,
+			lastRefresh: undefined,
+		},
+		marks: noMarks,
+		needsLogin: undefined,
+		addedAt: 0,
+	};
+}
+
+export type PoolHarness = {
+	readonly upstream: SimulatedUpstream;
+	/** The pool's base URL for OpenAI clients: `http://127.0.0.1:PORT/v1`. */
+	readonly baseURL: string;
+	readonly key: string;
+	readonly keys: PoolKeys;
+	readonly pool: Pool;
+	readonly engine: Engine;
+	readonly settings: {current: Settings};
+	readonly failovers: ProxyEvents['failover'][0][];
+	readonly close: () => Promise<void>;
+};
+
+/**
+The whole path an OpenAI client takes: the proxy server (H5's) with the Codex routes and the `/v1` routes,
+the engine with its pool over `names` accounts, and the simulated upstream (H3's), all on 127.0.0.1 port 0.
+*/
+export async function startPool(
+	names: readonly string[] = ['a', 'b'],
+	options: {clock?: Clock} = {},
+): Promise<PoolHarness> {
+	const clock = options.clock ?? systemClock;
+	const upstream = await startSimulatedUpstream({clock, accounts: names.map((name) => ({name}))});
+	const pool = createPool({clock, records: names.map((name) => recordFor(upstream, name))});
+	const events = new Emitter<ProxyEvents>();
+	const failovers: PoolHarness['failovers'] = [];
+	events.on('failover', (event) => failovers.push(event));
+	const dispatcher = createUpstreamAgent();
+	const engine = createEngine({
+		pool,
+		sessions: createSessionRegistry({clock}),
+		issuers: createIssuerRegistry(),
+		tokens: issuedTokens(upstream, names),
+		select: strategySelector(() => 'round-robin'),
+		upstream: parseUpstreamBase(upstream.backendUrl),
+		dispatcher,
+		clock,
+		random: createRandom(1),
+		events,
+	});
+	const keys = createPoolKeys(createMemoryKeyStorage(), {clock});
+	const {key} = keys.create('e2e');
+	const settings = {current: {...testSettings, requireKey: true}};
+	const models = createModelCatalog({
+		get: (accountId, path) => engine.get(accountId, path),
+		accountIds: () => pool.list().map((account) => account.record.id),
+		clock,
+	});
+	const proxy = createProxyServer({
+		routes: [
+			...createCodexRoutes({engine, pool, clock}),
+			...openAiProxyRoutes({
+				dispatch: engine.dispatch,
+				keys,
+				settings: () => settings.current,
+				models,
+				clock,
+			}),
+		],
+	});
+	const url = await proxy.listen();
+	return {
+		upstream,
+		baseURL: `${url}/v1`,
+		key,
+		keys,
+		pool,
+		engine,
+		settings,
+		failovers,
+		async close() {
+			await proxy.close();
+			await dispatcher.close();
+			await upstream.close();
+		},
+	};
+}
