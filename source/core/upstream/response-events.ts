@@ -85,8 +85,10 @@ export function buildResponseFrames(plan: ResponsePlan): ResponseFrames {
 			{id, type: 'message', role: 'assistant', content: [{...part, text}]},
 			(index) => {
 				body.push(frame({type: 'response.content_part.added', ...at, output_index: index, part}));
+				// The hot loop of a benchmark: one template instead of an object per event, same JSON.
+				const head = `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":"${id}","content_index":0,"output_index":${index},"delta":`;
 				for (const delta of plan.message?.pieces ?? []) {
-					body.push(frame({type: 'response.output_text.delta', ...at, output_index: index, delta}));
+					body.push(`${head}${JSON.stringify(delta)},"sequence_number":${sequence++}}\n\n`);
 				}
 
 				body.push(frame({type: 'response.output_text.done', ...at, output_index: index, text}));
