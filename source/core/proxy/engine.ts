@@ -336,9 +336,7 @@ export function createEngine(options: EngineOptions): Engine {
 			pool.markSuccess(accountId);
 			sessions.assign(identity.id, accountId, request.client);
 			if (home !== undefined && home !== accountId) {
-				const reason =
-					leaveReason ??
-					(lastFailure === undefined ? 'its account failed' : `its account failed (${lastFailure.kind})`);
+				const reason = leaveReason ?? failureWords(lastFailure);
 				const detail = result.stripped > 0 ? `; ${result.stripped} encrypted reasoning item(s) removed` : '';
 				const lost = result.compactionLost > 0 ? '; compacted context dropped' : '';
 				events.emit('move', {
@@ -441,4 +439,33 @@ export function createEngine(options: EngineOptions): Engine {
 	};
 
 	return {dispatch, events, inFlight: () => inFlight, get};
+}
+
+/** Why the session's account did not serve it, in words for the move record. */
+function failureWords(failure: UpstreamFailure | undefined): string {
+	switch (failure?.kind) {
+		case 'usage-limit': {
+			return 'its account reached its usage limit';
+		}
+
+		case 'rate-limit': {
+			return 'its account was rate-limited';
+		}
+
+		case 'unauthorized': {
+			return 'its account was refused (401) even after a token refresh';
+		}
+
+		case 'server': {
+			return `its account got a server error (${failure.status})`;
+		}
+
+		case undefined: {
+			return 'its account failed';
+		}
+
+		default: {
+			return `its account could not reach the upstream (${failure?.kind})`;
+		}
+	}
 }

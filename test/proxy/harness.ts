@@ -1,0 +1,225 @@
+import {type Clock, systemClock} from '../../source/core/clock.ts';
+import {createPool, type Pool} from '../../source/core/pool/pool.ts';
+import {createCodexRoutes} from '../../source/core/proxy/codex-routes.ts';
+import {createEngine, type Engine} from '../../source/core/proxy/engine.ts';
+import {Emitter, type ProxyEvents} from '../../source/core/proxy/events.ts';
+import {strategySelector} from '../../source/core/proxy/selection.ts';
+import {createProxyServer} from '../../source/core/proxy/server.ts';
+import {
+	createUpstreamAgent,
+	parseUpstreamBase,
+	type TokenSource,
+} from '../../source/core/proxy/upstream-client.ts';
+import {createRandom} from '../../source/core/random.ts';
+import {createIssuerRegistry, type IssuerRegistry} from '../../source/core/sessions/issuers.ts';
+import {createSessionRegistry, type SessionRegistry} from '../../source/core/sessions/registry.ts';
+import type {AccountRecord} from '../../source/core/store/types.ts';
+import {noMarks} from '../../source/core/strategies/types.ts';
+import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/upstream/index.ts';
+
+/**
+A token source for tests: the tokens the upstream issued, refreshed against its `/oauth/token` with one
+refresh in flight per account (what the real token manager guarantees), counting refreshes.
+*/
+export function createTestTokens(upstream: SimulatedUpstream, names: readonly string[]) {
+	const tokens = new Map<string, {access: string; refresh: string}>();
+	for (const name of names) {
+		const account = upstream.accounts.get(name);
+		tokens.set(account.accountId, {access: account.tokens.accessToken, refresh: account.tokens.refreshToken});
+	}
+
+	const inFlight = new Map<string, Promise<string>>();
+	let refreshes = 0;
+	const source: TokenSource = {
+		async getAccessToken(id) {
+			const current = tokens.get(id);
+			if (current === undefined) {
+				throw new Error(`no tokens for ${id}`);
+			}
+
+			return current.access;
+		},
+		async refreshAfter401(id, failedToken) {
+			const current = tokens.get(id);
+			if (current === undefined) {
+				throw new Error(`no tokens for ${id}`);
+			}
+
+			if (current.access !== failedToken) {
+				return current.access;
+			}
+
+			const running = inFlight.get(id);
+			if (running !== undefined) {
+				return running;
+			}
+
+			const refresh = (async () => {
+				refreshes++;
+				const response = await fetch(upstream.tokenUrl, {
+					method: 'POST',
+					headers: {'content-type': 'application/json'},
+					body: JSON.stringify({
+						client_id: 'app_EMoamEEZ73f0CkXaXp7hrann',
+						grant_type: 'refresh_token',
+						refresh_token: current.refresh,
+					}),
+				});
+				const body = (await response.json()) as {
+					access_token?: string;
+					refresh_token?: string;
+					error?: {code?: string};
+				};
+				if (!response.ok || body.access_token === undefined) {
+					throw Object.assign(new Error(`refresh refused: ${body.error?.code ?? response.status}`), {
+						code: body.error?.code,
+					});
+				}
+
+				tokens.set(id, {access: body.access_token, refresh: body.refresh_token ?? current.refresh});
+				return body.access_token;
+			})();
+			inFlight.set(id, refresh);
+			try {
+				return await refresh;
+			} finally {
+				inFlight.delete(id);
+			}
+		},
+	};
+	return {source, refreshes: () => refreshes};
+}
+
+export function recordFor(upstream: SimulatedUpstream, name: string): AccountRecord {
+	const account = upstream.accounts.get(name);
+	return {
+		id: account.accountId,
+		name,
+		email: account.email,
+		plan: account.plan,
+		tokens: {
+			idToken: account.tokens.idToken,
+			accessToken: account.tokens.accessToken,
+			refreshToken: account.tokens.refreshToken,
+			lastRefresh: undefined,
+		},
+		marks: noMarks,
+		needsLogin: undefined,
+		addedAt: 0,
+	};
+}
+
+export type Harness = {
+	readonly upstream: SimulatedUpstream;
+	readonly proxyUrl: string;
+	readonly pool: Pool;
+	readonly sessions: SessionRegistry;
+	readonly issuers: IssuerRegistry;
+	readonly engine: Engine;
+	readonly events: {[K in keyof ProxyEvents]: ProxyEvents[K][0][]};
+	readonly refreshes: () => number;
+	/** chatgpt_account_id of an upstream account by name. */
+	readonly id: (name: string) => string;
+	readonly close: () => Promise<void>;
+};
+
+/** The simulated upstream with `names` accounts, and the proxy in front of it, both on 127.0.0.1 port 0. */
+export async function startHarness(
+	names: readonly string[] = ['a', 'b'],
+	options: {clock?: Clock; waitUpToMs?: number; strategy?: string; upstream?: SimulatedUpstream} = {},
+): Promise<Harness> {
+	const clock = options.clock ?? systemClock;
+	const upstream =
+		options.upstream ?? (await startSimulatedUpstream({clock, accounts: names.map((name) => ({name}))}));
+	const tokens = createTestTokens(upstream, names);
+	const pool = createPool({clock, records: names.map((name) => recordFor(upstream, name))});
+	const sessions = createSessionRegistry({clock});
+	const issuers = createIssuerRegistry();
+	const emitter = new Emitter<ProxyEvents>();
+	const events = {request: [], move: [], failover: [], notice: []} as unknown as Harness['events'];
+	emitter.on('request', (event) => events.request.push(event));
+	emitter.on('move', (event) => events.move.push(event));
+	emitter.on('failover', (event) => events.failover.push(event));
+	emitter.on('notice', (event) => events.notice.push(event));
+
+	const dispatcher = createUpstreamAgent();
+	const engine = createEngine({
+		pool,
+		sessions,
+		issuers,
+		tokens: tokens.source,
+		select: strategySelector(() => options.strategy ?? 'round-robin'),
+		upstream: parseUpstreamBase(upstream.backendUrl),
+		dispatcher,
+		clock,
+		random: createRandom(1),
+		waitUpToMs: options.waitUpToMs,
+		events: emitter,
+	});
+	const proxy = createProxyServer({routes: createCodexRoutes({engine, pool, clock})});
+	const proxyUrl = await proxy.listen();
+	return {
+		upstream,
+		proxyUrl,
+		pool,
+		sessions,
+		issuers,
+		engine,
+		events,
+		refreshes: tokens.refreshes,
+		id: (name) => upstream.accounts.get(name).accountId,
+		async close() {
+			await proxy.close();
+			await dispatcher.close();
+			if (options.upstream === undefined) {
+				await upstream.close();
+			}
+		},
+	};
+}
+
+/** A Codex-style request body for one turn of a session. */
+export function turnBody(prompt: string, history: readonly unknown[] = []): Record<string, unknown> {
+	return {
+		model: 'gpt-5.5',
+		stream: true,
+		store: false,
+		include: ['reasoning.encrypted_content'],
+		input: [...history, {type: 'message', role: 'user', content: [{type: 'input_text', text: prompt}]}],
+	};
+}
+
+/** Parses an SSE text into its events' data objects, in order. */
+export function sseEvents(text: string): Record<string, unknown>[] {
+	return text
+		.split('\n\n')
+		.map((block) =>
+			block
+				.split('\n')
+				.filter((line) => line.startsWith('data:'))
+				.map((line) => line.slice(5).trim())
+				.join('\n'),
+		)
+		.filter((data) => data !== '')
+		.flatMap((data) => {
+			try {
+				return [JSON.parse(data) as Record<string, unknown>];
+			} catch {
+				return [];
+			}
+		});
+}
+
+/** POSTs one turn to the proxy's Codex path. */
+export async function postTurn(
+	proxyUrl: string,
+	body: Record<string, unknown>,
+	headers: Record<string, string> = {},
+): Promise<{status: number; text: string; headers: Headers}> {
+	const response = await fetch(`${proxyUrl}/backend-api/codex/responses`, {
+		method: 'POST',
+		headers: {'content-type': 'application/json', accept: 'text/event-stream', ...headers},
+		body: JSON.stringify(body),
+	});
+	return {status: response.status, text: await response.text(), headers: response.headers};
+}
