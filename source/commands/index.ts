@@ -10,4 +10,8 @@ export const commands: Record<string, {summary: string; load: () => Promise<Comm
 		load: async () => (await import('./import.ts')).command,
 	},
 	accounts: {summary: 'list the saved accounts', load: async () => (await import('./accounts.ts')).command},
+	keys: {
+		summary: 'create, list and revoke pool keys for OpenAI-compatible clients',
+		load: async () => (await import('./keys.ts')).command,
+	},
 };
