@@ -1,0 +1,86 @@
+import {getKickPolicy} from '../kicks/index.ts';
+import {getStrategy} from '../strategies/index.ts';
+import {select} from '../strategies/select.ts';
+import type {AccountView, PickContext} from '../strategies/types.ts';
+import {simulateRun} from './engine.ts';
+import type {Scenario} from './model.ts';
+import {type Estimate, estimate} from './stats.ts';
+
+/** One cell of a comparison: a strategy, movement and scheduler on one setting, over `runs` seeds. */
+export type CellSpec = {
+	readonly strategy: string;
+	readonly movement: 'on' | 'off';
+	readonly scheduler: string;
+	readonly scenario: Scenario;
+	readonly rho: number;
+	readonly mean: number;
+	readonly accounts: number;
+	readonly days: number;
+	readonly runs: number;
+	/** Runs use seeds `seed .. seed + runs - 1`. */
+	readonly seed: number;
+};
+
+/** The metrics of a run, in this order, as workers send them back. */
+export const METRICS = ['interruptions', 'waitHours', 'moves', 'p95PauseHours', 'wastedShare'] as const;
+export type Metric = (typeof METRICS)[number];
+/** Per run: the five metrics, then work served, then sessions. */
+export const VALUES_PER_RUN = METRICS.length + 2;
+
+/** A cell's result, in the shape of `codexpool simulate --json`. */
+export type CellResult = CellSpec & Record<Metric, Estimate>;
+
+/**
+Run seeds `from .. to - 1` (offsets into the cell's seeds) of one cell; returns VALUES_PER_RUN numbers per
+run. Strategies are called through the selection layer (no marks in the simulator).
+*/
+export function runCellRange(cell: CellSpec, from: number, to: number): Float64Array {
+	const strategy = getStrategy(cell.strategy);
+	const kicks = getKickPolicy(cell.scheduler);
+	const choose = (accounts: readonly AccountView[], context: PickContext) =>
+		select(strategy, accounts, context);
+	const params = {
+		accounts: cell.accounts,
+		days: cell.days,
+		rho: cell.rho,
+		mean: cell.mean,
+		scenario: cell.scenario,
+		movement: cell.movement === 'on',
+	};
+	const out = new Float64Array((to - from) * VALUES_PER_RUN);
+	for (let run = from; run < to; run++) {
+		const result = simulateRun({
+			params,
+			seed: cell.seed + run,
+			choose,
+			kicks,
+			// greedy-duration reasons with the mean session size; the simulator tells it the cell's.
+			strategyOptions: {meanSessionSize: cell.mean},
+		});
+		const at = (run - from) * VALUES_PER_RUN;
+		METRICS.forEach((metric, index) => {
+			out[at + index] = result[metric];
+		});
+		out[at + METRICS.length] = result.served;
+		out[at + METRICS.length + 1] = result.sessions;
+	}
+
+	return out;
+}
+
+/** Summarise a cell's per-run values (VALUES_PER_RUN per run, in seed order). */
+export function summarise(cell: CellSpec, values: Float64Array): CellResult & {sessions: number} {
+	const runs = values.length / VALUES_PER_RUN;
+	const column = (index: number) => {
+		const out = new Float64Array(runs);
+		for (let run = 0; run < runs; run++) out[run] = values[run * VALUES_PER_RUN + index]!;
+		return out;
+	};
+
+	const metrics = Object.fromEntries(
+		METRICS.map((metric, index) => [metric, estimate(column(index))]),
+	) as Record<Metric, Estimate>;
+	let sessions = 0;
+	for (const value of column(METRICS.length + 1)) sessions += value;
+	return {...cell, ...metrics, sessions};
+}

@@ -1,0 +1,108 @@
+import {availableParallelism} from 'node:os';
+import {Worker} from 'node:worker_threads';
+import {type CellResult, type CellSpec, runCellRange, summarise, VALUES_PER_RUN} from './cells.ts';
+import type {Job, JobDone} from './worker.ts';
+
+export type PoolOptions = {
+	/** Worker threads; default: every core. 0 runs everything in this thread (tests, tiny runs). */
+	readonly threads?: number;
+	/** Runs per job: smaller spreads better, larger costs fewer messages. */
+	readonly chunk?: number;
+	/** Called after each finished job with the runs done so far and the total. */
+	readonly onProgress?: (done: number, total: number) => void;
+};
+
+export type CellOutcome = CellResult & {
+	/** Sessions simulated over all runs of the cell. */
+	readonly sessions: number;
+};
+
+/**
+Run every cell, its seeds split into jobs spread over worker threads. Workers load TypeScript through tsx
+(`--import tsx`), so this works from the sources as they ship. Results come back in the cells' order.
+*/
+export async function runCells(
+	cells: readonly CellSpec[],
+	options: PoolOptions = {},
+): Promise<CellOutcome[]> {
+	const chunk = options.chunk ?? 16;
+	const jobs: Job[] = [];
+	for (const [index, cell] of cells.entries()) {
+		for (let from = 0; from < cell.runs; from += chunk) {
+			jobs.push({id: index, cell, from, to: Math.min(cell.runs, from + chunk)});
+		}
+	}
+
+	const values = cells.map((cell) => new Float64Array(cell.runs * VALUES_PER_RUN));
+	const total = cells.reduce((sum, cell) => sum + cell.runs, 0);
+	let done = 0;
+	const finish = (job: Job, result: Float64Array) => {
+		values[job.id]!.set(result, job.from * VALUES_PER_RUN);
+		done += job.to - job.from;
+		options.onProgress?.(done, total);
+	};
+
+	const threads = Math.min(options.threads ?? availableParallelism(), jobs.length);
+	if (threads <= 0) {
+		for (const job of jobs) finish(job, runCellRange(job.cell, job.from, job.to));
+	} else {
+		await runOnWorkers(jobs, threads, finish);
+	}
+
+	return cells.map((cell, index) => summarise(cell, values[index]!));
+}
+
+/**
+Workers start from this script: it registers tsx's loader in the worker, then loads the TypeScript entry
+(Node 20 does not apply `--import tsx` from a worker's execArgv to the worker's own entry module).
+*/
+const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+	.then(({register}) => { register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); });`;
+
+async function runOnWorkers(
+	jobs: readonly Job[],
+	threads: number,
+	finish: (job: Job, values: Float64Array) => void,
+): Promise<void> {
+	let next = 0;
+	const workers: Worker[] = [];
+	try {
+		await Promise.all(
+			Array.from({length: threads}, async () => {
+				const worker = new Worker(bootstrap, {eval: true});
+				workers.push(worker);
+				while (next < jobs.length) {
+					const job = jobs[next++]!;
+					finish(job, await runJob(worker, job));
+				}
+			}),
+		);
+	} finally {
+		await Promise.all(workers.map((worker) => worker.terminate()));
+	}
+}
+
+function runJob(worker: Worker, job: Job): Promise<Float64Array> {
+	return new Promise((resolve, reject) => {
+		const cleanup = () => {
+			worker.off('message', onMessage);
+			worker.off('error', onError);
+		};
+
+		const onMessage = (message: JobDone) => {
+			cleanup();
+			if ('error' in message)
+				reject(new Error(`Simulation of ${job.cell.strategy} failed: ${message.error}`));
+			else resolve(message.values);
+		};
+
+		const onError = (error: Error) => {
+			cleanup();
+			reject(error);
+		};
+
+		worker.on('message', onMessage);
+		worker.on('error', onError);
+		worker.postMessage(job);
+	});
+}
