@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {createManualClock, HOUR, MINUTE} from '../../source/core/clock.ts';
+import {createScheduler} from '../../source/core/scheduler/scheduler.ts';
+import type {
+	KickOutcome,
+	KickPolicy,
+	SchedulerEvent,
+	SchedulerIntervals,
+} from '../../source/core/scheduler/types.ts';
+import type {SchedulerSettings} from '../../source/core/store/types.ts';
+import {noMarks} from '../../source/core/strategies/types.ts';
+import {createFakePool} from './helpers/fake-pool.ts';
+import {createManualTimers} from './helpers/manual-timers.ts';
+import {spacingDeviation} from './helpers/spacing.ts';
+import {testStagger} from './helpers/stagger-policy.ts';
+
+const on: SchedulerSettings = {
+	enabled: true,
+	dryRun: false,
+	policy: 'stagger',
+	accounts: [],
+	quietHours: undefined,
+};
+const start = new Date(2026, 0, 5, 12, 0).getTime();
+const ids = (n: number) => Array.from({length: n}, (_, i) => `acct-${String(i).padStart(2, '0')}`);
+
+function setup(
+	n: number,
+	settings: SchedulerSettings = on,
+	policies: KickPolicy[] = [testStagger],
+	intervals: Partial<SchedulerIntervals> = {},
+	makeSendKick?: (pool: ReturnType<typeof createFakePool>) => (accountId: string) => Promise<KickOutcome>,
+) {
+	const clock = createManualClock(start);
+	const manual = createManualTimers(clock);
+	const pool = createFakePool(clock, ids(n));
+	const events: SchedulerEvent[] = [];
+	const scheduler = createScheduler({
+		clock,
+		getAccounts: pool.accounts,
+		policies,
+		settings,
+		sendKick: makeSendKick ? makeSendKick(pool) : pool.sendKick,
+		onEvent: (event) => events.push(event),
+		timers: manual.timers,
+		intervals,
+	});
+	const run = (ms: number) => manual.runUntil(clock.now() + ms, scheduler.whenIdle);
+	return {clock, manual, pool, events, scheduler, run};
+}
+
+for (const n of [3, 7]) {
+	test(`after one plan cycle the 5-hour resets of ${n} idle accounts are spaced 5 h / ${n} apart`, async () => {
+		const {pool, scheduler, run} = setup(n);
+		await run(5 * HOUR - 1);
+		await scheduler.stop();
+		assert.equal(pool.kicks.length, n, 'each account kicked once');
+		const resets = ids(n).map((id) => pool.state(id).five.resetAt!);
+		const {largestMs, gapsMs} = spacingDeviation(resets);
+		console.log(
+			`N=${n} (manual timers): ideal ${((5 * 60) / n).toFixed(1)} min, gaps ${gapsMs.map((g) => (g / MINUTE).toFixed(1)).join(', ')} min, largest deviation ${(largestMs / 1000).toFixed(1)} s`,
+		);
+		assert.ok(largestMs < MINUTE);
+	});
+}
+
+test('the plan shows the next kick of every account with its reason, even while kicks are off', async () => {
+	const {scheduler, pool, run} = setup(3, {...on, enabled: false});
+	const plan = scheduler.getPlan();
+	assert.equal(plan.enabled, false);
+	assert.deepEqual(
+		plan.nextKicks.map((kick) => kick.accountId),
+		ids(3),
+	);
+	assert.match(plan.nextKicks[1]!.reason, /stagger tick 1/);
+	assert.equal(plan.nextKicks[0]!.at, start);
+	assert.equal(plan.nextKicks[1]!.at, start + 100 * MINUTE);
+	await run(10 * HOUR);
+	assert.equal(pool.kicks.length, 0, 'nothing is kicked while the scheduler is off');
+	await scheduler.stop();
+});
+
+test('nothing is kicked that must not be: drained, evicted, needs login, active window, outside the filter', async () => {
+	const {pool, scheduler, events, run} = setup(7, {...on, accounts: ids(7).slice(0, 6)});
+	const [, drained, evicted, login, active, cooling] = ids(7);
+	pool.set(drained!, {marks: {...noMarks, drained: true}});
+	pool.set(evicted!, {marks: {...noMarks, evicted: true}});
+	pool.set(login!, {needsLogin: true});
+	pool.charge(active!, 5);
+	pool.set(cooling!, {coolingUntil: start + 30 * HOUR});
+	scheduler.replan();
+	await run(5 * HOUR);
+	const kicked = new Set(pool.kicks.map((kick) => kick.accountId));
+	assert.deepEqual([...kicked], [ids(7)[0]]);
+	assert.ok(
+		pool.kicks.every((kick) => kick.accountId !== ids(7)[6]),
+		'outside the filter',
+	);
+	await scheduler.stop();
+	assert.ok(events.some((event) => event.type === 'kick'));
+});
+
+test('state is checked again at the moment of the kick, not only when planning', async () => {
+	const {pool, scheduler, events, run} = setup(3);
+	const first = ids(3)[0]!;
+	// Due now but cooling down for two more minutes: the kick waits, and shows in the plan meanwhile.
+	pool.set(first, {coolingUntil: start + 2 * MINUTE});
+	scheduler.replan();
+	await run(MINUTE);
+	assert.deepEqual(
+		scheduler.getPlan().nextKicks.find((kick) => kick.accountId === first),
+		{
+			accountId: first,
+			at: start + 2 * MINUTE,
+			reason: 'stagger tick 0 (waits out: cooling down after an error)',
+		},
+	);
+	// Drained while it waits: the kick must notice.
+	pool.set(first, {coolingUntil: start + 2 * MINUTE, marks: {...noMarks, drained: true}});
+	await run(5 * HOUR);
+	assert.ok(!pool.kicks.some((kick) => kick.accountId === first));
+	assert.ok(
+		events.some(
+			(event) => event.type === 'skip' && event.accountId === first && /drained/.test(event.reason),
+		),
+	);
+	await scheduler.stop();
+});
+
+test('a dry run plans and logs every kick but sends nothing', async () => {
+	const {pool, scheduler, events, run} = setup(4, {...on, dryRun: true});
+	await run(10 * HOUR);
+	await scheduler.stop();
+	assert.equal(pool.kicks.length, 0);
+	const kicks = events.flatMap((event) => (event.type === 'kick' ? [event.kick] : []));
+	assert.ok(kicks.length >= 4);
+	assert.ok(kicks.every((kick) => kick.dryRun && /nothing sent/.test(kick.detail)));
+	// It remembers its pretend kicks: still at most one per account and window.
+	for (const id of ids(4)) {
+		const times = kicks.filter((kick) => kick.accountId === id).map((kick) => kick.at);
+		for (const [i, at] of times.slice(1).entries()) {
+			assert.ok(at - times[i]! >= 5 * HOUR);
+		}
+	}
+});
+
+test('the rotation goes on after the first cycle: each account is kicked again as its window resets', async () => {
+	const {pool, scheduler, run} = setup(3);
+	await run(15 * HOUR - 1);
+	await scheduler.stop();
+	for (const id of ids(3)) {
+		const times = pool.kicks.filter((kick) => kick.accountId === id).map((kick) => kick.at);
+		assert.equal(times.length, 3, `${id} kicked at ${times.map((t) => (t - start) / MINUTE)}`);
+	}
+});
+
+test('at most one kick per window, even when the state has not caught up with the kick', async () => {
+	// A policy that wants every account kicked right now, and a pool whose state never shows the kicks.
+	const eager: KickPolicy = {
+		name: 'eager',
+		description: 'kicks everything at every check',
+		plan: (accounts, now) => accounts.map((account) => ({accountId: account.id, at: now, reason: 'eager'})),
+		nextCheck: (_, now) => now + MINUTE,
+	};
+	const {pool, scheduler, run} = setup(
+		2,
+		{...on, policy: 'eager'},
+		[eager],
+		{},
+		(pool) => async (accountId) => {
+			const outcome = await pool.sendKick(accountId);
+			pool.state(accountId).five.resetAt = undefined;
+			pool.state(accountId).five.used = 0;
+			return outcome;
+		},
+	);
+	await run(12 * HOUR);
+	await scheduler.stop();
+	for (const id of ids(2)) {
+		const times = pool.kicks.filter((kick) => kick.accountId === id).map((kick) => kick.at - start);
+		assert.deepEqual(times, [0, 5 * HOUR, 10 * HOUR]);
+	}
+});
+
+test('a kick that meets a window a few seconds from its reset waits for the reset instead of skipping it', async () => {
+	// The upstream stamps the window a couple of seconds after our kick (latency), so in steady state the
+	// next tick lands just before the reset.
+	const {pool, scheduler, run} = setup(3, on, [testStagger], {}, (pool) => async (accountId) => {
+		const outcome = await pool.sendKick(accountId);
+		pool.state(accountId).five.resetAt! += 2000;
+		return outcome;
+	});
+	await run(15 * HOUR - 1);
+	await scheduler.stop();
+	const first = pool.kicks.filter((kick) => kick.accountId === ids(3)[0]).map((kick) => kick.at - start);
+	assert.deepEqual(first, [0, 5 * HOUR + 3000, 10 * HOUR + 6000]);
+});
