@@ -10,6 +10,14 @@ export const commands: Record<string, {summary: string; load: () => Promise<Comm
 		load: async () => (await import('./import.ts')).command,
 	},
 	accounts: {summary: 'list the saved accounts', load: async () => (await import('./accounts.ts')).command},
+	login: {
+		summary: 'log in to a ChatGPT account (browser, or --device) and add it to the pool',
+		load: async () => (await import('./login.ts')).command,
+	},
+	logout: {
+		summary: 'remove an account from the pool (and revoke its token)',
+		load: async () => (await import('./logout.ts')).command,
+	},
 	keys: {
 		summary: 'create, list and revoke pool keys for OpenAI-compatible clients',
 		load: async () => (await import('./keys.ts')).command,

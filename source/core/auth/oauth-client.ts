@@ -135,3 +135,71 @@ export function readIssuedTokens(json: Record<string, unknown> | undefined): Iss
 		typeof json?.[key] === 'string' && json[key] !== '' ? (json[key] as string) : undefined;
 	return {idToken: pick('id_token'), accessToken: pick('access_token'), refreshToken: pick('refresh_token')};
 }
+
+/** A complete login as the token endpoint returns it for an authorization code. */
+export type LoginTokens = {
+	readonly idToken: string;
+	readonly accessToken: string;
+	readonly refreshToken: string;
+};
+
+/**
+Exchanges an authorization code for tokens (`POST {issuer}/oauth/token`, form-urlencoded, PKCE), as Codex CLI
+does at the end of its browser and device logins.
+*/
+export async function exchangeCode(
+	issuer: string,
+	code: {readonly code: string; readonly redirectUri: string; readonly codeVerifier: string},
+): Promise<LoginTokens> {
+	const {status, json} = await postToIssuer(
+		issuer,
+		'/oauth/token',
+		{
+			grant_type: 'authorization_code',
+			code: code.code,
+			redirect_uri: code.redirectUri,
+			client_id: codexClientId,
+			code_verifier: code.codeVerifier,
+		},
+		true,
+	);
+	if (status < 200 || status >= 300) {
+		throw new Error(
+			`The issuer refused the login code (HTTP ${status}${describeIssuerError(json)}). Try logging in again.`,
+		);
+	}
+
+	const tokens = readIssuedTokens(json);
+	if (tokens.idToken === undefined || tokens.accessToken === undefined || tokens.refreshToken === undefined) {
+		throw new Error(
+			'The issuer answered the login without an id, access and refresh token. Try logging in again.',
+		);
+	}
+
+	return {idToken: tokens.idToken, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken};
+}
+
+/** Revokes a token (`POST {issuer}/oauth/revoke`); best effort: false when the issuer did not confirm. */
+export async function revokeToken(issuer: string, token: string): Promise<boolean> {
+	try {
+		const {status} = await postToIssuer(
+			issuer,
+			'/oauth/revoke',
+			{token, token_type_hint: 'refresh_token', client_id: codexClientId},
+			true,
+		);
+		return status >= 200 && status < 300;
+	} catch {
+		return false;
+	}
+}
+
+/** `, code: description` from an OAuth error body, for messages (issuer text only, never a token). */
+export function describeIssuerError(json: Record<string, unknown> | undefined): string {
+	const code = issuerErrorCode(json);
+	const nested =
+		typeof json?.error === 'object' && json.error !== null ? (json.error as Record<string, unknown>) : {};
+	const description = json?.error_description ?? nested.message;
+	const text = typeof description === 'string' ? `: ${description.slice(0, 200)}` : '';
+	return code === undefined ? text : `, ${code}${text}`;
+}
