@@ -46,6 +46,7 @@ test('the rate-limit headers describe both windows and the plan', async () => {
 	assert.equal(response.headers.get('x-codex-primary-window-minutes'), '300');
 	assert.equal(response.headers.get('x-codex-secondary-window-minutes'), '10080');
 	assert.equal(response.headers.get('x-codex-plan-type'), 'pro');
+	assert.equal(upstream.issuerOf(response.headers.get('x-codex-turn-state') ?? ''), 'b');
 	assert.ok(Number(response.headers.get('x-codex-primary-reset-at')) > Date.now() / 1000);
 	assert.ok(Number.isFinite(Number(response.headers.get('x-codex-primary-used-percent'))));
 });

@@ -42,9 +42,24 @@ export const FAULT_KINDS: readonly FaultKind[] = [
 	'invalid_encrypted_content',
 ];
 
+/** Where a fault strikes: the model request (default), or the issuer's `/oauth/token` refresh grant. */
+export type FaultTarget = 'responses' | 'token';
+
+/** Kinds that make sense on `/oauth/token` (a status, a reset, a delay). */
+export const TOKEN_FAULT_KINDS: readonly FaultKind[] = [
+	'rate_limit_exceeded',
+	'server_is_overloaded',
+	'server_error',
+	'unauthorized',
+	'reset_before_first_byte',
+	'slow_first_byte',
+];
+
 /** A fault to inject. Without `times` or `probability` it fires once. */
 export type FaultSpec = {
 	readonly kind: FaultKind;
+	/** Default `responses`. On `token` only TOKEN_FAULT_KINDS are allowed. */
+	readonly target?: FaultTarget;
 	/** Only requests authorised as this account (its name or its `chatgpt_account_id`); default every account. */
 	readonly account?: string;
 	/** How many times it fires (default 1, or unlimited when `probability` is given). */
@@ -72,8 +87,8 @@ export type FaultsApi = {
 	clear: () => void;
 	/** How many times each kind fired since the start. */
 	counts: () => Record<FaultKind, number>;
-	/** The fault (if any) for a request authorised as this account; consumes one use. */
-	take: (account: {name: string; accountId: string}) => FaultSpec | undefined;
+	/** The fault (if any) for a request to `target` made as this account; consumes one use. */
+	take: (account: {name: string; accountId: string}, target?: FaultTarget) => FaultSpec | undefined;
 };
 
 export function createFaults(random: Random): FaultsApi {
@@ -85,6 +100,12 @@ export function createFaults(random: Random): FaultsApi {
 		inject(spec) {
 			if (!FAULT_KINDS.includes(spec.kind)) {
 				throw new Error(`Unknown fault kind "${spec.kind}"; known: ${FAULT_KINDS.join(', ')}.`);
+			}
+
+			if (spec.target === 'token' && !TOKEN_FAULT_KINDS.includes(spec.kind)) {
+				throw new Error(
+					`Fault "${spec.kind}" cannot target /oauth/token; these can: ${TOKEN_FAULT_KINDS.join(', ')}.`,
+				);
 			}
 
 			const fault: ActiveFault = {
@@ -108,10 +129,10 @@ export function createFaults(random: Random): FaultsApi {
 			active = [];
 		},
 		counts: () => ({...counts}),
-		take(account) {
+		take(account, target = 'responses') {
 			for (const fault of active) {
 				const {spec} = fault;
-				if (fault.remaining <= 0) {
+				if (fault.remaining <= 0 || (spec.target ?? 'responses') !== target) {
 					continue;
 				}
 

@@ -1,5 +1,13 @@
 export type {CodexAuthJson, SimulatedAccountInput, TokenSet} from './accounts.ts';
-export {FAULT_KINDS, type FaultHandle, type FaultKind, type FaultSpec, type FaultsApi} from './faults.ts';
+export {
+	FAULT_KINDS,
+	type FaultHandle,
+	type FaultKind,
+	type FaultSpec,
+	type FaultsApi,
+	type FaultTarget,
+	TOKEN_FAULT_KINDS,
+} from './faults.ts';
 export type {LoggedRequest} from './http.ts';
 export {AUTH_CLAIM, decodeJwtPayload, pkceChallenge} from './jwt.ts';
 export {MODELS_ETAG, SIMULATED_MODELS} from './models.ts';

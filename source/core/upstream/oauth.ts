@@ -1,5 +1,6 @@
 import {randomBytes} from 'node:crypto';
 import type {SimulatedAccount, TokenSet} from './accounts.ts';
+import {applyFault} from './fault-answers.ts';
 import {type Exchange, HttpError, parseFields, readBody, sendJson} from './http.ts';
 import {opaqueToken, pkceChallenge} from './jwt.ts';
 import type {UpstreamState} from './state.ts';
@@ -94,7 +95,11 @@ export async function handleToken(
 
 	switch (fields.grant_type) {
 		case 'refresh_token': {
-			sendJson(exchange, 200, refresh(state, exchange, String(fields.refresh_token ?? '')));
+			const tokens = await refresh(state, exchange, String(fields.refresh_token ?? ''));
+			if (tokens) {
+				sendJson(exchange, 200, tokens);
+			}
+
 			return;
 		}
 
@@ -158,15 +163,23 @@ export async function handleToken(
 	}
 }
 
-function refresh(state: UpstreamState, exchange: Exchange, token: string) {
+async function refresh(state: UpstreamState, exchange: Exchange, token: string) {
 	const record = state.registry.refreshTokens.get(token);
 	if (!record) {
 		state.registry.unknownRefreshUses++;
 		throw refreshRefusal('invalid_grant', 'The refresh token is unknown. Please try signing in again.');
 	}
 
+	const {account} = record;
+	exchange.entry.account = account.name;
+	// A faulted refresh never reached the token: it stays unspent and the attempt is not counted as a use,
+	// so a client may retry it.
+	const fault = state.faults.take({name: account.name, accountId: account.identity.accountId}, 'token');
+	if (fault && (await applyFault(state, exchange, account, fault)) === 'answered') {
+		return undefined;
+	}
+
 	record.uses++;
-	exchange.entry.account = record.account.name;
 	if (record.spentBy === 'revocation') {
 		throw refreshRefusal(
 			'refresh_token_invalidated',

@@ -1,7 +1,8 @@
 import {setTimeout as delay} from 'node:timers/promises';
 import type {SimulatedAccount} from './accounts.ts';
-import {authenticate, expiredTokenError} from './backend-auth.ts';
+import {authenticate} from './backend-auth.ts';
 import {foreignEncryptedItem, invalidEncryptedContentBody, sealForAccount} from './encrypted.ts';
+import {applyFault} from './fault-answers.ts';
 import type {FaultSpec} from './faults.ts';
 import {type Exchange, HttpError, readBody, sendJson} from './http.ts';
 import {MODELS_ETAG} from './models.ts';
@@ -28,44 +29,6 @@ const REFUSED_PARAMETERS = [
 	'user',
 	'prompt_cache_retention',
 ];
-
-const FAULT_ANSWERS: Partial<
-	Record<FaultSpec['kind'], (account: SimulatedAccount, state: UpstreamState) => HttpError>
-> = {
-	usage_limit_reached(account, state) {
-		const headers = rateLimitHeaders(account, state.clock.now(), state.settings.idleUsedPercent);
-		const resetsAt = Number(headers['x-codex-primary-reset-at']);
-		const resetsIn = Number(headers['x-codex-primary-reset-after-seconds']);
-		const error = {message: 'The usage limit has been reached', plan_type: account.identity.plan};
-		return new HttpError(
-			429,
-			{error: {type: 'usage_limit_reached', ...error, resets_at: resetsAt, resets_in_seconds: resetsIn}},
-			{...headers, 'x-codex-primary-used-percent': '100'},
-		);
-	},
-	rate_limit_exceeded: () =>
-		new HttpError(429, {
-			error: {
-				type: 'rate_limit_exceeded',
-				code: 'rate_limit_exceeded',
-				message: 'Rate limit reached for requests. Please try again in 1.5s.',
-			},
-		}),
-	server_is_overloaded: () =>
-		new HttpError(503, {
-			error: {
-				type: 'server_error',
-				code: 'server_is_overloaded',
-				message: 'Our servers are currently overloaded. Please try again later.',
-			},
-		}),
-	server_error: () =>
-		new HttpError(500, {
-			error: {type: 'server_error', code: null, message: 'An error occurred while processing your request.'},
-		}),
-	unauthorized: () => expiredTokenError(),
-	invalid_encrypted_content: () => new HttpError(400, invalidEncryptedContentBody),
-};
 
 /** Reads, authenticates and vets a backend request; throws HttpError for every refusal. */
 async function admit(state: UpstreamState, exchange: Exchange) {
@@ -208,21 +171,8 @@ export async function handleResponses(state: UpstreamState, exchange: Exchange):
 	}
 
 	const fault = state.faults.take({name: owner.name, accountId: owner.identity.accountId});
-	if (fault) {
-		exchange.entry.fault = fault.kind;
-		const answer = FAULT_ANSWERS[fault.kind];
-		if (answer) {
-			throw answer(owner, state);
-		}
-
-		if (fault.kind === 'reset_before_first_byte') {
-			exchange.req.socket.destroy();
-			return;
-		}
-
-		if (fault.kind === 'slow_first_byte') {
-			await delay(fault.delayMs ?? 1000);
-		}
+	if (fault && (await applyFault(state, exchange, owner, fault)) === 'answered') {
+		return;
 	}
 
 	checkUsable(state, owner, inputItems(body));
@@ -248,6 +198,8 @@ async function stream(
 		'x-request-id': frames.responseId.replace('resp_', 'req_'),
 		'openai-model': 'gpt-5.5',
 		'x-models-etag': MODELS_ETAG,
+		// Sticky routing within a turn: Codex echoes it on the turn's next request; it is account-bound too.
+		'x-codex-turn-state': sealForAccount(owner.identity.accountId, 'turn-state', state.secret),
 		...rateLimitHeaders(owner, state.clock.now(), state.settings.idleUsedPercent),
 	});
 	if (fault === 'reset_after_first_byte') {

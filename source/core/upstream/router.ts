@@ -15,7 +15,7 @@ import {handleCompact, handleResponses} from './responses.ts';
 import type {UpstreamState} from './state.ts';
 import {accountsCheckBody, rateLimitHeaders, usageBody} from './usage-report.ts';
 
-type Route = (exchange: Exchange) => Promise<void> | void;
+export type Route = (exchange: Exchange) => Promise<void> | void;
 
 /** Routes of the simulated backend and issuer, keyed `METHOD path`. */
 function routes(state: UpstreamState, issuer: IssuerState): Map<string, Route> {
@@ -88,12 +88,18 @@ function logEntry(state: UpstreamState, req: IncomingMessage, path: string): Log
 }
 
 /** The request handler of the simulated upstream's HTTP server. */
-export function createRequestHandler(state: UpstreamState, issuer: IssuerState) {
+export function createRequestHandler(
+	state: UpstreamState,
+	issuer: IssuerState,
+	control: {route: Route | undefined},
+) {
 	const table = routes(state, issuer);
 	return async (req: IncomingMessage, res: ServerResponse) => {
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 		const exchange: Exchange = {req, res, url, entry: logEntry(state, req, url.pathname + url.search)};
-		const route = table.get(`${req.method} ${url.pathname}`);
+		const route = url.pathname.startsWith('/__sim/')
+			? control.route
+			: table.get(`${req.method} ${url.pathname}`);
 		try {
 			if (!route) {
 				// Codex CLI asks for /ps/* and /wham/settings/user; a 404 there is what it expects (observed §2).

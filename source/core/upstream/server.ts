@@ -1,12 +1,13 @@
 import {createServer} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import type {CodexAuthJson, SimulatedAccount, SimulatedAccountInput, TokenSet} from './accounts.ts';
+import {createControlRoute} from './control.ts';
 import {issuingAccount} from './encrypted.ts';
 import type {FaultsApi} from './faults.ts';
 import type {LoggedRequest} from './http.ts';
 import {createIssuerState} from './oauth.ts';
 import {reportWindow, setWindowPercent, type WindowReport} from './quota.ts';
-import {createRequestHandler, createUpgradeHandler} from './router.ts';
+import {createRequestHandler, createUpgradeHandler, type Route} from './router.ts';
 import {createUpstreamState, type MutableSettings, type SimulatedUpstreamOptions} from './state.ts';
 
 /** A public view of one simulated account. */
@@ -91,7 +92,8 @@ export async function startSimulatedUpstream(
 ): Promise<SimulatedUpstream> {
 	const state = createUpstreamState(options);
 	const issuer = createIssuerState();
-	const server = createServer({keepAliveTimeout: 30_000}, createRequestHandler(state, issuer));
+	const control: {route: Route | undefined} = {route: undefined};
+	const server = createServer({keepAliveTimeout: 30_000}, createRequestHandler(state, issuer, control));
 	server.on('upgrade', createUpgradeHandler(state));
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
@@ -155,7 +157,7 @@ export async function startSimulatedUpstream(
 		},
 	};
 
-	return {
+	const upstream: SimulatedUpstream = {
 		url: state.url,
 		backendUrl: `${state.url}/backend-api`,
 		issuerUrl: state.url,
@@ -185,4 +187,9 @@ export async function startSimulatedUpstream(
 				server.closeAllConnections();
 			}),
 	};
+	if (options.control) {
+		control.route = createControlRoute(upstream);
+	}
+
+	return upstream;
 }

@@ -42,6 +42,8 @@ export type SimulatedUpstreamOptions = {
 	readonly logLimit?: number;
 	/** Keep parsed bodies in `log` (default true). */
 	readonly logBodies?: boolean;
+	/** Serve the control API under `/__sim/` (default false; `standalone.ts` turns it on). */
+	readonly control?: boolean;
 };
 
 export const CODEX_CLIENT_ID = 'app_EMoamEEZ73f0CkXaXp7hrann';
