@@ -38,6 +38,7 @@ test('forces stream and store, drops what the backend refuses, supplies instruct
 		instructions: defaultInstructions,
 		reasoning: {effort: 'low'},
 		prompt_cache_key: 'k1',
+		include: ['reasoning.encrypted_content'],
 		stream: true,
 		store: false,
 	});
@@ -105,4 +106,36 @@ test('what needs stored state is refused, not dropped', () => {
 	refused({model: 'm', input: 'x', conversation: 'conv_1'}, 'conversation');
 	refused({model: 'm', input: 'x', background: true}, 'background');
 	refused({model: 'm', input: [{type: 'item_reference', id: 'msg_1'}]}, 'input[0]');
+});
+
+test('replayed output loses its item ids; reasoning without encrypted content is left out; include keeps the client entries', () => {
+	const {body} = normaliseResponsesBody(
+		{
+			model: 'm',
+			include: ['message.output_text.logprobs', 'reasoning.encrypted_content'],
+			input: [
+				{role: 'user', content: 'x'},
+				{id: 'rs_1', type: 'reasoning', summary: [], encrypted_content: 'gAAA'},
+				{id: 'rs_2', type: 'reasoning', summary: []},
+				{
+					id: 'fc_1',
+					type: 'function_call',
+					call_id: 'call_1',
+					name: 'f',
+					arguments: '{}',
+					status: 'completed',
+				},
+				{type: 'function_call_output', call_id: 'call_1', output: 'ok'},
+			],
+		},
+		'g',
+	);
+	assert.deepEqual(body.input, [
+		{type: 'message', role: 'user', content: [{type: 'input_text', text: 'x'}]},
+		{type: 'reasoning', summary: [], encrypted_content: 'gAAA'},
+		{type: 'function_call', call_id: 'call_1', name: 'f', arguments: '{}', status: 'completed'},
+		{type: 'function_call_output', call_id: 'call_1', output: 'ok'},
+	]);
+	assert.deepEqual(body.include, ['message.output_text.logprobs', 'reasoning.encrypted_content']);
+	refused({model: 'm', input: 'x', include: 'all'}, 'include');
 });

@@ -244,3 +244,32 @@ test('a client that goes away aborts the upstream request', async (t) => {
 
 	assert.equal(signal?.aborted, true);
 });
+
+test('an upstream connection that breaks mid-response ends the answer cleanly', async (t) => {
+	const broken = () => {
+		const head = fixture('text').split('event: response.output_text.done')[0]!;
+		const body = new Readable({read() {}});
+		body.push(head);
+		setImmediate(() => body.destroy(new Error('other side closed')));
+		return {...sseResult(''), body};
+	};
+	const server = await startRoutes(replayDispatch(broken));
+	t.after(server.close);
+	const chat = await sseData(
+		await post(`${server.url}/v1/chat/completions`, {
+			model: 'gpt-5.5',
+			messages: [{role: 'user', content: 'x'}],
+			stream: true,
+		}),
+	);
+	assert.equal(chat.at(-1), '[DONE]');
+	const error = JSON.parse(chat.at(-2)!) as {error: {code: string; message: string}};
+	assert.equal(error.error.code, 'stream_interrupted');
+	assert.match(error.error.message, /other side closed/);
+	const streamed = await sseData(
+		await post(`${server.url}/v1/responses`, {model: 'gpt-5.5', input: 'x', stream: true}),
+	);
+	assert.equal((JSON.parse(streamed.at(-1)!) as {type: string}).type, 'error');
+	const whole = await post(`${server.url}/v1/responses`, {model: 'gpt-5.5', input: 'x'});
+	assert.equal(whole.status, 502);
+});

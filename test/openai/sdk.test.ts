@@ -229,3 +229,30 @@ test('sdk: an exhausted account fails over invisibly; an exhausted pool is a 429
 		return true;
 	});
 });
+
+test('sdk: a connection broken after the first byte is an APIError, not a dead socket; a failed response too', async (t) => {
+	const pool = await startPool(['a', 'b']);
+	t.after(pool.close);
+	const openai = client(pool.baseURL, pool.key);
+	pool.upstream.faults.inject({kind: 'reset_after_first_byte'});
+	const stream = await openai.chat.completions.create({
+		model: 'gpt-5.5',
+		messages: [{role: 'user', content: 'x'}],
+		stream: true,
+	});
+	await assert.rejects(
+		(async () => {
+			for await (const _chunk of stream) {
+				// Reading until the error.
+			}
+		})(),
+		(error: unknown) => error instanceof OpenAI.APIError && /connection broke/.test(error.message),
+	);
+	pool.upstream.faults.inject({kind: 'response_failed_rate_limit'});
+	await assert.rejects(
+		openai.responses.create({model: 'gpt-5.5', input: 'y'}),
+		(error: unknown) => error instanceof OpenAI.RateLimitError && /try again in 1.5s/.test(error.message),
+	);
+	const next = await openai.responses.create({model: 'gpt-5.5', input: 'z'});
+	assert.match(next.output_text, /You said: z/);
+});

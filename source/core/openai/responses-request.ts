@@ -77,6 +77,15 @@ export function normaliseResponsesBody(raw: unknown, model: string): NormalisedR
 		body.stream_options = streamOptions;
 	}
 
+	// Reasoning comes back encrypted so that a client replaying the output keeps it across turns (store:false).
+	if (source.include !== undefined && source.include !== null && !Array.isArray(source.include)) {
+		throw badRequest('`include` must be an array of strings.', 'include');
+	}
+
+	const include = Array.isArray(source.include)
+		? source.include.filter((entry) => typeof entry === 'string')
+		: [];
+	body.include = [...new Set([...include, 'reasoning.encrypted_content'])];
 	body.stream = true;
 	body.store = false;
 	return {body, stream: source.stream === true};
@@ -105,10 +114,21 @@ function normaliseInput(input: unknown): unknown[] {
 		throw badRequest('`input` is required: a string or an array of input items.', 'input');
 	}
 
-	return input.map((item, index) => normaliseItem(item, `input[${index}]`));
+	return input.flatMap((item, index) => {
+		const normalised = normaliseItem(item, `input[${index}]`);
+		// With store:false the backend cannot look up a reasoning item by id: without its encrypted_content it
+		// carries nothing the model can use, and the backend refuses it.
+		if (normalised.type === 'reasoning' && typeof normalised.encrypted_content !== 'string') {
+			return [];
+		}
+
+		// Item ids name stored items; nothing is stored (store:false), so they are left out, as Codex does.
+		const {id: _id, ...rest} = normalised;
+		return [rest];
+	});
 }
 
-function normaliseItem(item: unknown, param: string): unknown {
+function normaliseItem(item: unknown, param: string): Record<string, unknown> {
 	if (typeof item !== 'object' || item === null || Array.isArray(item)) {
 		throw badRequest(`${param} must be an object (an input item).`, param);
 	}

@@ -1,4 +1,5 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
+import type {Readable} from 'node:stream';
 import {systemClock} from '../clock.ts';
 import {chatToResponses} from './chat-request.ts';
 import {responseToChatCompletion} from './chat-response.ts';
@@ -22,7 +23,7 @@ export const handleResponses: OpenAiHandler = async (req, res, deps) => {
 		const {raw, model} = await acceptRequest(req, deps);
 		const {body, stream} = normaliseResponsesBody(raw, model);
 		const upstream = await forward(req, res, deps, body);
-		const events = readResponsesEvents(upstream.body);
+		const events = upstreamEvents(upstream.body);
 		if (!stream) {
 			const assembler = createResponseAssembler();
 			for await (const event of events) {
@@ -78,7 +79,7 @@ export const handleChatCompletions: OpenAiHandler = async (req, res, deps) => {
 		const {body, options} = chatToResponses(raw, model);
 		const upstream = await forward(req, res, deps, body);
 		const now = (deps.clock ?? systemClock).now();
-		const events = readResponsesEvents(upstream.body);
+		const events = upstreamEvents(upstream.body);
 		if (!options.stream) {
 			const assembler = createResponseAssembler();
 			for await (const event of events) {
@@ -185,6 +186,23 @@ async function guard(res: ServerResponse, run: () => Promise<void>): Promise<voi
 		if (!clientGone(res)) {
 			sendError(res, toOpenAiError(error));
 		}
+	}
+}
+
+/**
+The upstream's events; a connection that breaks mid-response ends them with an `error` event instead of a
+throw, so a client that already has part of the answer gets a proper end (an error event, or a 502).
+*/
+async function* upstreamEvents(body: Readable): AsyncGenerator<ResponsesEvent> {
+	try {
+		yield* readResponsesEvents(body);
+	} catch (error) {
+		const reason = error instanceof Error ? error.message : String(error);
+		yield {
+			type: 'error',
+			code: 'stream_interrupted',
+			message: `The upstream connection broke mid-response (${reason}). Retry the request.`,
+		};
 	}
 }
 
