@@ -18,6 +18,10 @@ export const commands: Record<string, {summary: string; load: () => Promise<Comm
 		summary: 'remove an account from the pool (and revoke its token)',
 		load: async () => (await import('./logout.ts')).command,
 	},
+	'codex-config': {
+		summary: 'print (or --write into ~/.codex/config.toml) the lines that point Codex CLI at the pool',
+		load: async () => (await import('./codex-config.ts')).command,
+	},
 	keys: {
 		summary: 'create, list and revoke pool keys for OpenAI-compatible clients',
 		load: async () => (await import('./keys.ts')).command,

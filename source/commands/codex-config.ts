@@ -1,0 +1,269 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {parseCommandLine} from './account-cli.ts';
+import {type Command, UsageError} from './types.ts';
+
+const help = `
+  Usage
+    $ codexpool codex-config [--write] [--port PORT]
+
+  Prints the lines that point Codex CLI at the pool: a custom model provider named "codexpool" that works
+  over plain HTTP (codex-cli-observed.md §1, variant D). With --write, merges them into
+  $CODEX_HOME/config.toml (default ~/.codex/config.toml), keeping everything else, after a backup.
+
+  Options
+    --write       merge into config.toml (a timestamped backup is written first; running twice changes nothing)
+    --port PORT   the port \`codexpool serve\` listens on (default 4455)
+
+  Example
+    $ codexpool codex-config --write
+`;
+
+const providerTable = 'model_providers.codexpool';
+
+/** The settings that point Codex at the pool on `port`: top-level keys and the provider table. */
+export function poolSettings(port: number) {
+	const origin = `http://127.0.0.1:${port}`;
+	return {
+		topLevel: [
+			['model_provider', '"codexpool"'],
+			['chatgpt_base_url', `"${origin}/backend-api/"`],
+		] as const,
+		table: [
+			['name', '"codexpool"'],
+			['base_url', `"${origin}/backend-api/codex"`],
+			['wire_api', '"responses"'],
+			['requires_openai_auth', 'true'],
+		] as const,
+	};
+}
+
+/** The snippet `codex-config` prints. */
+export function configSnippet(port: number): string {
+	const {topLevel, table} = poolSettings(port);
+	const line = ([key, value]: readonly [string, string]) => `${key} = ${value}`;
+	return [...topLevel.map(line), '', `[${providerTable}]`, ...table.map(line), ''].join('\n');
+}
+
+const notes = `
+# Notes
+# - Codex stays logged in as it is (\`codex login\`): with requires_openai_auth it sends its own ChatGPT
+#   token, and codexpool replaces it with the token of the pooled account it picks.
+# - \`codex resume\` lists sessions per model_provider: the sessions you had before (provider "openai") do not
+#   show in its picker or in --last while model_provider = "codexpool", and sessions made through the pool
+#   do not show after you switch back. Resume a given session by its id (\`codex resume SESSION_ID\`), or list
+#   the old ones with \`codex resume -c model_provider=openai\` (that runs without the pool).
+# - A custom provider does not get the built-in one's extras (zstd bodies, remote compaction endpoint,
+#   WebSocket): compaction runs as a normal turn, which works through the pool.
+# - Top-level keys must come before any [table] in config.toml: use --write rather than appending by hand.
+`;
+
+/**
+Merges the pool's settings into the text of a config.toml, keeping everything else: our top-level keys are
+replaced where they are or added before the first table; the provider table's keys likewise, the table
+appended when missing. Running it on its own output changes nothing.
+*/
+export function mergeCodexConfig(text: string, port: number): string {
+	const {topLevel, table} = poolSettings(port);
+	const lines = text === '' ? [] : text.replace(/\r?\n$/, '').split(/\r?\n/);
+	const headers = findHeaders(lines);
+	const topEnd = headers[0]?.line ?? lines.length;
+	assertNoOtherForm(lines, headers, topEnd);
+	const added = setKeys(lines, 0, topEnd, topLevel);
+	if (added && headers.length > 0 && topEnd === 0) {
+		// Keys were added above a file that starts with a table: separate them.
+		lines.splice(topLevel.length, 0, '');
+	}
+
+	const after = findHeaders(lines);
+	const providerHeader = after.find((header) => header.name === providerTable && !header.array);
+	if (providerHeader === undefined) {
+		trimTrailingBlank(lines);
+		lines.push('', `[${providerTable}]`, ...table.map(([key, value]) => `${key} = ${value}`));
+	} else {
+		const next = after.find((header) => header.line > providerHeader.line)?.line ?? lines.length;
+		setKeys(lines, providerHeader.line + 1, next, table);
+	}
+
+	return `${lines.join('\n')}\n`;
+}
+
+type Header = {line: number; name: string; array: boolean};
+
+/** Table headers outside multi-line strings, with their dotted names normalised (`"a" . b` → `a.b`). */
+function findHeaders(lines: readonly string[]): Header[] {
+	const headers: Header[] = [];
+	let inString: string | undefined;
+	lines.forEach((line, index) => {
+		for (const quote of ['"""', "'''"]) {
+			const count = line.split(quote).length - 1;
+			if ((inString === undefined || inString === quote) && count % 2 === 1) {
+				inString = inString === undefined ? quote : undefined;
+				return;
+			}
+		}
+
+		if (inString !== undefined) {
+			return;
+		}
+
+		const match = /^\s*(\[\[?)([^\]]+)\]\]?\s*(#.*)?$/.exec(line);
+		if (match) {
+			const name = match[2]!
+				.split('.')
+				.map((part) => part.trim().replace(/^["']|["']$/g, ''))
+				.join('.');
+			headers.push({line: index, name, array: match[1] === '[['});
+		}
+	});
+	return headers;
+}
+
+/** Sets `key = value` lines in lines[start, end); returns whether any key had to be added. */
+function setKeys(
+	lines: string[],
+	start: number,
+	end: number,
+	entries: readonly (readonly [string, string])[],
+): boolean {
+	let insertAt = end;
+	while (insertAt > start && lines[insertAt - 1]!.trim() === '') {
+		insertAt--;
+	}
+
+	const missing: string[] = [];
+	for (const [key, value] of entries) {
+		const pattern = new RegExp(`^\\s*["']?${key}["']?\\s*=`);
+		const index = lines.slice(start, end).findIndex((line) => pattern.test(line));
+		if (index === -1) {
+			missing.push(`${key} = ${value}`);
+		} else {
+			lines[start + index] = `${key} = ${value}`;
+		}
+	}
+
+	lines.splice(insertAt, 0, ...missing);
+	return missing.length > 0;
+}
+
+/** Refuses forms of our settings that a line-based edit would get wrong (dotted keys, inline tables). */
+function assertNoOtherForm(lines: readonly string[], headers: readonly Header[], topEnd: number): void {
+	const inTop = lines.slice(0, topEnd).some((line) => /^\s*["']?model_providers["']?\s*[.=]/.test(line));
+	const providersTable = headers.find((header) => header.name === 'model_providers');
+	const inProviders =
+		providersTable !== undefined &&
+		lines
+			.slice(
+				providersTable.line + 1,
+				headers.find((header) => header.line > providersTable.line)?.line ?? lines.length,
+			)
+			.some((line) => /^\s*["']?codexpool["']?\s*[.=]/.test(line));
+	if (inTop || inProviders) {
+		throw new Error(
+			'config.toml defines model_providers with dotted keys or an inline table, which codexpool cannot edit safely. ' +
+				'Add the lines `codexpool codex-config` prints by hand.',
+		);
+	}
+}
+
+function trimTrailingBlank(lines: string[]): void {
+	while (lines.length > 0 && lines.at(-1)!.trim() === '') {
+		lines.pop();
+	}
+}
+
+/** $CODEX_HOME (which must exist, as Codex requires), else ~/.codex. */
+export function codexHome(env: NodeJS.ProcessEnv): string {
+	const fromEnv = env.CODEX_HOME?.trim();
+	if (fromEnv) {
+		if (!fs.existsSync(fromEnv)) {
+			throw new Error(`CODEX_HOME is ${fromEnv}, which does not exist. Create it or unset CODEX_HOME.`);
+		}
+
+		return fromEnv;
+	}
+
+	return path.join(os.homedir(), '.codex');
+}
+
+/** Writes the merged config (after a timestamped backup of the old one); returns what was done. */
+export function writeCodexConfig(
+	file: string,
+	port: number,
+	now = new Date(),
+): {changed: boolean; backup: string | undefined} {
+	const exists = fs.existsSync(file);
+	const before = exists ? fs.readFileSync(file, 'utf8') : '';
+	const after = mergeCodexConfig(before, port);
+	if (after === before) {
+		return {changed: false, backup: undefined};
+	}
+
+	fs.mkdirSync(path.dirname(file), {recursive: true, mode: 0o700});
+	let backup: string | undefined;
+	if (exists) {
+		backup = `${file}.codexpool-backup-${now.toISOString().replaceAll(':', '-')}`;
+		fs.copyFileSync(file, backup, fs.constants.COPYFILE_EXCL);
+	}
+
+	const mode = exists ? fs.statSync(file).mode & 0o777 : 0o600;
+	const temp = `${file}.codexpool-${process.pid}.tmp`;
+	fs.writeFileSync(temp, after, {mode});
+	fs.renameSync(temp, file);
+	return {changed: true, backup};
+}
+
+export const command: Command = {
+	name: 'codex-config',
+	summary: 'print (or --write into ~/.codex/config.toml) the lines that point Codex CLI at the pool',
+	async run(argv, io) {
+		const cli = parseCommandLine(help, argv, {write: {type: 'boolean'}, port: {type: 'string'}});
+		if (cli.flags.help) {
+			io.stdout(help);
+			return 0;
+		}
+
+		if (cli.input.length > 0) {
+			throw new UsageError(`\`codexpool codex-config\` takes no arguments (got "${cli.input.join(' ')}").`);
+		}
+
+		const port = parsePort(cli.flags.port);
+		if (!cli.flags.write) {
+			io.stdout(
+				`# Point Codex CLI at codexpool (or let \`codexpool codex-config --write\` merge this in):\n\n`,
+			);
+			io.stdout(configSnippet(port));
+			io.stdout(notes);
+			return 0;
+		}
+
+		const file = path.join(codexHome(io.env), 'config.toml');
+		const {changed, backup} = writeCodexConfig(file, port);
+		if (!changed) {
+			io.stdout(`${file} already points Codex CLI at codexpool on port ${port}: nothing changed.\n`);
+			return 0;
+		}
+
+		io.stdout(
+			`Updated ${file}: Codex CLI now uses codexpool on http://127.0.0.1:${port}` +
+				`${backup ? ` (the previous file is in ${backup})` : ''}.\n` +
+				'Start the pool with `codexpool serve`.\n' +
+				notes,
+		);
+		return 0;
+	},
+};
+
+function parsePort(value: string | undefined): number {
+	if (value === undefined) {
+		return 4455;
+	}
+
+	const port = Number(value);
+	if (!/^\d+$/.test(value) || port < 1 || port > 65_535) {
+		throw new UsageError(`--port must be a port number from 1 to 65535 (got "${value}").`);
+	}
+
+	return port;
+}
