@@ -50,12 +50,12 @@ const notes = `
 # Notes
 # - Codex stays logged in as it is (\`codex login\`): with requires_openai_auth it sends its own ChatGPT
 #   token, and codexpool replaces it with the token of the pooled account it picks.
-# - \`codex resume\` lists sessions per model_provider: the sessions you had before (provider "openai") do not
-#   show in its picker or in --last while model_provider = "codexpool", and sessions made through the pool
-#   do not show after you switch back. Resume a given session by its id (\`codex resume SESSION_ID\`), or list
-#   the old ones with \`codex resume -c model_provider=openai\` (that runs without the pool).
-# - A custom provider does not get the built-in one's extras (zstd bodies, remote compaction endpoint,
-#   WebSocket): compaction runs as a normal turn, which works through the pool.
+# - Codex keeps the model provider each session was recorded with (Codex CLI 0.169, tested): sessions from
+#   before this change (provider "openai") are not shown by \`codex resume\` or --last, and resuming one by
+#   id fails ("Cannot change this thread's model provider"). Resume such a session without the pool:
+#   \`codex resume -c model_provider=openai SESSION_ID\`. Sessions started through the pool resume normally.
+# - A custom provider goes without a few extras of the built-in one (zstd request bodies, the routing hint,
+#   WebSocket); nothing the pool needs.
 # - Top-level keys must come before any [table] in config.toml: use --write rather than appending by hand.
 `;
 
