@@ -1,7 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {type Clock, systemClock} from '../../source/core/clock.ts';
-import {createMemoryKeyStorage, createPoolKeys, type PoolKeys} from '../../source/core/keys/pool-keys.ts';
-import {createModelCatalog} from '../../source/core/openai/catalog.ts';
-import {openAiProxyRoutes} from '../../source/core/openai/proxy-routes.ts';
+import {createPoolKeys, type PoolKeys} from '../../source/core/keys/pool-keys.ts';
+import {createOpenAiFrontDoor} from '../../source/core/openai/front-door.ts';
 import {createPool, type Pool} from '../../source/core/pool/pool.ts';
 import {createCodexRoutes} from '../../source/core/proxy/codex-routes.ts';
 import {createEngine, type Engine} from '../../source/core/proxy/engine.ts';
@@ -16,10 +18,10 @@ import {
 import {createRandom} from '../../source/core/random.ts';
 import {createIssuerRegistry} from '../../source/core/sessions/issuers.ts';
 import {createSessionRegistry} from '../../source/core/sessions/registry.ts';
-import type {AccountRecord, Settings} from '../../source/core/store/types.ts';
+import {openStore, type Store} from '../../source/core/store/store.ts';
+import type {AccountRecord} from '../../source/core/store/types.ts';
 import {noMarks} from '../../source/core/strategies/types.ts';
 import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/upstream/index.ts';
-import {testSettings} from './helpers.ts';
 
 /** The tokens the upstream issued to each account; these tests never expire them, so no refresh is needed. */
 function issuedTokens(upstream: SimulatedUpstream, names: readonly string[]): TokenSource {
@@ -68,7 +70,8 @@ export type PoolHarness = {
 	readonly keys: PoolKeys;
 	readonly pool: Pool;
 	readonly engine: Engine;
-	readonly settings: {current: Settings};
+	/** The pool's store in a temporary home (keys and settings are read from it on every request). */
+	readonly store: Store;
 	readonly failovers: ProxyEvents['failover'][0][];
 	readonly close: () => Promise<void>;
 };
@@ -100,24 +103,15 @@ export async function startPool(
 		random: createRandom(1),
 		events,
 	});
-	const keys = createPoolKeys(createMemoryKeyStorage(), {clock});
+	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'codexpool-e2e-'));
+	const store = openStore(home);
+	store.setSettings({requireKey: true, models: {publish: [], aliases: {fast: 'gpt-5.6-sol'}}});
+	const keys = createPoolKeys(store, {clock});
 	const {key} = keys.create('e2e');
-	const settings = {current: {...testSettings, requireKey: true}};
-	const models = createModelCatalog({
-		get: (accountId, path) => engine.get(accountId, path),
-		accountIds: () => pool.list().map((account) => account.record.id),
-		clock,
-	});
 	const proxy = createProxyServer({
 		routes: [
 			...createCodexRoutes({engine, pool, clock}),
-			...openAiProxyRoutes({
-				dispatch: engine.dispatch,
-				keys,
-				settings: () => settings.current,
-				models,
-				clock,
-			}),
+			...createOpenAiFrontDoor({engine, pool, store, clock}),
 		],
 	});
 	const url = await proxy.listen();
@@ -128,12 +122,13 @@ export async function startPool(
 		keys,
 		pool,
 		engine,
-		settings,
+		store,
 		failovers,
 		async close() {
 			await proxy.close();
 			await dispatcher.close();
 			await upstream.close();
+			fs.rmSync(home, {recursive: true, force: true});
 		},
 	};
 }

@@ -157,6 +157,10 @@ test('requireKey refuses a keyless loopback client; a non-loopback bind refuses 
 	const server = await startRoutes(replayDispatch('text'));
 	t.after(server.close);
 	server.settings.current = {...server.settings.current, requireKey: true};
+	assert.equal(
+		(await fetch(`${server.url}/v1/models`, {headers: {authorization: 'Bearer sk-placeholder'}})).status,
+		401,
+	);
 	const refused = await fetch(`${server.url}/v1/models`);
 	assert.equal(refused.status, 401);
 	assert.equal(((await refused.json()) as {error: {code: string}}).error.code, 'missing_api_key');
@@ -165,9 +169,23 @@ test('requireKey refuses a keyless loopback client; a non-loopback bind refuses 
 		200,
 	);
 
+	server.settings.current = {...server.settings.current, requireKey: false};
+	assert.equal(
+		(await fetch(`${server.url}/v1/models`, {headers: {authorization: 'Bearer sk-placeholder'}})).status,
+		200,
+	);
+	assert.equal(
+		(await fetch(`${server.url}/v1/models`, {headers: {authorization: 'Bearer cxp_revoked'}})).status,
+		401,
+	);
+
 	const open = await startRoutes(replayDispatch('text'), {bindHost: '0.0.0.0'});
 	t.after(open.close);
 	assert.equal((await fetch(`${open.url}/v1/models`)).status, 401);
+	assert.equal(
+		(await fetch(`${open.url}/v1/models`, {headers: {authorization: 'Bearer sk-placeholder'}})).status,
+		401,
+	);
 	assert.equal(
 		(await fetch(`${open.url}/v1/models`, {headers: {authorization: `Bearer ${open.key}`}})).status,
 		200,

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import OpenAI from 'openai';
+import {command as keysCommand} from '../../source/commands/keys.ts';
+import {runCommand} from '../commands/run.ts';
 import {startPool} from './e2e-harness.ts';
 
 // These tests drive the official openai SDK through the whole pool: proxy server, engine, simulated upstream.
@@ -255,4 +257,30 @@ test('sdk: a connection broken after the first byte is an APIError, not a dead s
 	);
 	const next = await openai.responses.create({model: 'gpt-5.5', input: 'z'});
 	assert.match(next.output_text, /You said: z/);
+});
+
+test('sdk: a key revoked with `codexpool keys revoke` stops working on the running pool; aliases resolve', async (t) => {
+	const pool = await startPool();
+	t.after(pool.close);
+	const openai = client(pool.baseURL, pool.key);
+	const ids = (await openai.models.list()).data.map((model) => model.id);
+	assert.ok(ids.includes('fast'), ids.join(','));
+	const aliased = await openai.chat.completions.create({
+		model: 'fast',
+		messages: [{role: 'user', content: 'alias'}],
+	});
+	assert.match(aliased.choices[0]?.message.content ?? '', /You said: alias/);
+	assert.equal(aliased.model, 'gpt-5.6-sol', 'the alias named the upstream model');
+	const revoked = await runCommand(keysCommand, ['revoke', 'e2e', '--home', pool.store.home]);
+	assert.equal(revoked.code, 0, revoked.stderr);
+	await assert.rejects(openai.models.list(), (error: unknown) => error instanceof OpenAI.AuthenticationError);
+	// requireKey is on in this pool: a placeholder key is refused too.
+	await assert.rejects(
+		client(pool.baseURL, 'sk-unused').models.list(),
+		(error: unknown) => error instanceof OpenAI.AuthenticationError && error.code === 'invalid_api_key',
+	);
+	pool.store.setSettings({requireKey: false});
+	const placeholder = await client(pool.baseURL, 'sk-unused').models.list();
+	assert.ok(placeholder.data.length > 0, 'a loopback placeholder passes without requireKey');
+	await assert.rejects(openai.models.list(), OpenAI.AuthenticationError, 'a revoked cxp_ key never passes');
 });

@@ -1,7 +1,7 @@
 import {once} from 'node:events';
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
-import type {PoolKeys} from '../keys/pool-keys.ts';
+import {keyPrefix, type PoolKeys} from '../keys/pool-keys.ts';
 import {OpenAiError} from './errors.ts';
 
 /** Reads and parses a JSON request body: 413 past `maxBytes`, 415 when encoded, 400 when not JSON. */
@@ -65,9 +65,10 @@ function boundHost(req: IncomingMessage): string | undefined {
 }
 
 /**
-Checks the client's pool key. A presented key must be a valid one, always (a wrong key is a 401 even on
-loopback). No key at all is accepted only from a loopback client of a loopback-bound server with
-`requireKey` off; a server bound beyond loopback requires a key from everyone.
+Checks the client's pool key. A `cxp_` key must be a valid one, always (a wrong or revoked key is a 401 even
+on loopback). Without one (no header, or a placeholder such as `sk-unused`, which the SDKs insist on sending)
+the request passes only from a loopback client of a loopback-bound server with `requireKey` off; a server
+bound beyond loopback requires a pool key from everyone.
 */
 export function authorize(
 	req: IncomingMessage,
@@ -76,16 +77,13 @@ export function authorize(
 	const header = req.headers.authorization ?? '';
 	const match = /^bearer\s*(.*)$/i.exec(header.trim());
 	const presented = match?.[1]?.trim() ?? '';
-	if (presented !== '') {
+	const howTo = 'Create one with `codexpool keys create` and send it as `Authorization: Bearer cxp_...`.';
+	if (presented.startsWith(keyPrefix)) {
 		if (options.keys.verify(presented) === undefined) {
-			throw new OpenAiError(
-				401,
-				'Incorrect pool key provided. Create one with `codexpool keys create` and send it as `Authorization: Bearer cxp_...`.',
-				{
-					type: 'authentication_error',
-					code: 'invalid_api_key',
-				},
-			);
+			throw new OpenAiError(401, `Incorrect pool key provided (unknown or revoked). ${howTo}`, {
+				type: 'authentication_error',
+				code: 'invalid_api_key',
+			});
 		}
 
 		return;
@@ -96,14 +94,11 @@ export function authorize(
 		const why = options.requireKey
 			? 'this pool requires a key (requireKey is on)'
 			: 'the pool is reachable beyond this machine';
-		throw new OpenAiError(
-			401,
-			`A pool key is required: ${why}. Create one with \`codexpool keys create\` and send it as \`Authorization: Bearer cxp_...\`.`,
-			{
-				type: 'authentication_error',
-				code: 'missing_api_key',
-			},
-		);
+		const what = presented === '' ? 'A pool key is required' : 'That is not a pool key, and one is required';
+		throw new OpenAiError(401, `${what}: ${why}. ${howTo}`, {
+			type: 'authentication_error',
+			code: presented === '' ? 'missing_api_key' : 'invalid_api_key',
+		});
 	}
 }
 
