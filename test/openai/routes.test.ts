@@ -291,3 +291,17 @@ test('an upstream connection that breaks mid-response ends the answer cleanly', 
 	const whole = await post(`${server.url}/v1/responses`, {model: 'gpt-5.5', input: 'x'});
 	assert.equal(whole.status, 502);
 });
+
+test('one model by id, or 404 in the OpenAI shape', async (t) => {
+	const server = await startRoutes(replayDispatch('text'));
+	t.after(server.close);
+	assert.deepEqual(await (await fetch(`${server.url}/v1/models/fast`)).json(), {
+		id: 'fast',
+		object: 'model',
+		created: 0,
+		owned_by: 'codexpool',
+	});
+	const missing = await fetch(`${server.url}/v1/models/gpt-4o`);
+	assert.equal(missing.status, 404);
+	assert.equal(((await missing.json()) as {error: {code: string}}).error.code, 'model_not_found');
+});

@@ -172,6 +172,7 @@ test('sdk: models, wrong key, malformed body', async (t) => {
 	const ids = models.data.map((model) => model.id);
 	assert.ok(ids.includes('gpt-5.5'), ids.join(','));
 	assert.ok(models.data.every((model) => model.owned_by === 'codexpool' && model.object === 'model'));
+	assert.equal((await client(pool.baseURL, pool.key).models.retrieve('gpt-5.5')).id, 'gpt-5.5');
 
 	await assert.rejects(
 		client(pool.baseURL, 'cxp_not-a-key').chat.completions.create({

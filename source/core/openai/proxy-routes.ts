@@ -14,6 +14,6 @@ export function openAiProxyRoutes(deps: OpenAiDeps): ProxyRoute[] {
 			path: /^\/v1\/chat\/completions\/?$/,
 			handle: (req, res) => handleChatCompletions(req, res, deps),
 		},
-		{method: 'GET', path: /^\/v1\/models\/?$/, handle: (req, res) => handleModels(req, res, deps)},
+		{method: 'GET', path: /^\/v1\/models(\/[^/]+)?\/?$/, handle: (req, res) => handleModels(req, res, deps)},
 	];
 }

@@ -123,7 +123,10 @@ export const handleChatCompletions: OpenAiHandler = async (req, res, deps) => {
 	});
 };
 
-/** `GET /v1/models`: the published models and aliases, from the upstream list. */
+/**
+`GET /v1/models` (the published models and aliases, from the upstream list) and `GET /v1/models/{id}` (one
+of them, or 404 `model_not_found`).
+*/
 export const handleModels: OpenAiHandler = async (req, res, deps) => {
 	await guard(res, async () => {
 		const settings = deps.settings();
@@ -133,14 +136,28 @@ export const handleModels: OpenAiHandler = async (req, res, deps) => {
 			throw new OpenAiError(
 				503,
 				'The model list is not available: no pool account could fetch it. Check `codexpool accounts`.',
-				{
-					type: 'upstream_error',
-					code: 'models_unavailable',
-				},
+				{type: 'upstream_error', code: 'models_unavailable'},
 			);
 		}
 
-		sendJson(res, 200, modelListBody(publishedModelIds(upstream, settings.models)));
+		const list = modelListBody(publishedModelIds(upstream, settings.models));
+		const wanted = /^\/v1\/models\/([^/?]+)/.exec(req.url ?? '')?.[1];
+		if (wanted === undefined) {
+			sendJson(res, 200, list);
+			return;
+		}
+
+		const id = decodeURIComponent(wanted);
+		const model = list.data.find((entry) => entry.id === id);
+		if (model === undefined) {
+			throw new OpenAiError(404, `The model \`${id}\` does not exist in this pool. See GET /v1/models.`, {
+				type: 'invalid_request_error',
+				code: 'model_not_found',
+				param: 'model',
+			});
+		}
+
+		sendJson(res, 200, model);
 	});
 };
 
@@ -158,7 +175,7 @@ export function createOpenAiRoutes(
 	};
 	return async (req, res) => {
 		const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
-		const route = routes[path];
+		const route = routes[path.startsWith('/v1/models/') ? '/v1/models' : path];
 		if (route === undefined) {
 			return false;
 		}
