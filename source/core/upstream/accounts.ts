@@ -110,9 +110,9 @@ export class AccountRegistry {
 	}
 
 	/** Issues a fresh token set (a new login, or the result of a refresh) and makes it the current one. */
-	issue(account: SimulatedAccount): TokenSet {
+	issue(account: SimulatedAccount, lifetimeMs?: number): TokenSet {
 		const now = this.clock.now();
-		const lifetime = account.accessTokenLifetimeMs;
+		const lifetime = lifetimeMs ?? account.accessTokenLifetimeMs;
 		const accessToken = signJwt(tokenClaims(account.identity, now, lifetime), this.secret);
 		const idToken = signJwt(tokenClaims(account.identity, now, lifetime), this.secret);
 		const refreshToken = opaqueToken('rt_sim_');

@@ -33,8 +33,12 @@ export type SimulatedAccountsApi = {
 	list: () => SimulatedAccountView[];
 	/** A Codex-style auth.json with the account's current tokens. */
 	authJson: (name: string) => CodexAuthJson;
-	/** A new, independent login (fresh id/access/refresh tokens), as a second `codex login` would give. */
-	login: (name: string) => TokenSet;
+	/**
+	A new, independent login (fresh id/access/refresh tokens, now the account's current ones), as a second
+	`codex login` would give. `accessTokenLifetimeMs` applies to this login's access token only (refreshes get
+	the account's lifetime), e.g. to make a client refresh proactively once.
+	*/
+	login: (name: string, options?: {accessTokenLifetimeMs?: number}) => TokenSet;
 	quota: (name: string) => SimulatedQuota;
 	/** Sets used percents directly; above 0 starts an idle window (its reset is now + its length). */
 	setUsedPercent: (name: string, percents: {fiveHour?: number; weekly?: number}) => void;
@@ -119,7 +123,7 @@ export async function startSimulatedUpstream(
 		get: (name) => view(find(name)),
 		list: () => [...registry.byName.values()].map(view),
 		authJson: (name) => registry.authJson(find(name)),
-		login: (name) => registry.issue(find(name)),
+		login: (name, loginOptions) => registry.issue(find(name), loginOptions?.accessTokenLifetimeMs),
 		quota(name) {
 			const {windows} = find(name);
 			const now = state.clock.now();

@@ -16,7 +16,11 @@ export type SimulatedUpstreamOptions = {
 	readonly port?: number;
 	/** Accounts to start with. */
 	readonly accounts?: readonly SimulatedAccountInput[];
-	/** Access-token lifetime in clock ms (default 10 days; per account overridable). */
+	/**
+	Access-token lifetime in clock ms (default 10 days; per account overridable). Below 5 minutes every token
+	is "about to expire" for Codex, which then refreshes before each request: use `accounts.login(name,
+	{accessTokenLifetimeMs})` to make one token short-lived instead.
+	*/
 	readonly accessTokenLifetimeMs?: number;
 	/** Quota units a response costs (default input − cached + output tokens). */
 	readonly requestCost?: (usage: ResponseUsage) => number;
