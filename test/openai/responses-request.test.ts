@@ -28,6 +28,7 @@ test('forces stream and store, drops what the backend refuses, supplies instruct
 			prompt_cache_retention: '24h',
 			reasoning: {effort: 'low'},
 			prompt_cache_key: 'k1',
+			service_tier: 'auto',
 		},
 		'gpt-5.5',
 	);
@@ -138,4 +139,15 @@ test('replayed output loses its item ids; reasoning without encrypted content is
 	]);
 	assert.deepEqual(body.include, ['message.output_text.logprobs', 'reasoning.encrypted_content']);
 	refused({model: 'm', input: 'x', include: 'all'}, 'include');
+});
+
+test('service_tier priority passes; auto and default are no preference', () => {
+	assert.equal(
+		normaliseResponsesBody({model: 'm', input: 'x', service_tier: 'priority'}, 'g').body.service_tier,
+		'priority',
+	);
+	assert.equal(
+		'service_tier' in normaliseResponsesBody({model: 'm', input: 'x', service_tier: 'default'}, 'g').body,
+		false,
+	);
 });

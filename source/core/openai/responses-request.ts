@@ -77,6 +77,11 @@ export function normaliseResponsesBody(raw: unknown, model: string): NormalisedR
 		body.stream_options = streamOptions;
 	}
 
+	// 'auto' and 'default' only say "no preference"; the backend knows 'priority' (and 'flex').
+	if (body.service_tier !== 'priority' && body.service_tier !== 'flex') {
+		delete body.service_tier;
+	}
+
 	// Reasoning comes back encrypted so that a client replaying the output keeps it across turns (store:false).
 	if (source.include !== undefined && source.include !== null && !Array.isArray(source.include)) {
 		throw badRequest('`include` must be an array of strings.', 'include');
