@@ -147,6 +147,37 @@ describe('Store', () => {
 		assert.deepEqual(seen, [1, 2]);
 	});
 
+	it('watch() reports changes another process made without a read', async () => {
+		const home = tempDir();
+		const store = openStore(home);
+		const seen: string[][] = [];
+		store.onDidChange((data) => seen.push(data.accounts.map((account) => account.id)));
+		const stop = store.watch(10);
+		openStore(home).addAccount(makeAccount('acc-9'));
+		const deadline = Date.now() + 2000;
+		while (seen.length === 0 && Date.now() < deadline) {
+			await new Promise((resolve) => setTimeout(resolve, 10));
+		}
+
+		stop();
+		assert.deepEqual(seen, [['acc-9']]);
+	});
+
+	it('a file damaged while running is set aside; the running store keeps its accounts and saves them again', () => {
+		const home = tempDir();
+		const store = openStore(home);
+		store.addAccount(makeAccount('acc-1'));
+		fs.writeFileSync(store.path, '{"broken');
+		assert.throws(() => store.listAccounts(), StoreCorruptError);
+		assert.deepEqual(
+			store.listAccounts().map((account) => account.id),
+			['acc-1'],
+		);
+		store.addAccount(makeAccount('acc-2'));
+		assert.equal(openStore(home).listAccounts().length, 2);
+		assert.equal(fs.readdirSync(home).filter((name) => name.includes('.corrupt-')).length, 1);
+	});
+
 	it('returns frozen records', () => {
 		const store = openStore(tempDir());
 		store.addAccount(makeAccount('acc-1'));

@@ -189,6 +189,22 @@ export class Store {
 		};
 	}
 
+	/**
+	Checks the file every `intervalMs` so that changes another process makes (an import or a login while the
+	daemon runs) reach `onDidChange` listeners without waiting for a read. Returns the function that stops it.
+	*/
+	watch(intervalMs = 1000): () => void {
+		const timer = setInterval(() => {
+			try {
+				this.#refresh();
+			} catch {
+				// A damaged file was set aside by #reload; the next write recreates the store from memory.
+			}
+		}, intervalMs);
+		timer.unref();
+		return () => clearInterval(timer);
+	}
+
 	#mutate(change: (data: StoreData) => StoreData): void {
 		this.#refresh();
 		// The JSON round trip drops undefined fields (conf validates before serialising) and copies.
@@ -212,7 +228,10 @@ export class Store {
 		try {
 			raw = this.#conf.store;
 		} catch (error) {
-			throw setAside(this.path, error);
+			const problem = setAside(this.path, error);
+			// Keep what is in memory: the next write saves it in place of the file set aside.
+			this.#signature = fileSignature(this.path);
+			throw problem;
 		}
 
 		this.#data = deepFreeze({...emptyData, ...raw});
