@@ -48,6 +48,15 @@ describe('codexpool login (against the simulated issuer)', () => {
 		const fresh = await manager.refreshAfter401(account!.id, account!.tokens.accessToken);
 		assert.notEqual(fresh, account?.tokens.accessToken);
 		assert.deepEqual(upstream.refreshTokens().reused, []);
+		const printed = result.stdout + result.stderr;
+		for (const secret of [
+			account!.tokens.accessToken,
+			account!.tokens.refreshToken,
+			account!.tokens.idToken,
+			fresh,
+		]) {
+			assert.ok(!printed.includes(secret), 'a token was printed');
+		}
 	});
 
 	it('logs in with --device and --name; a second login of the same account replaces its tokens', async () => {
@@ -75,6 +84,23 @@ describe('codexpool login (against the simulated issuer)', () => {
 		assert.equal(accounts.length, 1);
 		assert.equal(accounts[0]?.needsLogin, undefined);
 		assert.equal(accounts[0]?.tokens.refreshToken, upstream.accounts.get('bob').tokens.refreshToken);
+	});
+
+	it('saves under another name when --name is taken by another account, and says so', async () => {
+		await runCommand(login, ['--home', home, '--name', 'main'], env);
+		upstream.accounts.setLoginAccount('bob');
+		const result = await runCommand(login, ['--home', home, '--name', 'main'], env);
+		assert.equal(result.code, 0, result.stderr);
+		assert.match(
+			result.stdout,
+			/The name "main" is used by another account; this one is saved as "main-2"\./,
+		);
+		assert.deepEqual(
+			openStore(home)
+				.listAccounts()
+				.map((account) => account.name),
+			['main', 'main-2'],
+		);
 	});
 
 	it('rejects bad arguments with exit 2', async () => {
