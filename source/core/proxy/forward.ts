@@ -52,7 +52,21 @@ export function sendDispatchResult(response: ServerResponse, result: DispatchRes
 			resolve();
 		};
 
+		// The upstream's parser hands over one chunk per HTTP chunk (~300 per turn), often many in one tick: cork
+		// until the tick ends so they leave in one writev instead of one syscall each.
+		let corked = false;
+		const uncork = () => {
+			corked = false;
+			response.uncork();
+		};
+
 		body.on('data', (chunk: Buffer) => {
+			if (!corked) {
+				corked = true;
+				response.cork();
+				process.nextTick(uncork);
+			}
+
 			if (!response.write(chunk)) {
 				body.pause();
 			}

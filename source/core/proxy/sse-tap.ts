@@ -33,19 +33,25 @@ export class SseTap extends Transform {
 	}
 
 	#scan(text: string): void {
-		let buffer = this.#pending + (text.includes('\r') ? text.replaceAll('\r\n', '\n') : text);
-		let boundary = buffer.indexOf('\n\n');
-		while (boundary !== -1) {
-			const block = buffer.slice(0, boundary);
-			buffer = buffer.slice(boundary + 2);
-			if (INTERESTING.test(block)) {
-				this.#parse(block);
-			}
-
-			boundary = buffer.indexOf('\n\n');
+		const buffer = this.#pending + (text.includes('\r') ? text.replaceAll('\r\n', '\n') : text);
+		const end = buffer.lastIndexOf('\n\n');
+		if (end === -1) {
+			this.#pending = buffer.length > MAX_EVENT_CHARS ? '' : buffer;
+			return;
 		}
 
-		this.#pending = buffer.length > MAX_EVENT_CHARS ? '' : buffer;
+		// Most chunks hold only deltas: one test over the complete events, and no per-event strings.
+		const complete = buffer.slice(0, end);
+		if (INTERESTING.test(complete)) {
+			for (const block of complete.split('\n\n')) {
+				if (INTERESTING.test(block)) {
+					this.#parse(block);
+				}
+			}
+		}
+
+		const rest = buffer.slice(end + 2);
+		this.#pending = rest.length > MAX_EVENT_CHARS ? '' : rest;
 	}
 
 	#parse(block: string): void {

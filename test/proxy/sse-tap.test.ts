@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import {SseTap} from '../../source/core/proxy/sse-tap.ts';
+
+const stream = [
+	'event: response.created\ndata: {"type":"response.created"}\n\n',
+	...Array.from(
+		{length: 50},
+		(_, index) =>
+			`event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"${index}"}\n\n`,
+	),
+	'event: response.output_item.done\ndata: {"type":"response.output_item.done","item":{"type":"reasoning","encrypted_content":"é-secret"}}\n\n',
+	'event: response.completed\ndata: {"type":"response.completed","response":{"usage":{"input_tokens":3}}}\n\n',
+].join('');
+
+async function tap(chunks: readonly Buffer[]) {
+	const seen: string[] = [];
+	const passed: Buffer[] = [];
+	const tapStream = new SseTap((event) => seen.push(String(event.type)));
+	tapStream.on('data', (chunk: Buffer) => passed.push(chunk));
+	for (const chunk of chunks) {
+		tapStream.write(chunk);
+	}
+
+	tapStream.end();
+	await new Promise((resolve) => tapStream.on('end', resolve));
+	return {seen, passed: Buffer.concat(passed)};
+}
+
+test('the tap passes every byte unchanged and parses only the interesting events, across any chunking', async () => {
+	const bytes = Buffer.from(stream);
+	for (const size of [1, 7, 64, 1000, bytes.length]) {
+		const chunks: Buffer[] = [];
+		for (let offset = 0; offset < bytes.length; offset += size) {
+			chunks.push(bytes.subarray(offset, offset + size));
+		}
+
+		const {seen, passed} = await tap(chunks);
+		assert.deepEqual(seen, ['response.output_item.done', 'response.completed'], `chunk size ${size}`);
+		assert.ok(passed.equals(bytes));
+	}
+});
+
+test('the tap reads CRLF-framed events', async () => {
+	const {seen} = await tap([Buffer.from(stream.replaceAll('\n', '\r\n'))]);
+	assert.deepEqual(seen, ['response.output_item.done', 'response.completed']);
+});
