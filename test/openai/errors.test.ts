@@ -29,12 +29,13 @@ test('an exhausted pool is a 429 that says when the earliest account resets', ()
 			resets_in_seconds: 3600,
 		},
 	});
-	assert.deepEqual(error.headers, {'retry-after': '3600'});
+	assert.deepEqual(error.headers, {'retry-after': '3600', 'x-should-retry': 'false'});
 });
 
 test('resets_in_seconds is computed from resets_at when missing', () => {
 	const error = failure(429, {type: 'usage_limit_reached', resets_at: 1_000_000_060});
 	assert.equal(error.extra.resets_in_seconds, 60);
+	assert.equal(error.headers['x-should-retry'], 'true', 'a reset within a minute is worth the SDK retry');
 });
 
 test('upstream statuses map to the client statuses', () => {

@@ -231,6 +231,18 @@ test('sdk: an exhausted account fails over invisibly; an exhausted pool is a 429
 		assert.equal(typeof (error.error as {resets_at?: unknown}).resets_at, 'number');
 		return true;
 	});
+	// A client with the SDK's default retries does not hammer an exhausted pool: x-should-retry says no.
+	let calls = 0;
+	const patient = new OpenAI({
+		baseURL: pool.baseURL,
+		apiKey: pool.key,
+		fetch: async (url, init) => {
+			calls++;
+			return fetch(url, init);
+		},
+	});
+	await assert.rejects(patient.responses.create({model: 'gpt-5.5', input: 'again?'}), OpenAI.RateLimitError);
+	assert.equal(calls, 1);
 });
 
 test('sdk: a connection broken after the first byte is an APIError, not a dead socket; a failed response too', async (t) => {

@@ -131,7 +131,11 @@ function usageLimitError(error: DispatchFailure['error'], now: number): OpenAiEr
 		type: 'usage_limit_reached',
 		code: 'usage_limit_reached',
 		extra: {resets_at: resetsAt ?? null, resets_in_seconds: resetsIn ?? null},
-		headers: resetsIn === undefined ? {} : {'retry-after': String(resetsIn)},
+		// The OpenAI SDKs retry a 429 after a few seconds unless told not to; that only helps when a reset is near.
+		headers: {
+			...(resetsIn === undefined ? {} : {'retry-after': String(resetsIn)}),
+			'x-should-retry': resetsIn !== undefined && resetsIn <= 60 ? 'true' : 'false',
+		},
 	});
 }
 
