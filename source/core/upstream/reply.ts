@@ -81,9 +81,14 @@ export function toolNames(body: Record<string, unknown>, items: readonly Item[])
 	const names = new Set<string>();
 	for (const list of lists) {
 		for (const tool of Array.isArray(list) ? list : []) {
-			const {name, function: fn} = (tool ?? {}) as {name?: unknown; function?: {name?: unknown}};
+			const {
+				type,
+				name,
+				function: fn,
+			} = (tool ?? {}) as {type?: unknown; name?: unknown; function?: {name?: unknown}};
 			const toolName = typeof name === 'string' ? name : fn?.name;
-			if (typeof toolName === 'string') {
+			// Only function tools: a custom (freeform) or namespace tool is not called with JSON arguments.
+			if (typeof toolName === 'string' && (type === undefined || type === 'function')) {
 				names.add(toolName);
 			}
 		}
@@ -101,7 +106,8 @@ export function requestedCall(prompt: Prompt, tools: Set<string>): {name: string
 		return undefined;
 	}
 
-	const match = /\bcall\s+([\w.-]+)(?:\s+(\{[\s\S]*\}))?/.exec(prompt.userText);
+	// A name may hold dots and dashes but does not end with one ("call get_weather." names get_weather).
+	const match = /\bcall\s+([\w-]+(?:\.[\w-]+)*)(?:\s+(\{[\s\S]*\}))?/.exec(prompt.userText);
 	const name = match?.[1];
 	if (!name || !tools.has(name)) {
 		return undefined;

@@ -25,6 +25,7 @@ export type ResponsePlan = {
 /** The stream's frames, split where faults cut in: the first one, the body, the closing one. */
 export type ResponseFrames = {
 	readonly responseId: string;
+	readonly model: string;
 	readonly created: string;
 	readonly body: string[];
 	readonly completed: (usage: ResponseUsage) => string;
@@ -128,6 +129,7 @@ export function buildResponseFrames(plan: ResponsePlan): ResponseFrames {
 
 	return {
 		responseId,
+		model: plan.model,
 		created: frame({type: 'response.created', response: response('in_progress')}),
 		body,
 		completed: (usage) =>

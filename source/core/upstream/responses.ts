@@ -196,7 +196,7 @@ async function stream(
 		'content-type': 'text/event-stream; charset=utf-8',
 		'cache-control': 'no-cache',
 		'x-request-id': frames.responseId.replace('resp_', 'req_'),
-		'openai-model': 'gpt-5.5',
+		'openai-model': frames.model,
 		'x-models-etag': MODELS_ETAG,
 		// Sticky routing within a turn: Codex echoes it on the turn's next request; it is account-bound too.
 		'x-codex-turn-state': sealForAccount(owner.identity.accountId, 'turn-state', state.secret),
