@@ -26,4 +26,8 @@ export const commands: Record<string, {summary: string; load: () => Promise<Comm
 		summary: 'create, list and revoke pool keys for OpenAI-compatible clients',
 		load: async () => (await import('./keys.ts')).command,
 	},
+	simulate: {
+		summary: 'compare strategies, movement and kick schedulers on the interruption model',
+		load: async () => (await import('./simulate.ts')).command,
+	},
 };

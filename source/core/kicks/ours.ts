@@ -1,74 +1,74 @@
 import type {PlannedKick} from '../snapshot.ts';
 import type {AccountView} from '../strategies/types.ts';
+import {kickable} from './stagger.ts';
 import {type KickOptions, type KickPolicy, nextTickAfter, tickAt} from './types.ts';
 
 /**
-Our kick policy, `ours`: the stagger rotation (a tick every 5 h / N; tick j looks at account j mod N), but a
-kick must never synchronise the weekly windows. A kick starts every idle window of its account, so kicking
-an account whose weekly window is idle would start its weekly clock next to the others' (stagger starts
-all of them within the first five hours, so they all reset, and run dry, together). So tick j kicks its
-account only if its five-hour window is idle, its weekly quota is not exhausted, and either its weekly
-window is already running, or the youngest running weekly window in the pool is at least a week / N old
-(the phase gate `phase-targeting` and `ours` apply to their own picks).
+Our kick policy, `ours`, the live scheduler's default:
+- the stagger rotation: a tick every 5 h / N; tick j kicks account j mod N (in the order given) if its
+  five-hour window is idle and its weekly quota is not spent, so the five-hour windows reset in turn;
+- plus a check at every weekly reset: an account whose windows are then all idle, with nothing running,
+  is kicked at once instead of at its next tick (up to 5 h later). An idle weekly window is capacity
+  lost for good (a window only starts on use), and in a busy pool that hour matters.
+Measured alternative, rejected: gating weekly starts to even phases (a week / N apart), as phase-targeting
+does for picks. It spreads the weekly resets but leaves accounts idle at the start; with rho ≥ 1 that
+lost capacity roughly doubled the wait (bench notes in bench/results/simulate.md).
 */
-export function createOursKicks(mode: 'gated' | 'active-only' = 'gated'): KickPolicy {
-	const wants = (accounts: readonly AccountView[], target: AccountView, at: number) => {
-		const fiveHourIdle =
-			target.fiveHour.resetAt === undefined
-				? target.running === 0 || at === undefined
-				: target.fiveHour.resetAt <= at;
-		if (!fiveHourIdle || target.weekly.usedPercent >= 100) return false;
-		const weeklyRunning = target.weekly.resetAt !== undefined && target.weekly.resetAt > at;
-		return weeklyRunning || (mode === 'gated' && weeklyGateOpen(accounts, at));
-	};
-
-	return {
-		name: 'ours',
-		description: 'stagger the 5-hour windows every 5 h / N, never starting weekly windows together',
-		plan(accounts, now, options?: KickOptions) {
-			const origin = options?.origin ?? 0;
-			const tolerance = options?.toleranceMs ?? 1000;
-			const step = period(accounts);
-			if (!Number.isFinite(step)) return [];
-			const kicks: PlannedKick[] = [];
-			const current = tickAt(now, origin, step, tolerance);
-			if (current >= 0) {
-				const target = accounts[current % accounts.length]!;
-				if (target.fiveHour.resetAt === undefined && wants(accounts, target, now)) {
-					kicks.push({accountId: target.id, at: now, reason: `rotation tick ${current}`});
+export const ours: KickPolicy = {
+	name: 'ours',
+	description: 'stagger the 5-hour windows every 5 h / N and restart a weekly window the moment it resets',
+	plan(accounts, now, options?: KickOptions) {
+		const origin = options?.origin ?? 0;
+		const tolerance = options?.toleranceMs ?? 1000;
+		const step = period(accounts);
+		if (!Number.isFinite(step)) return [];
+		const kicks: PlannedKick[] = [];
+		const current = tickAt(now, origin, step, tolerance);
+		if (current >= 0) {
+			const target = accounts[current % accounts.length]!;
+			if (kickable(target)) kicks.push({accountId: target.id, at: now, reason: `rotation tick ${current}`});
+		} else {
+			// Off the rotation, a check is a weekly reset: restart every account left wholly idle.
+			for (const account of accounts) {
+				if (whollyIdle(account) && account.weekly.usedPercent < 100) {
+					kicks.push({accountId: account.id, at: now, reason: 'weekly window reset: restart it now'});
 				}
 			}
-
-			let at = nextTickAfter(now, origin, step, tolerance);
-			for (let count = 0; count < accounts.length; count++, at += step) {
-				const j = Math.round((at - origin) / step);
-				const target = accounts[j % accounts.length]!;
-				if (wants(accounts, target, at)) {
-					kicks.push({accountId: target.id, at, reason: `rotation tick ${j}: 5-hour window idle by then`});
-				}
-			}
-
-			return kicks;
-		},
-		nextCheck(accounts, now, options?: KickOptions) {
-			const step = period(accounts);
-			return Number.isFinite(step)
-				? nextTickAfter(now, options?.origin ?? 0, step, options?.toleranceMs ?? 1000)
-				: Number.POSITIVE_INFINITY;
-		},
-	};
-}
-
-/** Whether a weekly window may start at `at`: the youngest running one is at least a week / N old. */
-export function weeklyGateOpen(accounts: readonly AccountView[], at: number): boolean {
-	for (const account of accounts) {
-		const {resetAt, lengthMs} = account.weekly;
-		if (resetAt !== undefined && resetAt > at && at - (resetAt - lengthMs) < lengthMs / accounts.length) {
-			return false;
 		}
-	}
 
-	return true;
+		let at = nextTickAfter(now, origin, step, tolerance);
+		for (let count = 0; count < accounts.length; count++, at += step) {
+			const j = Math.round((at - origin) / step);
+			const target = accounts[j % accounts.length]!;
+			const resetAt = target.fiveHour.resetAt;
+			const idleThen =
+				(resetAt === undefined && target.running === 0) || (resetAt !== undefined && resetAt <= at);
+			if (idleThen && target.weekly.usedPercent < 100) {
+				kicks.push({accountId: target.id, at, reason: `rotation tick ${j}: 5-hour window idle by then`});
+			}
+		}
+
+		return kicks.sort((a, b) => a.at - b.at);
+	},
+	nextCheck(accounts, now, options?: KickOptions) {
+		const tolerance = options?.toleranceMs ?? 1000;
+		const step = period(accounts);
+		let next = Number.isFinite(step)
+			? nextTickAfter(now, options?.origin ?? 0, step, tolerance)
+			: Number.POSITIVE_INFINITY;
+		for (const account of accounts) {
+			const resetAt = account.weekly.resetAt;
+			if (resetAt !== undefined && resetAt > now + tolerance) next = Math.min(next, resetAt);
+		}
+
+		return next;
+	},
+};
+
+function whollyIdle(account: AccountView): boolean {
+	return (
+		account.weekly.resetAt === undefined && account.fiveHour.resetAt === undefined && account.running === 0
+	);
 }
 
 function period(accounts: readonly AccountView[]): number {
@@ -76,5 +76,3 @@ function period(accounts: readonly AccountView[]): number {
 		? Number.POSITIVE_INFINITY
 		: (accounts[0]!.fiveHour.lengthMs || 18_000_000) / accounts.length;
 }
-
-export const ours: KickPolicy = createOursKicks('gated');

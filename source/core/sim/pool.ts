@@ -15,6 +15,8 @@ export type PoolOptions = {
 export type CellOutcome = CellResult & {
 	/** Sessions simulated over all runs of the cell. */
 	readonly sessions: number;
+	/** Time spent simulating the cell's runs (seconds, summed over threads). */
+	readonly seconds: number;
 };
 
 /**
@@ -34,22 +36,28 @@ export async function runCells(
 	}
 
 	const values = cells.map((cell) => new Float64Array(cell.runs * VALUES_PER_RUN));
+	const seconds = cells.map(() => 0);
 	const total = cells.reduce((sum, cell) => sum + cell.runs, 0);
 	let done = 0;
-	const finish = (job: Job, result: Float64Array) => {
+	const finish = (job: Job, result: Float64Array, spent: number) => {
 		values[job.id]!.set(result, job.from * VALUES_PER_RUN);
+		seconds[job.id] = seconds[job.id]! + spent;
 		done += job.to - job.from;
 		options.onProgress?.(done, total);
 	};
 
 	const threads = Math.min(options.threads ?? availableParallelism(), jobs.length);
 	if (threads <= 0) {
-		for (const job of jobs) finish(job, runCellRange(job.cell, job.from, job.to));
+		for (const job of jobs) {
+			const started = performance.now();
+			const result = runCellRange(job.cell, job.from, job.to);
+			finish(job, result, (performance.now() - started) / 1000);
+		}
 	} else {
 		await runOnWorkers(jobs, threads, finish);
 	}
 
-	return cells.map((cell, index) => summarise(cell, values[index]!));
+	return cells.map((cell, index) => ({...summarise(cell, values[index]!), seconds: seconds[index]!}));
 }
 
 /**
@@ -62,7 +70,7 @@ const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
 async function runOnWorkers(
 	jobs: readonly Job[],
 	threads: number,
-	finish: (job: Job, values: Float64Array) => void,
+	finish: (job: Job, values: Float64Array, seconds: number) => void,
 ): Promise<void> {
 	let next = 0;
 	const workers: Worker[] = [];
@@ -73,7 +81,8 @@ async function runOnWorkers(
 				workers.push(worker);
 				while (next < jobs.length) {
 					const job = jobs[next++]!;
-					finish(job, await runJob(worker, job));
+					const done = await runJob(worker, job);
+					finish(job, done.values, done.seconds);
 				}
 			}),
 		);
@@ -82,7 +91,7 @@ async function runOnWorkers(
 	}
 }
 
-function runJob(worker: Worker, job: Job): Promise<Float64Array> {
+function runJob(worker: Worker, job: Job): Promise<{values: Float64Array; seconds: number}> {
 	return new Promise((resolve, reject) => {
 		const cleanup = () => {
 			worker.off('message', onMessage);
@@ -93,7 +102,7 @@ function runJob(worker: Worker, job: Job): Promise<Float64Array> {
 			cleanup();
 			if ('error' in message)
 				reject(new Error(`Simulation of ${job.cell.strategy} failed: ${message.error}`));
-			else resolve(message.values);
+			else resolve(message);
 		};
 
 		const onError = (error: Error) => {

@@ -2,6 +2,7 @@ import {capacityWeighted} from './capacity-weighted.ts';
 import {fillFirst} from './fill-first.ts';
 import {greedyDuration} from './greedy-duration.ts';
 import {greedyFrequency} from './greedy-frequency.ts';
+import {ours} from './ours.ts';
 import {phaseTargeting} from './phase-targeting.ts';
 import {random} from './random.ts';
 import {relativeAvailability} from './relative-availability.ts';
@@ -13,13 +14,11 @@ import {sequentialDrain} from './sequential-drain.ts';
 import type {Strategy} from './types.ts';
 import {usageWeighted} from './usage-weighted.ts';
 
-// === ours: the simulator engineer imports `ours` from './ours.ts' here ===
-
 /** Every strategy by name, in the order `codexpool strategy` and the simulator list them. */
 export const strategies: Readonly<Record<string, Strategy>> = Object.freeze(
 	Object.fromEntries(
 		[
-			// === ours: register `ours` first in this list ===
+			ours,
 			random,
 			roundRobin,
 			capacityWeighted,
@@ -40,8 +39,8 @@ export const strategies: Readonly<Record<string, Strategy>> = Object.freeze(
 /** The names of all strategies, in registry order. */
 export const strategyNames: readonly string[] = Object.freeze(Object.keys(strategies));
 
-/** The strategy used when the user chose none. === ours: switch to our own strategy when it lands. === */
-export const DEFAULT_STRATEGY = 'phase-targeting';
+/** The strategy used when the user chose none: our own (see ours.ts and `codexpool simulate`). */
+export const DEFAULT_STRATEGY = 'ours';
 
 /** The strategy called `name`; throws an Error listing the valid names for an unknown one. */
 export function getStrategy(name: string): Strategy {

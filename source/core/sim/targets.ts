@@ -1,0 +1,158 @@
+import type {CellOutcome} from './pool.ts';
+import type {Estimate} from './stats.ts';
+import {markdownTables} from './table.ts';
+
+/*
+The issue's three targets for our default strategy, checked on benchmark results:
+1. in every setting (scenario, rho, mean), `ours` with movement and its kick policy is not worse than any
+   other strategy with movement and `stagger`, beyond the confidence interval, on wait and on interruptions;
+2. averaged over the settings (ratio per setting, then the mean), at least 25% fewer interruptions than
+   `phase-targeting` at no more than 5% more wait, or at least 25% less wait at no more interruptions;
+3. where rho ≤ 0.8, its wait is at most 1% of codex-lb's default (`capacity-weighted`, no movement, no
+   scheduler).
+*/
+
+type Pattern = {readonly strategy?: string; readonly movement?: 'on' | 'off'; readonly scheduler?: string};
+const OURS: Pattern = {strategy: 'ours', movement: 'on', scheduler: 'ours'};
+const RIVALS: Pattern = {movement: 'on', scheduler: 'stagger'};
+const CODEX_LB: Pattern = {strategy: 'capacity-weighted', movement: 'off', scheduler: 'none'};
+
+const settingKey = (cell: CellOutcome) => `${cell.scenario}|${cell.rho}|${cell.mean}`;
+const is = (cell: CellOutcome, pattern: Pattern) =>
+	Object.entries(pattern).every(([key, value]) => cell[key as keyof Pattern] === value);
+
+/**
+"Worse beyond the confidence interval": the difference of the means exceeds the 95% interval of the
+difference of two independent means, √(ci₁² + ci₂²).
+*/
+export function worseBeyondCi(ours: Estimate, other: Estimate): boolean {
+	return ours.mean - other.mean > Math.hypot(ours.ci95, other.ci95);
+}
+
+/** ours / base, where 0 / 0 counts as 1 (both perfect: no difference). */
+export function ratio(ours: number, base: number): number {
+	if (base === 0) return ours === 0 ? 1 : Number.POSITIVE_INFINITY;
+	return ours / base;
+}
+
+export type SettingCheck = {
+	readonly scenario: string;
+	readonly rho: number;
+	readonly mean: number;
+	/** Strategies that beat ours beyond the CI, on wait or on interruptions. */
+	readonly beatenBy: readonly string[];
+	readonly interruptionsRatio: number;
+	readonly waitRatio: number;
+	/** ours' wait over codex-lb's default's wait (rho ≤ 0.8 only). */
+	readonly waitVsCodexLb?: number;
+};
+
+export type Targets = {
+	readonly settings: readonly SettingCheck[];
+	readonly notWorseEverywhere: boolean;
+	readonly meanInterruptionsRatio: number;
+	readonly meanWaitRatio: number;
+	readonly beatsPhaseTargeting: boolean;
+	/** Worst single setting with rho ≤ 0.8, and all of them summed. */
+	readonly worstWaitVsCodexLb: number;
+	readonly totalWaitVsCodexLb: number;
+	readonly lowLoadWait: boolean;
+};
+
+export function evaluateTargets(cells: readonly CellOutcome[]): Targets {
+	const settings: SettingCheck[] = [];
+	let oursLowWait = 0;
+	let codexLbLowWait = 0;
+	for (const key of new Set(cells.map(settingKey))) {
+		const group = cells.filter((cell) => settingKey(cell) === key);
+		const ours = group.find((cell) => is(cell, OURS));
+		const phase = group.find((cell) => is(cell, {...RIVALS, strategy: 'phase-targeting'}));
+		if (ours === undefined || phase === undefined) continue;
+		const rivals = group.filter((cell) => is(cell, RIVALS) && cell.strategy !== 'ours');
+		const beatenBy = rivals
+			.filter(
+				(rival) =>
+					worseBeyondCi(ours.waitHours, rival.waitHours) ||
+					worseBeyondCi(ours.interruptions, rival.interruptions),
+			)
+			.map((rival) => rival.strategy);
+		const codexLb = group.find((cell) => is(cell, CODEX_LB));
+		const low = ours.rho <= 0.8 && codexLb !== undefined;
+		if (low) {
+			oursLowWait += ours.waitHours.mean;
+			codexLbLowWait += codexLb.waitHours.mean;
+		}
+
+		settings.push({
+			scenario: ours.scenario,
+			rho: ours.rho,
+			mean: ours.mean,
+			beatenBy,
+			interruptionsRatio: ratio(ours.interruptions.mean, phase.interruptions.mean),
+			waitRatio: ratio(ours.waitHours.mean, phase.waitHours.mean),
+			...(low ? {waitVsCodexLb: ratio(ours.waitHours.mean, codexLb.waitHours.mean)} : {}),
+		});
+	}
+
+	const average = (values: number[]) =>
+		values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+	const meanInterruptionsRatio = average(settings.map((setting) => setting.interruptionsRatio));
+	const meanWaitRatio = average(settings.map((setting) => setting.waitRatio));
+	const lowRatios = settings.flatMap((setting) =>
+		setting.waitVsCodexLb === undefined ? [] : [setting.waitVsCodexLb],
+	);
+	const worstWaitVsCodexLb = Math.max(0, ...lowRatios);
+	return {
+		settings,
+		notWorseEverywhere: settings.every((setting) => setting.beatenBy.length === 0),
+		meanInterruptionsRatio,
+		meanWaitRatio,
+		beatsPhaseTargeting:
+			(meanInterruptionsRatio <= 0.75 && meanWaitRatio <= 1.05) ||
+			(meanWaitRatio <= 0.75 && meanInterruptionsRatio <= 1),
+		worstWaitVsCodexLb,
+		totalWaitVsCodexLb: ratio(oursLowWait, codexLbLowWait),
+		lowLoadWait: worstWaitVsCodexLb <= 0.01,
+	};
+}
+
+const pct = (value: number) => (Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : '∞');
+const yes = (value: boolean) => (value ? '**met**' : '**not met**');
+
+/** The targets as Markdown: one row per setting, then the verdicts. */
+export function targetsReport(targets: Targets): string {
+	const rows = targets.settings.map(
+		(s) =>
+			`| ${s.scenario} | ${s.rho} | ${s.mean} | ${s.beatenBy.length === 0 ? 'none' : s.beatenBy.join(', ')} | ${pct(s.interruptionsRatio)} | ${pct(s.waitRatio)} | ${s.waitVsCodexLb === undefined ? '' : pct(s.waitVsCodexLb)} |`,
+	);
+	return [
+		'## Targets (issue 2)',
+		'',
+		'`ours` = our default with movement and our kick policy; rivals = every other strategy with movement and `stagger`.',
+		'',
+		'| scenario | rho | mean | beats ours beyond the CI | interruptions vs phase-targeting | wait vs phase-targeting | wait vs codex-lb default |',
+		'|---|---:|---:|---|---:|---:|---:|',
+		...rows,
+		'',
+		`1. Not worse than any rival beyond the CI, in every setting: ${yes(targets.notWorseEverywhere)}.`,
+		`2. Versus phase-targeting, mean of per-setting ratios (0/0 counts 1): interruptions ${pct(targets.meanInterruptionsRatio)}, wait ${pct(targets.meanWaitRatio)}: ${yes(targets.beatsPhaseTargeting)}.`,
+		`3. Wait where rho ≤ 0.8 versus codex-lb's default: worst setting ${pct(targets.worstWaitVsCodexLb)}, all such settings together ${pct(targets.totalWaitVsCodexLb)}; per setting ≤ 1%: ${yes(targets.lowLoadWait)}.`,
+		'',
+	].join('\n');
+}
+
+/** The headline cells side by side per setting, then the comparison cells (movement on, stagger) per setting. */
+export function headlineTables(cells: readonly CellOutcome[]): string {
+	const headline = cells.filter(
+		(cell) => is(cell, OURS) || is(cell, {...RIVALS, strategy: 'phase-targeting'}) || is(cell, CODEX_LB),
+	);
+	const comparison = cells.filter((cell) => is(cell, OURS) || (is(cell, RIVALS) && cell.strategy !== 'ours'));
+	return [
+		'## Headline cells',
+		'',
+		markdownTables(headline),
+		'## Our default against every strategy (movement on; `stagger`, ours with its own kick policy)',
+		'',
+		markdownTables(comparison),
+	].join('\n');
+}
