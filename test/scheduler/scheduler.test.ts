@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {createManualClock, HOUR, MINUTE} from '../../source/core/clock.ts';
+import {stagger} from '../../source/core/kicks/stagger.ts';
 import {createScheduler} from '../../source/core/scheduler/scheduler.ts';
 import type {
 	KickOutcome,
@@ -13,7 +14,6 @@ import {noMarks} from '../../source/core/strategies/types.ts';
 import {createFakePool} from './helpers/fake-pool.ts';
 import {createManualTimers} from './helpers/manual-timers.ts';
 import {spacingDeviation} from './helpers/spacing.ts';
-import {testStagger} from './helpers/stagger-policy.ts';
 
 const on: SchedulerSettings = {
 	enabled: true,
@@ -28,7 +28,7 @@ const ids = (n: number) => Array.from({length: n}, (_, i) => `acct-${String(i).p
 function setup(
 	n: number,
 	settings: SchedulerSettings = on,
-	policies: KickPolicy[] = [testStagger],
+	policies: KickPolicy[] = [stagger],
 	intervals: Partial<SchedulerIntervals> = {},
 	makeSendKick?: (pool: ReturnType<typeof createFakePool>) => (accountId: string) => Promise<KickOutcome>,
 ) {
@@ -186,7 +186,7 @@ test('at most one kick per window, even when the state has not caught up with th
 test('a kick that meets a window a few seconds from its reset waits for the reset instead of skipping it', async () => {
 	// The upstream stamps the window a couple of seconds after our kick (latency), so in steady state the
 	// next tick lands just before the reset.
-	const {pool, scheduler, run} = setup(3, on, [testStagger], {}, (pool) => async (accountId) => {
+	const {pool, scheduler, run} = setup(3, on, [stagger], {}, (pool) => async (accountId) => {
 		const outcome = await pool.sendKick(accountId);
 		pool.state(accountId).five.resetAt! += 2000;
 		return outcome;

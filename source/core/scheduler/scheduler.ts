@@ -1,3 +1,4 @@
+import {kickPolicies} from '../kicks/index.ts';
 import type {PlannedKick, SchedulerSnapshot} from '../snapshot.ts';
 import type {SchedulerSettings} from '../store/types.ts';
 import {inFilter, type KickAttempt} from './eligibility.ts';
@@ -37,8 +38,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 	const intervals = {...defaultIntervals, ...options.intervals};
 	const timers = options.timers ?? createCronTimers(clock);
 	const random = options.random ?? Math.random;
+	const policies = options.policies ?? Object.values(kickPolicies);
 	const origin = options.origin ?? clock.now();
-	// A check may run late by the timer's lag, which an accelerated clock multiplies.
+	// A check may run late by the timer's lag (up to ~100 real ms when busy), which a fast clock multiplies.
 	const policyOptions = {origin, toleranceMs: Math.max(60_000, 100 * clock.speed)};
 	let settings = checkedSettings(options.settings);
 	const attempts = new Map<string, KickAttempt>();
@@ -67,9 +69,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 	});
 
 	const policy = (): KickPolicy => {
-		const found = options.policies.find((candidate) => candidate.name === settings.policy);
+		const found = policies.find((candidate) => candidate.name === settings.policy);
 		if (!found) {
-			const names = options.policies.map((candidate) => candidate.name).join(', ');
+			const names = policies.map((candidate) => candidate.name).join(', ');
 			throw new Error(`Unknown kick policy "${settings.policy}"; choose one of: ${names}.`);
 		}
 
@@ -104,7 +106,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 				}
 			}
 
-			nextWake = Math.min(nextWake, current.nextCheck(seen, now, policyOptions));
+			// Policies count a check a little before a tick as on it: never wake just short of the next check.
+			const nextCheck = current.nextCheck(seen, now, policyOptions);
+			nextWake = nextWake > nextCheck - policyOptions.toleranceMs ? nextCheck : nextWake;
 			plan = forecastKicks({
 				policy: current,
 				options: policyOptions,

@@ -1,4 +1,4 @@
-import {CronJob} from 'cron';
+import {CronJob, CronTime} from 'cron';
 import type {Clock} from '../clock.ts';
 import type {CancelTimer, TimerSource} from './types.ts';
 
@@ -12,6 +12,24 @@ clears every one of them.
 
 /** Below this many real ms, a Date could already be past when cron reads it (cron throws for past dates). */
 const MIN_CRON_DELAY_MS = 20;
+
+/*
+cron 4 re-reads a Date job's timeout when its timer fires a millisecond before the moment it computed for
+itself, and throws "Date in past" from inside that timer if the Date has just passed (an uncaught error,
+seen a few times per thousand jobs). This CronTime answers "now" instead of throwing.
+*/
+class OneShotTime extends CronTime {
+	readonly #at: number;
+
+	constructor(at: Date) {
+		super(at);
+		this.#at = at.getTime();
+	}
+
+	override getTimeout(): number {
+		return Math.max(0, this.#at - Date.now());
+	}
+}
 
 /**
 Timers on cron's CronJob for any clock, real or accelerated. A timer that fires before the clock reads its
@@ -49,12 +67,10 @@ export function createCronTimers(clock: Clock): TimerSource {
 					return;
 				}
 
-				job = CronJob.from({
-					cronTime: new Date(Date.now() + Math.ceil(realDelay)),
-					onTick: arm,
-					start: true,
-					name,
-				});
+				const date = new Date(Date.now() + Math.ceil(realDelay));
+				job = CronJob.from({cronTime: date, onTick: arm, start: false, name});
+				job.setTime(new OneShotTime(date));
+				job.start();
 			};
 
 			arm();

@@ -1,27 +1,15 @@
+import type {KickPolicy} from '../kicks/types.ts';
 import type {Random} from '../random.ts';
-import type {PlannedKick, SchedulerSnapshot} from '../snapshot.ts';
+import type {SchedulerSnapshot} from '../snapshot.ts';
 import type {SchedulerSettings} from '../store/types.ts';
 import type {AccountView} from '../strategies/types.ts';
 
 /**
-A kick policy, as source/core/kicks/ defines it (mirrored here until that module is on main): pure
-functions of the accounts and the time. `plan` returns the kicks due now (`at <= now`) and a forecast;
-`nextCheck` says when to ask again. The simulator measures the policies; the scheduler runs the same ones.
+Kick policies are source/core/kicks/'s: pure functions of the accounts and the time. `plan` returns the
+kicks due now (`at <= now`) and a forecast; `nextCheck` says when to ask again. The simulator measures
+them; the scheduler runs the very same ones.
 */
-export type KickPolicy = {
-	readonly name: string;
-	readonly description: string;
-	readonly plan: (accounts: readonly AccountView[], now: number, options?: KickOptions) => PlannedKick[];
-	readonly nextCheck: (accounts: readonly AccountView[], now: number, options?: KickOptions) => number;
-};
-
-/** What the scheduler tells a policy besides the accounts and the time. */
-export type KickOptions = {
-	/** Origin of the policy's tick grid (ms since the epoch). */
-	readonly origin?: number;
-	/** How late (ms) a check may run and still count as on its tick. */
-	readonly toleranceMs?: number;
-};
+export type {KickOptions, KickPolicy} from '../kicks/types.ts';
 
 /** An account as the scheduler sees it: the strategy view plus the user's name for it (for messages). */
 export type SchedulerAccount = AccountView & {readonly name?: string};
@@ -103,8 +91,8 @@ export type SchedulerOptions = {
 	readonly clock: import('../clock.ts').Clock;
 	/** Fresh account state; asked at planning time and again at the moment of every kick. */
 	readonly getAccounts: () => readonly SchedulerAccount[];
-	/** Policies by name; `settings.policy` chooses one. */
-	readonly policies: readonly KickPolicy[];
+	/** The policies `settings.policy` chooses from (default: every one in source/core/kicks/). */
+	readonly policies?: readonly KickPolicy[];
 	readonly settings: SchedulerSettings;
 	/** Sends one kick (see `createKickSender`). Should resolve, not reject; a rejection counts as a failed kick. */
 	readonly sendKick: (accountId: string) => Promise<KickOutcome>;

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {setTimeout as delay} from 'node:timers/promises';
+import {createScaledClock, HOUR, MINUTE} from '../../source/core/clock.ts';
+import {stagger} from '../../source/core/kicks/stagger.ts';
+import {createKickSender} from '../../source/core/scheduler/kick-request.ts';
+import {createScheduler} from '../../source/core/scheduler/scheduler.ts';
+import {createCronTimers} from '../../source/core/scheduler/timers.ts';
+import type {SchedulerEvent} from '../../source/core/scheduler/types.ts';
+import {noMarks} from '../../source/core/strategies/types.ts';
+import {startSimulatedUpstream} from '../../source/core/upstream/index.ts';
+import {spacingDeviation} from './helpers/spacing.ts';
+import {upstreamAccounts} from './helpers/upstream-views.ts';
+
+const SPEED = 3600;
+
+/*
+The whole path on real cron timers and a 3600× clock: the scheduler plans with the stagger policy, the kick
+sender sends real requests to the simulated upstream, whose windows start on first use. One plan cycle
+(5 h of clock time) takes 5 real seconds; N = 3 and N = 7 run side by side. Each pool also holds accounts
+that must never be kicked: drained, evicted, needing a login, with weekly quota used up, outside the filter
+(that one is kicked once before the scheduler starts, to warm up the HTTP path).
+*/
+async function runPool(n: number) {
+	const clock = createScaledClock(SPEED);
+	const names = Array.from({length: n}, (_, i) => `idle-${i}`);
+	const forbidden = ['drained', 'evicted', 'login', 'weekly-out', 'unlisted'];
+	const upstream = await startSimulatedUpstream({
+		clock,
+		accounts: [...names, ...forbidden].map((name) => ({name})),
+	});
+	upstream.accounts.exhaust('weekly-out', 'weekly');
+	const id = (name: string) => upstream.accounts.get(name).accountId;
+	const overrides = {
+		drained: {marks: {...noMarks, drained: true}},
+		evicted: {marks: {...noMarks, evicted: true}},
+		login: {needsLogin: true},
+	};
+	const sendKick = createKickSender({
+		backendUrl: upstream.backendUrl,
+		getAccessToken: async (accountId) =>
+			upstream.accounts.list().find((account) => account.accountId === accountId)!.tokens.accessToken,
+		clock,
+	});
+	// A first request costs a few hundred real ms (connections, compiling the upstream's handlers): minutes
+	// of clock time at 3600×. Spend it on an account outside the test before the scheduler starts.
+	await sendKick(id('unlisted'));
+	upstream.clearLog();
+	// The first cron job loads luxon's time zones (~70 real ms, 4 clock minutes): pay that here too.
+	createCronTimers(clock).at(clock.now() + HOUR, () => {}, 'warm-up')();
+	const events: SchedulerEvent[] = [];
+	const start = () =>
+		createScheduler({
+			clock,
+			getAccounts: () => upstreamAccounts(upstream, overrides),
+			policies: [stagger],
+			settings: {
+				enabled: true,
+				dryRun: false,
+				policy: 'stagger',
+				accounts: [...names, 'drained', 'evicted', 'login', 'weekly-out'].map(id),
+				quietHours: undefined,
+			},
+			sendKick,
+			onEvent: (event) => events.push(event),
+		});
+	return {clock, upstream, start, events, names, forbidden, id};
+}
+
+test('on the simulated upstream with real cron timers, one plan cycle spaces the 5-hour resets 5 h / N apart', async (t) => {
+	// Both pools are set up and warmed before either scheduler starts, so neither's start slows the other.
+	const pools = [await runPool(3), await runPool(7)];
+	const schedulers = pools.map((pool) => pool.start());
+	t.after(async () => {
+		for (const [index, pool] of pools.entries()) {
+			await schedulers[index]!.stop();
+			await pool.upstream.close();
+		}
+	});
+	// Just short of one cycle: every account kicked once, the first window not yet reset.
+	const startedAt = pools[0]!.clock.now();
+	while (pools[0]!.clock.now() - startedAt < 4.8 * HOUR) {
+		await delay(50);
+	}
+
+	for (const {upstream, names, forbidden, id, events} of pools) {
+		const n = names.length;
+		const resets = names.map((name) => {
+			const five = upstream.accounts.quota(name).fiveHour!;
+			assert.equal(five.isIdle, false, `${name} was kicked`);
+			return five.resetAt * 1000;
+		});
+		const {largestMs, gapsMs} = spacingDeviation(resets);
+		console.log(
+			`N=${n} (cron timers, ${SPEED}× clock, simulated upstream): ideal ${((5 * 60) / n).toFixed(1)} min, gaps ${gapsMs.map((g) => (g / MINUTE).toFixed(1)).join(', ')} min, largest deviation ${(largestMs / 1000).toFixed(0)} s`,
+		);
+		// Each real ms of timer lag or request latency is 3.6 clock seconds here; the manual-timer test asserts
+		// the exact spacing.
+		assert.ok(largestMs < 10 * MINUTE, `largest deviation ${largestMs / 1000} s`);
+		const kicked = upstream.log.filter((entry) => entry.path.endsWith('/codex/responses'));
+		assert.equal(kicked.length, n, 'one kick per idle account, nothing else');
+		const forbiddenIds = new Set(forbidden.map(id));
+		assert.ok(kicked.every((entry) => !forbiddenIds.has(String(entry.headers['chatgpt-account-id']))));
+		assert.ok(
+			events.every((event) => event.type !== 'kick' || event.kick.ok),
+			'every kick succeeded',
+		);
+	}
+});
