@@ -5,7 +5,7 @@ import {decompress} from 'fzstd';
 export type LoggedRequest = {
 	/** 1, 2, 3... in arrival order. */
 	readonly seq: number;
-	/** Clock ms at arrival. */
+	/** Clock ms at arrival; quota decisions and charges are made at this moment (windows start on arrival). */
 	readonly at: number;
 	readonly method: string;
 	/** Path with query. */

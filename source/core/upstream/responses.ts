@@ -72,8 +72,13 @@ function checkStrict(body: Record<string, unknown>, isStream: boolean): void {
 }
 
 /** Refuses exhausted accounts and ciphertext issued by other accounts. */
-function checkUsable(state: UpstreamState, account: SimulatedAccount, items: readonly unknown[]): void {
-	const now = state.clock.now();
+function checkUsable(
+	state: UpstreamState,
+	exchange: Exchange,
+	account: SimulatedAccount,
+	items: readonly unknown[],
+): void {
+	const now = exchange.entry.at;
 	const limit = usageLimitBody(account, now, state.settings.idleUsedPercent);
 	if (limit) {
 		throw new HttpError(429, limit, rateLimitHeaders(account, now, state.settings.idleUsedPercent));
@@ -87,6 +92,7 @@ function checkUsable(state: UpstreamState, account: SimulatedAccount, items: rea
 /** Usage of a response, with the per-account prompt cache; charges the account. */
 function meter(
 	state: UpstreamState,
+	exchange: Exchange,
 	owner: SimulatedAccount,
 	body: Record<string, unknown>,
 	inputBytes: number,
@@ -115,7 +121,7 @@ function meter(
 		output_tokens_details: {reasoning_tokens: reasoningTokens},
 		total_tokens: inputTokens + outputTokens,
 	};
-	chargeAccount(owner.windows, state.settings.requestCost(usage), state.clock.now());
+	chargeAccount(owner.windows, state.settings.requestCost(usage), exchange.entry.at);
 	return usage;
 }
 
@@ -175,10 +181,10 @@ export async function handleResponses(state: UpstreamState, exchange: Exchange):
 		return;
 	}
 
-	checkUsable(state, owner, inputItems(body));
+	checkUsable(state, exchange, owner, inputItems(body));
 	const plan = planResponse(state, owner, body);
 	const frames = buildResponseFrames(plan);
-	const usage = meter(state, owner, body, inputBytes, outputChars(plan));
+	const usage = meter(state, exchange, owner, body, inputBytes, outputChars(plan));
 	await stream(state, exchange, owner, frames, usage, fault?.kind);
 }
 
@@ -200,7 +206,7 @@ async function stream(
 		'x-models-etag': MODELS_ETAG,
 		// Sticky routing within a turn: Codex echoes it on the turn's next request; it is account-bound too.
 		'x-codex-turn-state': sealForAccount(owner.identity.accountId, 'turn-state', state.secret),
-		...rateLimitHeaders(owner, state.clock.now(), state.settings.idleUsedPercent),
+		...rateLimitHeaders(owner, exchange.entry.at, state.settings.idleUsedPercent),
 	});
 	if (fault === 'reset_after_first_byte') {
 		res.write(frames.created, () => exchange.req.socket.destroy());
@@ -252,8 +258,8 @@ export async function handleCompact(state: UpstreamState, exchange: Exchange): P
 	}
 
 	const items = inputItems(body);
-	checkUsable(state, owner, items);
-	meter(state, owner, body, inputBytes, 64);
+	checkUsable(state, exchange, owner, items);
+	meter(state, exchange, owner, body, inputBytes, 64);
 	const kept = items.filter((item) => item.type === 'message' && item.role === 'user');
 	const compaction = {
 		type: 'compaction',
@@ -264,6 +270,6 @@ export async function handleCompact(state: UpstreamState, exchange: Exchange): P
 		exchange,
 		200,
 		{output: [...kept, compaction]},
-		rateLimitHeaders(owner, state.clock.now(), state.settings.idleUsedPercent),
+		rateLimitHeaders(owner, exchange.entry.at, state.settings.idleUsedPercent),
 	);
 }
