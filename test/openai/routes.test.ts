@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {Readable} from 'node:stream';
 import {test} from 'node:test';
 import {createSseParser} from '../../source/core/openai/sse.ts';
-import {fixture, replayDispatch, sseResult, startRoutes} from './helpers.ts';
+import {fixture, replayDispatch, sseResult, startRoutes, upstreamModels} from './helpers.ts';
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
 	fetch(url, {
@@ -119,7 +119,13 @@ test('chat, not streaming: one chat.completion with tool calls', async (t) => {
 
 test('refused before anything goes upstream: malformed json, bad body, unknown model, wrong key', async (t) => {
 	const dispatch = replayDispatch('text');
-	const server = await startRoutes(dispatch);
+	let modelLookups = 0;
+	const server = await startRoutes(dispatch, {
+		models: async () => {
+			modelLookups++;
+			return upstreamModels;
+		},
+	});
 	t.after(server.close);
 	const cases: Array<[string, unknown, Record<string, string>, number, string]> = [
 		['/v1/responses', '{"model": "gpt-5.5", "input": ', {}, 400, 'invalid_json'],
@@ -151,6 +157,7 @@ test('refused before anything goes upstream: malformed json, bad body, unknown m
 	}
 
 	assert.equal(dispatch.requests.length, 0);
+	assert.equal(modelLookups, 1, 'only the unknown model needed the model list');
 });
 
 test('requireKey refuses a keyless loopback client; a non-loopback bind refuses it too', async (t) => {

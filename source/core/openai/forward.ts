@@ -8,19 +8,17 @@ import type {UpstreamModel} from './models.ts';
 import {resolveModel} from './models.ts';
 import {requireObject} from './responses-request.ts';
 
-/** A checked client request: its parsed body and the upstream model it names. */
-export type AcceptedRequest = {readonly raw: Record<string, unknown>; readonly model: string};
-
 /**
-Everything refused before anything goes upstream, in order: the key (401), the body (413/415/400), the
-model (404 when the upstream list is known and lacks it).
+What is refused before the body is translated: the key (401), then the body itself (413/415/400, and a
+JSON object naming a model).
 */
-export async function acceptRequest(req: IncomingMessage, deps: OpenAiDeps): Promise<AcceptedRequest> {
+export async function acceptRequest(
+	req: IncomingMessage,
+	deps: OpenAiDeps,
+): Promise<Record<string, unknown>> {
 	const settings = deps.settings();
 	authorize(req, {keys: deps.keys, requireKey: settings.requireKey, bindHost: deps.bindHost});
-	const raw = requireObject(await readJsonBody(req, settings.maxBodyBytes));
-	const model = resolveModel(raw.model as string, await upstreamModels(deps), settings.models);
-	return {raw, model};
+	return requireObject(await readJsonBody(req, settings.maxBodyBytes));
 }
 
 /** The upstream model list, or undefined when the engine cannot tell (then the upstream judges the model). */
@@ -33,7 +31,8 @@ export async function upstreamModels(deps: OpenAiDeps): Promise<readonly Upstrea
 }
 
 /**
-Sends a normalised Responses body through the engine. The upstream request is aborted when the client goes
+Sends a normalised Responses body through the engine, its model resolved first (an alias to its target; a
+404 when the upstream list is known and lacks it). The upstream request is aborted when the client goes
 away. A failure (no account could serve it) is thrown as an OpenAiError in the OpenAI shape.
 */
 export async function forward(
@@ -42,6 +41,7 @@ export async function forward(
 	deps: OpenAiDeps,
 	body: Record<string, unknown>,
 ): Promise<DispatchSuccess> {
+	const model = resolveModel(String(body.model), await upstreamModels(deps), deps.settings().models);
 	const controller = new AbortController();
 	res.on('close', () => {
 		if (!res.writableFinished) {
@@ -55,7 +55,7 @@ export async function forward(
 
 	const result = await deps.dispatch({
 		path: '/codex/responses',
-		body,
+		body: {...body, model},
 		headers,
 		signal: controller.signal,
 		client: clientName(req),

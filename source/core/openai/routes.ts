@@ -20,8 +20,8 @@ expect `response.created` first), or one Response object assembled from them.
 */
 export const handleResponses: OpenAiHandler = async (req, res, deps) => {
 	await guard(res, async () => {
-		const {raw, model} = await acceptRequest(req, deps);
-		const {body, stream} = normaliseResponsesBody(raw, model);
+		const raw = await acceptRequest(req, deps);
+		const {body, stream} = normaliseResponsesBody(raw, raw.model as string);
 		const upstream = await forward(req, res, deps, body);
 		const events = upstreamEvents(upstream.body);
 		if (!stream) {
@@ -75,8 +75,8 @@ export const handleResponses: OpenAiHandler = async (req, res, deps) => {
 */
 export const handleChatCompletions: OpenAiHandler = async (req, res, deps) => {
 	await guard(res, async () => {
-		const {raw, model} = await acceptRequest(req, deps);
-		const {body, options} = chatToResponses(raw, model);
+		const raw = await acceptRequest(req, deps);
+		const {body, options} = chatToResponses(raw, raw.model as string);
 		const upstream = await forward(req, res, deps, body);
 		const now = (deps.clock ?? systemClock).now();
 		const events = upstreamEvents(upstream.body);
