@@ -9,12 +9,14 @@ type Props = {
 	readonly clock: Clock;
 	/** Real milliseconds between countdown ticks (1000; tests go faster). */
 	readonly tickMs?: number;
+	/** Pass snapshots on at most this often (real ms); 0, the default here, passes every one. */
+	readonly snapshotIntervalMs?: number;
 };
 
 /** The control center over any core (embedded, attached or demo): the views cannot tell which. */
-export function App({core, clock, tickMs}: Props) {
+export function App({core, clock, tickMs, snapshotIntervalMs}: Props) {
 	return (
-		<CoreProvider core={core} clock={clock} tickMs={tickMs}>
+		<CoreProvider core={core} clock={clock} tickMs={tickMs} snapshotIntervalMs={snapshotIntervalMs}>
 			<ControlCenter />
 		</CoreProvider>
 	);

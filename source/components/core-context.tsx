@@ -1,10 +1,12 @@
 import {createContext, type ReactNode, useContext, useState, useSyncExternalStore} from 'react';
 import type {Clock} from '../core/clock.ts';
 import type {Core, CoreSnapshot} from '../core/snapshot.ts';
+import {createSampledStore, type SnapshotStore} from './sampled-store.ts';
 import {createTicker, type Ticker} from './ticker.ts';
 
 type CoreContextValue = {
 	readonly core: Core;
+	readonly store: SnapshotStore;
 	readonly ticker: Ticker;
 };
 
@@ -16,13 +18,19 @@ type Props = {
 	readonly clock: Clock;
 	/** How often (real ms) countdowns advance; 1000 unless a test wants it faster. */
 	readonly tickMs?: number;
+	/** Pass the core's snapshots on at most this often (real ms); 0 passes every one (tests). */
+	readonly snapshotIntervalMs?: number;
 	readonly children: ReactNode;
 };
 
 /** Makes the core and a shared countdown ticker available to every view below. */
-export function CoreProvider({core, clock, tickMs = 1000, children}: Props) {
-	// One ticker per provider for its whole life; a new clock or core means a new app, not a new ticker.
-	const [value] = useState(() => ({core, ticker: createTicker(clock, tickMs)}));
+export function CoreProvider({core, clock, tickMs = 1000, snapshotIntervalMs = 0, children}: Props) {
+	// One store and ticker per provider for its whole life; a new clock or core means a new app.
+	const [value] = useState(() => {
+		const ticker = createTicker(clock, tickMs);
+		// A redraw for a new snapshot also refreshes the countdowns, so a busy core costs one frame, not two.
+		return {core, ticker, store: createSampledStore(core, snapshotIntervalMs, ticker.touch)};
+	});
 	return <CoreContext.Provider value={value}>{children}</CoreContext.Provider>;
 }
 
@@ -39,10 +47,10 @@ export function useCore(): Core {
 	return useCoreContext().core;
 }
 
-/** The current snapshot; the view re-renders when the core publishes a new one. */
+/** The current snapshot; the view re-renders when the core publishes a new one (sampled, see CoreProvider). */
 export function useSnapshot(): CoreSnapshot {
-	const {core} = useCoreContext();
-	return useSyncExternalStore(core.subscribe, core.getSnapshot);
+	const {store} = useCoreContext();
+	return useSyncExternalStore(store.subscribe, store.getSnapshot);
 }
 
 /**

@@ -39,7 +39,27 @@ export const Line = memo(function Line({segments}: Props) {
 			)}
 		</Text>
 	);
-});
+}, sameSegments);
+
+/** Rows are rebuilt on every snapshot; comparing their content lets React skip the rows that did not change. */
+function sameSegments(previous: Props, next: Props): boolean {
+	const a = previous.segments;
+	const b = next.segments;
+	if (a === b) {
+		return true;
+	}
+	if (a.length !== b.length) {
+		return false;
+	}
+	for (let index = 0; index < a.length; index++) {
+		const x = a[index];
+		const y = b[index];
+		if (x?.text !== y?.text || x?.tone !== y?.tone || x?.bold !== y?.bold || x?.inverse !== y?.inverse) {
+			return false;
+		}
+	}
+	return true;
+}
 
 /** The plain text of a row, for tests and width checks. */
 export function segmentsText(segments: readonly Segment[]): string {

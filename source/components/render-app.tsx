@@ -10,6 +10,12 @@ export type RenderAppOptions = {
 	readonly maxFps?: number;
 	/** Real milliseconds between countdown ticks (default 1000). */
 	readonly tickMs?: number;
+	/**
+	Redraw for new snapshots at most this often, in real ms (default 500: twice a second, like htop's 1.5 s but
+	livelier). Keys redraw at once regardless; this bounds what a busy core costs an idle screen, because Ink
+	re-lays out and re-encodes the whole screen on every frame (see bench/results/tui.md).
+	*/
+	readonly snapshotIntervalMs?: number;
 	/** Streams to draw on and read keys from (default: the process's); for tests and the benchmark. */
 	readonly stdout?: NodeJS.WriteStream;
 	readonly stdin?: NodeJS.ReadStream;
@@ -30,7 +36,15 @@ Draws the control center for `core` until the user quits. It never stops the cor
 the core owns it and calls `core.stop()` after `waitUntilExit()`.
 */
 export function renderApp(core: Core, options: RenderAppOptions = {}): RunningApp {
-	const instance = render(<App core={core} clock={options.clock ?? systemClock} tickMs={options.tickMs} />, {
+	const app = (
+		<App
+			core={core}
+			clock={options.clock ?? systemClock}
+			tickMs={options.tickMs}
+			snapshotIntervalMs={options.snapshotIntervalMs ?? 500}
+		/>
+	);
+	const instance = render(app, {
 		maxFps: options.maxFps ?? 10,
 		// Rewrite only the lines that changed: the 1 s countdown tick touches a few cells, not the screen.
 		incrementalRendering: true,

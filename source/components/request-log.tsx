@@ -48,7 +48,8 @@ function header(): string {
 		fit('code', w.status) +
 		fit('ttfb', w.ttfb - 1, 'right') +
 		' ' +
-		fit('tokens in/out', w.tokens) +
+		fit('tokens i/o', w.tokens - 1) +
+		' ' +
 		'note'
 	);
 }
@@ -64,7 +65,7 @@ export function requestRowSegments(entry: RequestLogEntry, accountName: string):
 		{text: fit(entry.model ?? '—', w.model - 1) + ' ', tone: 'muted'},
 		{text: fit(entry.status === 0 ? 'err' : String(entry.status), w.status), tone: statusTone(entry.status)},
 		{text: fit(formatLatency(entry.ttfbMs), w.ttfb - 1, 'right') + ' '},
-		{text: fit(`${formatTokens(entry.inputTokens)}/${formatTokens(entry.outputTokens)}`, w.tokens)},
+		{text: fit(`${formatTokens(entry.inputTokens)}/${formatTokens(entry.outputTokens)}`, w.tokens - 1) + ' '},
 		{text: note, tone: entry.error === undefined ? 'warning' : 'error'},
 	];
 }

@@ -5,14 +5,23 @@ export type Ticker = {
 	readonly subscribe: (listener: () => void) => () => void;
 	/** The clock's time at the last tick (stable between ticks, so renders agree with each other). */
 	readonly getNow: () => number;
+	/**
+	Takes the time now without notifying anyone: called when the screen redraws for another reason, so the
+	next tick can be skipped if it would come too soon after (one frame instead of two).
+	*/
+	readonly touch: () => void;
 };
 
 export function createTicker(clock: Clock, tickMs: number): Ticker {
 	const listeners = new Set<() => void>();
 	let now = clock.now();
 	let timer: NodeJS.Timeout | undefined;
+	let touchedAt = Number.NEGATIVE_INFINITY;
 
 	const tick = () => {
+		if (performance.now() - touchedAt < tickMs / 2) {
+			return;
+		}
 		now = clock.now();
 		for (const listener of listeners) {
 			listener();
@@ -37,5 +46,9 @@ export function createTicker(clock: Clock, tickMs: number): Ticker {
 			};
 		},
 		getNow: () => now,
+		touch() {
+			now = clock.now();
+			touchedAt = performance.now();
+		},
 	};
 }

@@ -9,9 +9,10 @@ export type TimelineSpan = '5h' | '7d';
 
 export const spanMs: Record<TimelineSpan, number> = {'5h': 5 * HOUR, '7d': 7 * 24 * HOUR};
 
+/** ASCII on purpose: the timeline is the widest block of the screen, and ASCII lines are cheap to measure. */
 export const timelineGlyphs = {
-	running: '━',
-	free: '·',
+	running: '=',
+	free: '.',
 	fiveHourReset: '|',
 	weeklyReset: 'W',
 	kick: 'K',

@@ -1,4 +1,5 @@
 import {type Key, useInput} from 'ink';
+import {useCallback, useLayoutEffect, useRef} from 'react';
 import type {AccountSnapshot, ActionResult, Core, CoreSnapshot} from '../core/snapshot.ts';
 import {type Command, commandFor} from './keymap.ts';
 import {filterRequests} from './request-log.tsx';
@@ -100,7 +101,8 @@ function handleMain(context: Context, input: string, key: Key): void {
 		case 'down': {
 			const delta = command === 'up' ? -1 : 1;
 			if (state.focus === 'accounts' || state.focus === 'timeline') {
-				update((s) => ({...s, selectedId: moveSelection(snapshot.accounts, account?.id, delta)}));
+				// From the state being updated, not the rendered one: keys can arrive faster than renders.
+				update((s) => ({...s, selectedId: moveSelection(snapshot.accounts, s.selectedId, delta)}));
 			} else {
 				const panel = state.focus;
 				update((s) => scroll(s, panel, delta, panelLength(snapshot, s, panel)));
@@ -209,11 +211,19 @@ function handleOverlay(context: Context, input: string, key: Key): void {
 
 /** All keyboard handling of the control center, driven by the keymap table. */
 export function useControlKeys(context: Context): void {
-	useInput((input, key) => {
-		if (context.state.overlay.kind === 'none') {
-			handleMain(context, input, key);
-		} else {
-			handleOverlay(context, input, key);
-		}
+	// Ink re-subscribes a changed handler in a passive effect, which can run after the next key arrives; a
+	// stable handler reading the latest render's context (set on commit) never acts on a stale selection.
+	const latest = useRef(context);
+	useLayoutEffect(() => {
+		latest.current = context;
 	});
+	const handle = useCallback((input: string, key: Key) => {
+		const current = latest.current;
+		if (current.state.overlay.kind === 'none') {
+			handleMain(current, input, key);
+		} else {
+			handleOverlay(current, input, key);
+		}
+	}, []);
+	useInput(handle);
 }

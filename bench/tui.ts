@@ -1,0 +1,241 @@
+/*
+The control center's cost: the time to render one full frame with 20 accounts, and the CPU an idle TUI
+uses while its core publishes a new snapshot every 100 ms (as an attached daemon does under load).
+Prints both and writes bench/results/tui.md. Run: npm run bench:tui
+*/
+import {writeFileSync} from 'node:fs';
+import os from 'node:os';
+import {render} from 'ink';
+import {createElement} from 'react';
+import {App} from '../source/app.tsx';
+import {renderApp} from '../source/components/render-app.tsx';
+import {systemClock} from '../source/core/clock.ts';
+import type {CoreSnapshot} from '../source/core/snapshot.ts';
+import {fakeTerminal} from '../test/components/fake-terminal.ts';
+import {
+	createFakeCore,
+	HOUR,
+	MINUTE,
+	makeAccount,
+	makeRequest,
+	makeSession,
+	makeSnapshot,
+	makeWindow,
+} from '../test/helpers/fake-core.ts';
+
+const accountCount = 20;
+const columns = 120;
+const rows = 50;
+const frameSamples = Number(process.env.TUI_BENCH_FRAMES ?? 400);
+const idleSeconds = Number(process.env.TUI_BENCH_IDLE_SECONDS ?? 10);
+
+/** A pool of 20 accounts whose usage, sessions and log move on every call, like a busy daemon's. */
+function createWorkload() {
+	let step = 0;
+	const start = Date.now();
+	const build = (): CoreSnapshot => {
+		step++;
+		const now = start + step * 100;
+		const accounts = Array.from({length: accountCount}, (_, index) => {
+			const used = (index * 7 + step * 0.3) % 100;
+			return makeAccount({
+				id: `acc-${index}`,
+				name: `account-${String(index).padStart(2, '0')}`,
+				plan: index % 3 === 0 ? 'pro' : 'plus',
+				state:
+					index === 3
+						? {kind: 'pinned'}
+						: index === 7
+							? {kind: 'cooling', until: now + 90_000, reason: '429'}
+							: {kind: 'active'},
+				fiveHour: makeWindow({
+					usedPercent: used,
+					resetAt: index % 4 === 0 ? undefined : now + ((index * 17) % 300) * MINUTE,
+					exhaustsAt: used > 70 ? now + 40 * MINUTE : undefined,
+				}),
+				weekly: makeWindow({
+					usedPercent: used / 3,
+					resetAt: now + (index + 1) * 8 * HOUR,
+					lengthMinutes: 10_080,
+				}),
+				runningSessions: index % 5,
+			});
+		});
+		return makeSnapshot({
+			mode: 'attached',
+			now,
+			accounts,
+			sessions: Array.from({length: 30}, (_, index) =>
+				makeSession({
+					id: `sess-${index}`,
+					accountId: `acc-${index % accountCount}`,
+					active: index % 3 === 0,
+					lastActivityAt: now - index * 1000,
+				}),
+			),
+			requests: Array.from({length: 200}, (_, index) =>
+				makeRequest({
+					id: `r-${step}-${index}`,
+					at: now - index * 500,
+					sessionId: `sess-${index % 30}`,
+					accountId: `acc-${index % accountCount}`,
+				}),
+			),
+			scheduler: {
+				enabled: true,
+				dryRun: false,
+				policy: 'stagger',
+				quietHours: undefined,
+				nextKicks: accounts
+					.filter((_, index) => index % 4 === 0)
+					.map((account, index) => ({
+						accountId: account.id,
+						at: now + (index + 1) * 40 * MINUTE,
+						reason: 'stagger',
+					})),
+			},
+			totals: {
+				requests: step * 3,
+				inputTokens: step * 9000,
+				outputTokens: step * 700,
+				sessions: 30,
+				moves: step >> 4,
+				failovers: 0,
+			},
+			inFlight: 4,
+		});
+	};
+	return {build};
+}
+
+const quantile = (sorted: readonly number[], q: number) =>
+	sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+
+/** Frame time: in debug mode Ink lays out and writes on each commit, so one snapshot change = one whole frame. */
+async function measureFrames() {
+	const workload = createWorkload();
+	const core = createFakeCore(workload.build());
+	const terminal = fakeTerminal(columns, rows, false);
+	const instance = render(createElement(App, {core, clock: systemClock}), {
+		...terminal.streams,
+		debug: true,
+		patchConsole: false,
+		exitOnCtrlC: false,
+	});
+	// The store subscription starts in an effect after the first commit.
+	await new Promise((resolve) => setTimeout(resolve, 100));
+	const times: number[] = [];
+	const cpuTimes: number[] = [];
+	for (let index = 0; index < frameSamples + 50; index++) {
+		const next = workload.build();
+		const before = terminal.stdout.frames;
+		const cpuStarted = process.cpuUsage();
+		const started = performance.now();
+		core.update(() => next);
+		// React flushes a store update in a microtask; wait for the frame it draws, however it is scheduled.
+		for (let spins = 0; terminal.stdout.frames === before; spins++) {
+			await (spins < 100 ? Promise.resolve() : new Promise((resolve) => setImmediate(resolve)));
+			if (spins > 10_000) {
+				throw new Error('No frame was drawn after a snapshot change: the measurement would be meaningless.');
+			}
+		}
+		const elapsed = performance.now() - started;
+		const cpu = process.cpuUsage(cpuStarted);
+		if (index >= 50) {
+			times.push(elapsed);
+			cpuTimes.push((cpu.user + cpu.system) / 1000);
+		}
+		// Let timers and I/O run between frames, as they would in the app.
+		await new Promise((resolve) => setImmediate(resolve));
+	}
+	instance.unmount();
+	const sorted = [...times].sort((a, b) => a - b);
+	const sortedCpu = [...cpuTimes].sort((a, b) => a - b);
+	return {
+		median: quantile(sorted, 0.5),
+		p95: quantile(sorted, 0.95),
+		max: sorted.at(-1) ?? Number.NaN,
+		cpuMedian: quantile(sortedCpu, 0.5),
+		cpuP95: quantile(sortedCpu, 0.95),
+		samples: sorted.length,
+	};
+}
+
+/** CPU over `seconds` while `run` is going, as a percentage of one core. */
+async function cpuDuring(seconds: number): Promise<number> {
+	const cpuBefore = process.cpuUsage();
+	const wallBefore = performance.now();
+	await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+	const cpu = process.cpuUsage(cpuBefore);
+	return ((cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore)) * 100;
+}
+
+async function measureIdle() {
+	// The workload alone (building a snapshot every 100 ms, as the real core or the admin client does).
+	const baseline = createWorkload();
+	const baselineCore = createFakeCore(baseline.build());
+	const baselineTimer = setInterval(() => baselineCore.update(baseline.build()), 100);
+	const workloadOnly = await cpuDuring(idleSeconds / 2);
+	clearInterval(baselineTimer);
+
+	// The real TUI (renderApp: maxFps 10, incremental rendering) over the same workload.
+	const workload = createWorkload();
+	const core = createFakeCore(workload.build());
+	const terminal = fakeTerminal(columns, rows, false);
+	const app = renderApp(core, {...terminal.streams, clock: systemClock});
+	await new Promise((resolve) => setTimeout(resolve, 1000));
+	const timer = setInterval(() => core.update(workload.build()), 100);
+	const framesBefore = terminal.stdout.frames;
+	const bytesBefore = terminal.stdout.bytes;
+	const withTui = await cpuDuring(idleSeconds);
+	const frames = terminal.stdout.frames - framesBefore;
+	const bytes = terminal.stdout.bytes - bytesBefore;
+	clearInterval(timer);
+
+	// Nothing changes at all: only the 1 s countdown tick.
+	const quiet = await cpuDuring(idleSeconds / 2);
+	app.unmount();
+	await app.waitUntilExit();
+	return {
+		workloadOnly,
+		withTui,
+		tuiShare: withTui - workloadOnly,
+		quiet,
+		framesPerSecond: frames / idleSeconds,
+		bytesPerSecond: bytes / idleSeconds,
+	};
+}
+
+const frame = await measureFrames();
+const idle = await measureIdle();
+const load = os
+	.loadavg()
+	.map((value) => value.toFixed(2))
+	.join(' ');
+const pass = (ok: boolean) => (ok ? 'met' : 'NOT met');
+const lines = [
+	'# TUI benchmark',
+	'',
+	`Measured ${new Date().toISOString()} with \`npm run bench:tui\`: Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), load average ${load} at the end.`,
+	`${accountCount} accounts, 30 sessions, 200 log entries, a ${columns}×${rows} terminal; the fake core publishes a new snapshot every 100 ms.`,
+	'',
+	'| measure | value | target |',
+	'|---|---|---|',
+	`| full frame (React render + layout + output), median | ${frame.median.toFixed(2)} ms | < 16 ms (${pass(frame.median < 16)}) |`,
+	`| full frame, p95 | ${frame.p95.toFixed(2)} ms | |`,
+	`| full frame, max | ${frame.max.toFixed(2)} ms | |`,
+	`| CPU time per full frame, median / p95 | ${frame.cpuMedian.toFixed(2)} / ${frame.cpuP95.toFixed(2)} ms | |`,
+	`| CPU, TUI + workload, snapshot every 100 ms | ${idle.withTui.toFixed(2)} % of one core | |`,
+	`| CPU, workload alone (no TUI) | ${idle.workloadOnly.toFixed(2)} % | |`,
+	`| CPU used by the TUI (difference) | ${idle.tuiShare.toFixed(2)} % | < 3 % (${pass(idle.tuiShare < 3)}) |`,
+	`| CPU, quiet (no snapshot changes, 1 s countdown tick) | ${idle.quiet.toFixed(2)} % | |`,
+	`| frames written per second (maxFps 10) | ${idle.framesPerSecond.toFixed(1)} | ≤ 10 |`,
+	`| bytes written per second (incremental rendering) | ${Math.round(idle.bytesPerSecond)} | |`,
+	'',
+	`Frame samples: ${frame.samples} after 50 warm-up frames; idle: ${idleSeconds} s with updates, ${idleSeconds / 2} s quiet, ${idleSeconds / 2} s workload alone.`,
+	'The machine is shared with other work, so figures vary from run to run; the load average above says how busy it was.',
+	'',
+];
+const report = lines.join('\n');
+process.stdout.write(report);
+writeFileSync(new URL('results/tui.md', import.meta.url), report);

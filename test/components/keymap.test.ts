@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import type {Key} from 'ink';
+import {
+	commandFor,
+	footerEntries,
+	type KeyScope,
+	keyLabel,
+	keyMatches,
+	keymap,
+} from '../../source/components/keymap.ts';
+
+const noKey: Key = {
+	upArrow: false,
+	downArrow: false,
+	leftArrow: false,
+	rightArrow: false,
+	pageDown: false,
+	pageUp: false,
+	home: false,
+	end: false,
+	return: false,
+	escape: false,
+	ctrl: false,
+	shift: false,
+	tab: false,
+	backspace: false,
+	delete: false,
+	meta: false,
+	super: false,
+	hyper: false,
+	capsLock: false,
+	numLock: false,
+};
+
+const key = (overrides: Partial<Key>): Key => ({...noKey, ...overrides});
+
+test('no key is bound to two commands in one scope', () => {
+	const scopes: KeyScope[] = ['main', 'confirm', 'picker', 'filter'];
+	for (const scope of scopes) {
+		const seen = new Map<string, string>();
+		for (const binding of keymap.filter((entry) => entry.scope === scope)) {
+			for (const spec of binding.keys) {
+				assert.equal(
+					seen.get(spec),
+					undefined,
+					`${scope}: ${spec} is bound to ${seen.get(spec)} and ${binding.command}`,
+				);
+				seen.set(spec, binding.command);
+			}
+		}
+	}
+});
+
+test('the main keys map to their commands', () => {
+	const cases: [string, Partial<Key>, string | undefined][] = [
+		['', {upArrow: true}, 'up'],
+		['k', {}, 'up'],
+		['', {downArrow: true}, 'down'],
+		['j', {}, 'down'],
+		['p', {}, 'pin'],
+		['d', {}, 'drain'],
+		['e', {}, 'evict'],
+		['r', {}, 'restore'],
+		['K', {shift: true}, 'kick'],
+		['u', {}, 'refresh'],
+		['U', {shift: true}, 'refreshAll'],
+		['s', {}, 'strategy'],
+		['', {tab: true}, 'nextPanel'],
+		['', {tab: true, shift: true}, 'previousPanel'],
+		['/', {}, 'filter'],
+		['t', {}, 'timeline'],
+		['?', {}, 'help'],
+		['q', {}, 'quit'],
+		['x', {}, undefined],
+		['p', {ctrl: true}, undefined],
+	];
+	for (const [input, flags, expected] of cases) {
+		assert.equal(
+			commandFor('main', input, key(flags)),
+			expected,
+			`${JSON.stringify(input)} ${JSON.stringify(flags)}`,
+		);
+	}
+});
+
+test('modal scopes have their own keys', () => {
+	assert.equal(commandFor('confirm', 'y', noKey), 'yes');
+	assert.equal(commandFor('confirm', 'n', noKey), 'no');
+	assert.equal(commandFor('confirm', '', key({escape: true})), 'no');
+	assert.equal(commandFor('confirm', 'p', noKey), undefined);
+	assert.equal(commandFor('picker', '', key({return: true})), 'choose');
+	assert.equal(commandFor('filter', '', key({delete: true})), 'erase');
+	assert.equal(commandFor('filter', 'q', noKey), undefined);
+});
+
+test('named keys match only their flags', () => {
+	assert.equal(keyMatches('tab', '', key({tab: true, shift: true})), false);
+	assert.equal(keyMatches('backspace', '', key({backspace: true})), true);
+	assert.equal(keyMatches('pagedown', '', key({pageDown: true})), true);
+	assert.equal(keyMatches('K', 'k', noKey), false);
+});
+
+test('the footer comes from the table', () => {
+	const labels = footerEntries().map((entry) => `${entry.keys} ${entry.label}`);
+	assert.deepEqual(labels, [
+		'↑↓jk select',
+		'p pin',
+		'd drain',
+		'e evict',
+		'r restore',
+		'K kick',
+		'u usage',
+		's strategy',
+		'Tab panel',
+		'/ filter',
+		't 5h/7d',
+		'? help',
+		'q quit',
+	]);
+	assert.equal(keyLabel('shift+tab'), 'Shift-Tab');
+	assert.equal(keyLabel('p'), 'p');
+});
