@@ -156,3 +156,23 @@ test('the logged request names the account and status', async () => {
 	assert.equal(entry?.account, 'b');
 	assert.equal(entry?.status, 200);
 });
+
+test('rateLimitsEvent opens the stream with a codex.rate_limits event', async () => {
+	upstream.settings.rateLimitsEvent = true;
+	try {
+		const events = await streamEvents(await postResponses(upstream, 'b', codexBody('limits')));
+		assert.deepEqual(
+			events.slice(0, 2).map((e) => e.event),
+			['codex.rate_limits', 'response.created'],
+		);
+		const limits = events[0]?.data as {
+			plan_type: string;
+			rate_limits: {primary: {window_minutes: number}; secondary: {window_minutes: number}};
+		};
+		assert.equal(limits.plan_type, 'pro');
+		assert.equal(limits.rate_limits.primary.window_minutes, 300);
+		assert.equal(limits.rate_limits.secondary.window_minutes, 10_080);
+	} finally {
+		upstream.settings.rateLimitsEvent = false;
+	}
+});

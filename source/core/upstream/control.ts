@@ -10,6 +10,7 @@ const SETTABLE = [
 	'streamChunks',
 	'chunkIntervalMs',
 	'reasoningTokens',
+	'rateLimitsEvent',
 	'idleUsedPercent',
 	'strict',
 	'devicePendingPolls',

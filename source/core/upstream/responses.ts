@@ -1,11 +1,8 @@
-import {setTimeout as delay} from 'node:timers/promises';
 import type {SimulatedAccount} from './accounts.ts';
 import {authenticate} from './backend-auth.ts';
 import {foreignEncryptedItem, invalidEncryptedContentBody, sealForAccount} from './encrypted.ts';
 import {applyFault} from './fault-answers.ts';
-import type {FaultSpec} from './faults.ts';
 import {type Exchange, HttpError, readBody, sendJson} from './http.ts';
-import {MODELS_ETAG} from './models.ts';
 import {chargeAccount} from './quota.ts';
 import {deltaPieces, inputItems, readPrompt, requestedCall, toolNames} from './reply.ts';
 import {
@@ -15,7 +12,7 @@ import {
 	type ResponsePlan,
 	type ResponseUsage,
 } from './response-events.ts';
-import {batchFrames, writeWithBackpressure} from './sse.ts';
+import {streamResponse} from './response-stream.ts';
 import type {UpstreamState} from './state.ts';
 import {rateLimitHeaders, usageLimitBody} from './usage-report.ts';
 
@@ -185,69 +182,7 @@ export async function handleResponses(state: UpstreamState, exchange: Exchange):
 	const plan = planResponse(state, owner, body);
 	const frames = buildResponseFrames(plan);
 	const usage = meter(state, exchange, owner, body, inputBytes, outputChars(plan));
-	await stream(state, exchange, owner, frames, usage, fault?.kind);
-}
-
-async function stream(
-	state: UpstreamState,
-	exchange: Exchange,
-	owner: SimulatedAccount,
-	frames: ReturnType<typeof buildResponseFrames>,
-	usage: ResponseUsage,
-	fault: FaultSpec['kind'] | undefined,
-): Promise<void> {
-	const {res} = exchange;
-	exchange.entry.status = 200;
-	res.writeHead(200, {
-		'content-type': 'text/event-stream; charset=utf-8',
-		'cache-control': 'no-cache',
-		'x-request-id': frames.responseId.replace('resp_', 'req_'),
-		'openai-model': frames.model,
-		'x-models-etag': MODELS_ETAG,
-		// Sticky routing within a turn: Codex echoes it on the turn's next request; it is account-bound too.
-		'x-codex-turn-state': sealForAccount(owner.identity.accountId, 'turn-state', state.secret),
-		...rateLimitHeaders(owner, exchange.entry.at, state.settings.idleUsedPercent),
-	});
-	if (fault === 'reset_after_first_byte') {
-		res.write(frames.created, () => exchange.req.socket.destroy());
-		return;
-	}
-
-	res.write(frames.created);
-	if (fault === 'response_failed_rate_limit') {
-		res.end(
-			frames.failed('rate_limit_exceeded', 'Rate limit reached for requests. Please try again in 1.5s.'),
-		);
-		return;
-	}
-
-	const rest = [...frames.body];
-	if (fault === 'malformed_sse') {
-		rest.splice(
-			Math.floor(rest.length / 2),
-			0,
-			'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":\n\n',
-		);
-	}
-
-	if (fault !== 'stream_cut') {
-		rest.push(frames.completed(usage));
-	}
-
-	const {streamChunks, chunkIntervalMs} = state.settings;
-	for (const chunk of batchFrames(rest, streamChunks)) {
-		if (res.destroyed) {
-			return;
-		}
-
-		if (chunkIntervalMs > 0) {
-			await delay(chunkIntervalMs);
-		}
-
-		await writeWithBackpressure(res, chunk);
-	}
-
-	res.end();
+	await streamResponse(state, exchange, owner, frames, usage, fault?.kind);
 }
 
 /** `POST /backend-api/codex/responses/compact`: `{output: [...the user messages, one compaction item]}`. */

@@ -32,6 +32,8 @@ export type SimulatedUpstreamOptions = {
 	readonly chunkIntervalMs?: number;
 	/** `reasoning_tokens` reported per response (default 16). */
 	readonly reasoningTokens?: number;
+	/** Open each stream with a `codex.rate_limits` event (default false: documented for WebSocket only). */
+	readonly rateLimitsEvent?: boolean;
 	/** Used percent reported for an idle window (default 0; the real backend shows 0 or about 1). */
 	readonly idleUsedPercent?: number;
 	/** Refuse what the real backend refuses (`stream` not true, `store` not false, `temperature`...). Default true. */
@@ -58,6 +60,7 @@ export type MutableSettings = {
 	streamChunks: number;
 	chunkIntervalMs: number;
 	reasoningTokens: number;
+	rateLimitsEvent: boolean;
 	idleUsedPercent: number;
 	strict: boolean;
 	devicePendingPolls: number;
@@ -108,6 +111,7 @@ export function createUpstreamState(options: SimulatedUpstreamOptions): Upstream
 			streamChunks: options.streamChunks ?? 1,
 			chunkIntervalMs: options.chunkIntervalMs ?? 0,
 			reasoningTokens: options.reasoningTokens ?? 16,
+			rateLimitsEvent: options.rateLimitsEvent ?? false,
 			idleUsedPercent: options.idleUsedPercent ?? 0,
 			strict: options.strict ?? true,
 			devicePendingPolls: options.devicePendingPolls ?? 1,

@@ -25,6 +25,30 @@ export function rateLimitHeaders(account: SimulatedAccount, now: number, idleUse
 	return headers;
 }
 
+/** A `codex.rate_limits` event (upstream-protocol.md §4), sent first when `rateLimitsEvent` is on. */
+export function rateLimitsEvent(account: SimulatedAccount, now: number, idleUsedPercent: number) {
+	const [primary, secondary] = windowSlots(account.windows).map((window) =>
+		window ? reportWindow(window, now, idleUsedPercent) : undefined,
+	);
+	const slot = (report: WindowReport | undefined) =>
+		report
+			? {used_percent: report.usedPercent, window_minutes: report.windowMinutes, reset_at: report.resetAt}
+			: null;
+	const limitReached = (primary?.isExhausted ?? false) || (secondary?.isExhausted ?? false);
+	return {
+		type: 'codex.rate_limits',
+		plan_type: account.identity.plan,
+		rate_limits: {
+			allowed: !limitReached,
+			limit_reached: limitReached,
+			primary: slot(primary),
+			secondary: slot(secondary),
+		},
+		credits: {has_credits: false, unlimited: false, balance: null},
+		promo: null,
+	};
+}
+
 /** The 429 body of an exhausted account, or undefined while it is usable. */
 export function usageLimitBody(account: SimulatedAccount, now: number, idleUsedPercent: number) {
 	const window = blockingWindow(account.windows, now);
