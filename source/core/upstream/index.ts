@@ -1,3 +1,14 @@
+/**
+The simulated ChatGPT Codex backend and OAuth issuer, in process on 127.0.0.1 (or in its own process:
+`standalone.ts`). Typical use:
+
+  const upstream = await startSimulatedUpstream({clock, accounts: [{name: 'a'}, {name: 'b', plan: 'pro'}]});
+  fetch(`${upstream.backendUrl}/codex/responses`, {headers: {authorization: `Bearer ${upstream.accounts.get('a').tokens.accessToken}`, 'chatgpt-account-id': upstream.accounts.get('a').accountId}, ...});
+  upstream.accounts.exhaust('a');                       // next request as a: 429 usage_limit_reached
+  upstream.faults.inject({kind: 'stream_cut', account: 'b', times: 2});
+  upstream.refreshTokens().reused                      // [] unless a refresh token was used twice
+  await upstream.close();
+*/
 export type {CodexAuthJson, SimulatedAccountInput, TokenSet} from './accounts.ts';
 export {
 	FAULT_KINDS,
