@@ -1,5 +1,8 @@
 import {createHash, createHmac, randomBytes} from 'node:crypto';
 
+// Deliberately independent of source/core/auth (jwt.ts, pkce.ts): the simulated issuer is what the client
+// code is tested against, so sharing its helpers would let a bug in them pass on both sides.
+
 /** The claim under which ChatGPT tokens carry the account (upstream-protocol.md §2). */
 export const AUTH_CLAIM = 'https://api.openai.com/auth';
 
