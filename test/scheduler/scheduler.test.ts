@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {createManualClock, HOUR, MINUTE} from '../../source/core/clock.ts';
 import {stagger} from '../../source/core/kicks/stagger.ts';
+import {createRandom} from '../../source/core/random.ts';
+import {isQuiet, QuietHoursError} from '../../source/core/scheduler/quiet-hours.ts';
 import {createScheduler} from '../../source/core/scheduler/scheduler.ts';
 import type {
 	KickOutcome,
@@ -195,4 +197,156 @@ test('a kick that meets a window a few seconds from its reset waits for the rese
 	await scheduler.stop();
 	const first = pool.kicks.filter((kick) => kick.accountId === ids(3)[0]).map((kick) => kick.at - start);
 	assert.deepEqual(first, [0, 5 * HOUR + 3000, 10 * HOUR + 6000]);
+});
+
+test('quiet hours hold: no kick between start and end (over midnight), the rotation resumes after', async () => {
+	const quietHours = {start: '22:00', end: '07:00'};
+	const {pool, scheduler, events, run} = setup(3, {...on, quietHours});
+	// start is 12:00 local; run two days.
+	await run(48 * HOUR);
+	await scheduler.stop();
+	assert.ok(pool.kicks.length > 6, `${pool.kicks.length} kicks`);
+	for (const kick of pool.kicks) {
+		assert.equal(isQuiet(quietHours, kick.at), false, `kick at ${new Date(kick.at).toString()}`);
+	}
+
+	assert.ok(
+		events.some(
+			(event) =>
+				event.type === 'plan' && event.plan.nextKicks.some((k) => /after quiet hours/.test(k.reason)),
+		),
+	);
+	const morning = pool.kicks.filter((kick) => new Date(kick.at).getHours() === 7);
+	assert.ok(morning.length <= 1, 'skipped kicks do not pile up at the end of the quiet hours');
+});
+
+test('usage polling runs about every 60 s with jitter, never two at once; the refresh guard every 5 min', async () => {
+	const clock = createManualClock(start);
+	const manual = createManualTimers(clock);
+	const pool = createFakePool(clock, ids(2));
+	const polls: number[] = [];
+	let guards = 0;
+	let running = 0;
+	let overlapped = false;
+	const events: SchedulerEvent[] = [];
+	const scheduler = createScheduler({
+		clock,
+		getAccounts: pool.accounts,
+		policies: [stagger],
+		settings: {...on, enabled: false},
+		sendKick: pool.sendKick,
+		pollUsage: async () => {
+			polls.push(clock.now());
+			running++;
+			overlapped ||= running > 1;
+			// Every tenth poll hangs past the next one's time and then fails.
+			const slow = polls.length % 10 === 0;
+			await (slow ? manual.waitUntil(clock.now() + 90_000) : Promise.resolve());
+			running--;
+			if (slow) {
+				throw new Error('usage endpoint timed out');
+			}
+		},
+		refreshGuard: async () => {
+			guards++;
+		},
+		onEvent: (event) => events.push(event),
+		timers: manual.timers,
+		random: createRandom(3),
+	});
+	// Not whenIdle: a hanging poll waits for the manual clock itself. A macrotask lets finished jobs settle.
+	await manual.runUntil(start + HOUR, () => new Promise((resolve) => setImmediate(resolve)));
+	await scheduler.stop();
+	const gaps = polls.slice(1).map((at, i) => at - polls[i]!);
+	assert.ok(polls.length >= 50 && polls.length <= 62, `${polls.length} polls`);
+	assert.ok(
+		gaps.every((gap) => gap >= 54_000),
+		'never closer than 60 s - 10%',
+	);
+	assert.ok(new Set(gaps).size > 5, 'jittered');
+	assert.equal(overlapped, false);
+	assert.equal(guards, 12);
+	assert.ok(
+		events.some((event) => event.type === 'error' && event.job === 'poll' && /timed out/.test(event.message)),
+	);
+});
+
+test('stop clears every timer', async () => {
+	const clock = createManualClock(start);
+	const manual = createManualTimers(clock);
+	const pool = createFakePool(clock, ids(3));
+	const scheduler = createScheduler({
+		clock,
+		getAccounts: pool.accounts,
+		policies: [stagger],
+		settings: on,
+		sendKick: pool.sendKick,
+		pollUsage: async () => {},
+		refreshGuard: async () => {},
+		onEvent: () => {},
+		timers: manual.timers,
+	});
+	await manual.runUntil(start + 3 * HOUR, scheduler.whenIdle);
+	assert.ok(manual.pending() >= 3);
+	await scheduler.stop();
+	assert.equal(manual.pending(), 0);
+	const kicks = pool.kicks.length;
+	await manual.runUntil(start + 30 * HOUR, scheduler.whenIdle);
+	assert.equal(pool.kicks.length, kicks);
+});
+
+test('turning the scheduler on starts kicking at the next tick; a bad policy name or quiet hours is refused', async () => {
+	const {pool, scheduler, events, run} = setup(3, {...on, enabled: false});
+	await run(10 * MINUTE);
+	assert.equal(pool.kicks.length, 0);
+	scheduler.updateSettings({...on, enabled: true});
+	await run(100 * MINUTE);
+	assert.deepEqual(
+		pool.kicks.map((kick) => [kick.accountId, kick.at - start]),
+		[[ids(3)[1], 100 * MINUTE]],
+	);
+	assert.throws(
+		() => scheduler.updateSettings({...on, quietHours: {start: '25:00', end: '07:00'}}),
+		QuietHoursError,
+	);
+	scheduler.updateSettings({...on, policy: 'nonsense'});
+	assert.deepEqual(scheduler.getPlan().nextKicks, []);
+	assert.ok(
+		events.some((event) => event.type === 'error' && /Unknown kick policy "nonsense"/.test(event.message)),
+	);
+	await scheduler.stop();
+});
+
+test('a failed kick is reported and retried after a pause, not at once', async () => {
+	const eager: KickPolicy = {
+		name: 'eager',
+		description: 'kicks everything at every check',
+		plan: (accounts, now) => accounts.map((account) => ({accountId: account.id, at: now, reason: 'eager'})),
+		nextCheck: (_, now) => now + MINUTE,
+	};
+	let calls = 0;
+	const {pool, scheduler, events, run} = setup(
+		1,
+		{...on, policy: 'eager'},
+		[eager],
+		{},
+		(pool) => async (accountId) => {
+			calls++;
+			if (calls === 1) {
+				throw new Error('socket hang up');
+			}
+
+			return pool.sendKick(accountId);
+		},
+	);
+	await run(HOUR);
+	await scheduler.stop();
+	const kicks = events.flatMap((event) => (event.type === 'kick' ? [event.kick] : []));
+	assert.equal(kicks[0]?.ok, false);
+	assert.match(kicks[0]!.detail, /socket hang up/);
+	assert.equal(calls, 2);
+	assert.deepEqual(
+		pool.kicks.map((kick) => kick.at - start),
+		[10 * MINUTE],
+	);
 });

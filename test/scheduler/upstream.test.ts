@@ -94,9 +94,9 @@ test('on the simulated upstream with real cron timers, one plan cycle spaces the
 		console.log(
 			`N=${n} (cron timers, ${SPEED}× clock, simulated upstream): ideal ${((5 * 60) / n).toFixed(1)} min, gaps ${gapsMs.map((g) => (g / MINUTE).toFixed(1)).join(', ')} min, largest deviation ${(largestMs / 1000).toFixed(0)} s`,
 		);
-		// Each real ms of timer lag or request latency is 3.6 clock seconds here; the manual-timer test asserts
-		// the exact spacing.
-		assert.ok(largestMs < 10 * MINUTE, `largest deviation ${largestMs / 1000} s`);
+		// Each real ms of timer lag or request latency is 3.6 clock seconds here (more on a busy machine); the
+		// manual-timer test asserts the exact spacing. A quarter of the ideal gap still tells spaced from not.
+		assert.ok(largestMs < (5 * HOUR) / n / 4, `largest deviation ${largestMs / 1000} s`);
 		const kicked = upstream.log.filter((entry) => entry.path.endsWith('/codex/responses'));
 		assert.equal(kicked.length, n, 'one kick per idle account, nothing else');
 		const forbiddenIds = new Set(forbidden.map(id));
@@ -106,4 +106,41 @@ test('on the simulated upstream with real cron timers, one plan cycle spaces the
 			'every kick succeeded',
 		);
 	}
+});
+
+test('a dry run on the simulated upstream plans and logs kicks but sends nothing; stop silences it', async (t) => {
+	const pool = await runPool(3);
+	const scheduler = createScheduler({
+		clock: pool.clock,
+		getAccounts: () => upstreamAccounts(pool.upstream),
+		policies: [stagger],
+		settings: {
+			enabled: true,
+			dryRun: true,
+			policy: 'stagger',
+			accounts: pool.names.map(pool.id),
+			quietHours: undefined,
+		},
+		sendKick: async () => {
+			throw new Error('a dry run must not send');
+		},
+		onEvent: (event) => pool.events.push(event),
+	});
+	t.after(() => pool.upstream.close());
+	await delay(2000); // 2 clock hours: ticks 0 and 1
+	await scheduler.stop();
+	const kicks = pool.events.flatMap((event) => (event.type === 'kick' ? [event.kick] : []));
+	// The rotation goes in account-id order.
+	const [first, second] = pool.names.map(pool.id).sort();
+	assert.deepEqual(
+		kicks.map((kick) => [kick.accountId, kick.dryRun, kick.ok]),
+		[
+			[first, true, true],
+			[second, true, true],
+		],
+	);
+	assert.equal(pool.upstream.log.filter((entry) => entry.path.endsWith('/codex/responses')).length, 0);
+	const seen = pool.events.length;
+	await delay(500);
+	assert.equal(pool.events.length, seen, 'no timer fires after stop');
 });

@@ -1,4 +1,6 @@
 export {hasActiveFiveHourWindow, inFilter, kickBlocker} from './eligibility.ts';
+export {chooseKickModel, type ListedModel, parseListedModels} from './kick-model.ts';
+export {createKickSender, type KickSenderOptions, kickBody} from './kick-request.ts';
 export {isQuiet, nextAllowed, parseClockTime, QuietHoursError, validateQuietHours} from './quiet-hours.ts';
 export {createScheduler, defaultIntervals} from './scheduler.ts';
 export {createCronTimers} from './timers.ts';

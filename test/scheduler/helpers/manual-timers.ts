@@ -20,6 +20,11 @@ export function createManualTimers(clock: ManualClock) {
 	return {
 		timers,
 		pending: () => entries.filter((entry) => !entry.cancelled).length,
+		/** A promise that resolves when the manual clock passes `at` (for jobs that take clock time). */
+		waitUntil: (at: number) =>
+			new Promise<void>((resolve) => {
+				timers.at(at, resolve, 'wait');
+			}),
 		/** Runs every timer due up to `target` in time order, awaiting `settle` after each. */
 		async runUntil(target: number, settle: () => Promise<void>) {
 			await settle();
