@@ -1,7 +1,7 @@
 import {Box, useApp} from 'ink';
 import {type ReactNode, useEffect, useState} from 'react';
 import {AccountsPanel} from './accounts-panel.tsx';
-import {useCore, useNow, useSnapshot} from './core-context.tsx';
+import {useCore, useNow, useRefreshSnapshot, useSnapshot} from './core-context.tsx';
 import {Footer} from './footer.tsx';
 import {Header} from './header.tsx';
 import {HelpOverlay} from './help-overlay.tsx';
@@ -29,7 +29,8 @@ export function ControlCenter() {
 	const {exit} = useApp();
 	const {columns, rows} = useTerminalSize();
 	const [state, setState] = useState<UiState>(initialUiState);
-	useControlKeys({snapshot, state, update: setState, core, exit});
+	const refresh = useRefreshSnapshot();
+	useControlKeys({snapshot, state, update: setState, core, exit, refresh});
 
 	const {status} = state;
 	useEffect(() => {

@@ -47,6 +47,11 @@ export function useCore(): Core {
 	return useCoreContext().core;
 }
 
+/** Shows the core's latest snapshot now instead of at the next sample (after an action). */
+export function useRefreshSnapshot(): () => void {
+	return useCoreContext().store.flush;
+}
+
 /** The current snapshot; the view re-renders when the core publishes a new one (sampled, see CoreProvider). */
 export function useSnapshot(): CoreSnapshot {
 	const {store} = useCoreContext();

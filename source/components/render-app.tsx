@@ -11,8 +11,9 @@ export type RenderAppOptions = {
 	/** Real milliseconds between countdown ticks (default 1000). */
 	readonly tickMs?: number;
 	/**
-	Redraw for new snapshots at most this often, in real ms (default 500: twice a second, like htop's 1.5 s but
-	livelier). Keys redraw at once regardless; this bounds what a busy core costs an idle screen, because Ink
+	Redraw for new snapshots at most this often, in real ms (default 1000: with the countdown tick, an idle
+	screen draws once a second however busy the core is, as htop does every 1.5 s). Keys redraw at once, and
+	an action's effect shows with its result. This bounds what a busy core costs an idle screen, because Ink
 	re-lays out and re-encodes the whole screen on every frame (see bench/results/tui.md).
 	*/
 	readonly snapshotIntervalMs?: number;
@@ -41,7 +42,7 @@ export function renderApp(core: Core, options: RenderAppOptions = {}): RunningAp
 			core={core}
 			clock={options.clock ?? systemClock}
 			tickMs={options.tickMs}
-			snapshotIntervalMs={options.snapshotIntervalMs ?? 500}
+			snapshotIntervalMs={options.snapshotIntervalMs ?? 1000}
 		/>
 	);
 	const instance = render(app, {

@@ -4,6 +4,8 @@ import type {Core, CoreSnapshot} from '../core/snapshot.ts';
 export type SnapshotStore = {
 	readonly subscribe: (listener: () => void) => () => void;
 	readonly getSnapshot: () => CoreSnapshot;
+	/** Passes the core's latest snapshot on now (after an action, so its effect shows with its result). */
+	readonly flush: () => void;
 };
 
 /**
@@ -18,7 +20,7 @@ export function createSampledStore(
 	onEmit: () => void = () => {},
 ): SnapshotStore {
 	if (intervalMs <= 0) {
-		return {subscribe: core.subscribe, getSnapshot: core.getSnapshot};
+		return {subscribe: core.subscribe, getSnapshot: core.getSnapshot, flush: () => {}};
 	}
 	let current = core.getSnapshot();
 	let lastEmit = 0;
@@ -70,5 +72,11 @@ export function createSampledStore(
 			};
 		},
 		getSnapshot: () => current,
+		flush() {
+			clearTimeout(timer);
+			if (listeners.size > 0) {
+				emit();
+			}
+		},
 	};
 }

@@ -20,13 +20,22 @@ type Context = {
 	readonly update: Update;
 	readonly core: Core;
 	readonly exit: () => void;
+	/** Shows the core's latest snapshot at once, so an action's effect appears with its result. */
+	readonly refresh: () => void;
 };
 
 /** Shows `pending` at once, then the action's result; an action that throws anyway is shown as a failure. */
-export function runAction(update: Update, pending: string, action: () => Promise<ActionResult>): void {
+export function runAction(
+	context: Pick<Context, 'update' | 'refresh'>,
+	pending: string,
+	action: () => Promise<ActionResult>,
+): void {
+	const {update, refresh} = context;
 	update((state) => ({...state, status: {text: pending, tone: 'muted'}}));
-	const show = (result: ActionResult) =>
+	const show = (result: ActionResult) => {
+		refresh();
 		update((state) => ({...state, status: {text: result.message, tone: result.ok ? 'ok' : 'error'}}));
+	};
 	action().then(show, (error: unknown) =>
 		show({
 			ok: false,
@@ -92,7 +101,7 @@ function handleMain(context: Context, input: string, key: Key): void {
 			update((s) => ({...s, overlay: {kind: 'confirm-evict', accountId: account.id}}));
 		} else {
 			const {pending, run} = accountAction(core, account);
-			runAction(update, pending, run);
+			runAction(context, pending, run);
 		}
 		return;
 	}
@@ -110,7 +119,7 @@ function handleMain(context: Context, input: string, key: Key): void {
 			return;
 		}
 		case 'refreshAll':
-			runAction(update, 'Refreshing every account’s usage…', () => core.refreshUsage());
+			runAction(context, 'Refreshing every account’s usage…', () => core.refreshUsage());
 			return;
 		case 'strategy': {
 			const current = snapshot.strategies.findIndex((strategy) => strategy.name === snapshot.strategy);
@@ -169,7 +178,7 @@ function handleOverlay(context: Context, input: string, key: Key): void {
 					return;
 				}
 				const name = snapshot.accounts.find((account) => account.id === overlay.accountId)?.name;
-				runAction(update, `Evicting ${name ?? overlay.accountId}…`, () => core.evict(overlay.accountId));
+				runAction(context, `Evicting ${name ?? overlay.accountId}…`, () => core.evict(overlay.accountId));
 			}
 			return;
 		}
@@ -186,7 +195,7 @@ function handleOverlay(context: Context, input: string, key: Key): void {
 				update(close);
 				const strategy = snapshot.strategies[overlay.highlighted];
 				if (strategy !== undefined) {
-					runAction(update, `Switching to ${strategy.name}…`, () => core.setStrategy(strategy.name));
+					runAction(context, `Switching to ${strategy.name}…`, () => core.setStrategy(strategy.name));
 				}
 			}
 			return;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
 import {test} from 'node:test';
 import type {Key} from 'ink';
 import {
@@ -120,4 +121,23 @@ test('the footer comes from the table', () => {
 	]);
 	assert.equal(keyLabel('shift+tab'), 'Shift-Tab');
 	assert.equal(keyLabel('p'), 'p');
+});
+
+test('the readme lists every key of the main keymap', () => {
+	const readme = readFileSync(new URL('../../readme.md', import.meta.url), 'utf8');
+	const section = readme.split('## The control center')[1]?.split('\n## ')[0] ?? '';
+	const keyCells = section
+		.split('\n')
+		.filter((line) => line.startsWith('| ') && !line.startsWith('| key') && !line.startsWith('|---'))
+		.map((line) => line.split('|')[1]?.trim() ?? '');
+	assert.ok(keyCells.length > 0, 'the readme has a key table under "## The control center"');
+	for (const binding of keymap.filter((entry) => entry.scope === 'main')) {
+		for (const spec of binding.keys) {
+			const label = keyLabel(spec);
+			assert.ok(
+				keyCells.some((cell) => cell === label || cell.split(/\s+\/?\s*|\s+or\s+/).includes(label)),
+				`${binding.command}: key ${label} is missing from the readme table`,
+			);
+		}
+	}
 });

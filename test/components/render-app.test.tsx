@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
+import {stripVTControlCharacters as stripped} from 'node:util';
 import {renderApp} from '../../source/components/render-app.tsx';
 import {createManualClock} from '../../source/core/clock.ts';
 import type {CoreSnapshot} from '../../source/core/snapshot.ts';
@@ -84,4 +85,29 @@ test('a burst of snapshots costs a few frames and the last one is always shown',
 	await run.exit;
 	assert.ok(frames >= 2, 'it does draw, the first change at once and the last after the interval');
 	assert.ok(frames <= 6, `${frames} frames for 100 snapshots`);
+});
+
+test('an action’s effect shows with its result, without waiting for the next sample', async () => {
+	const run = start({mode: 'attached'});
+	await eventually(() => assert.match(run.terminal.stdout.output, /alice/));
+	// A burst just before makes the next sample a second away.
+	run.core.update({inFlight: 5});
+	run.core.drain = async (account) => {
+		run.core.calls.push({action: 'drain', args: [account]});
+		run.core.update((snapshot) => ({
+			...snapshot,
+			accounts: snapshot.accounts.map((entry) =>
+				entry.id === account ? {...entry, state: {kind: 'drained'} as const} : entry,
+			),
+		}));
+		return {ok: true, message: 'alice drained'};
+	};
+	const started = Date.now();
+	await press(run.terminal, 'd');
+	await eventually(() => assert.match(stripped(run.terminal.stdout.output), /alice drained/));
+	await eventually(() => assert.match(stripped(run.terminal.stdout.output), /alice\s+pro\s+drained/));
+	assert.ok(Date.now() - started < 900, 'well before the one-second sample');
+	assert.deepEqual(run.core.calls, [{action: 'drain', args: ['acc-alice']}]);
+	run.app.unmount();
+	await run.exit;
 });
