@@ -15,7 +15,9 @@ import type {AccountRecord} from '../source/core/store/types.ts';
 import {noMarks} from '../source/core/strategies/types.ts';
 import {startSimulatedUpstream} from '../source/core/upstream/index.ts';
 
-type ProxyChildMessage = {type: 'listening'; url: string} | {type: 'rss'; peak: number; current: number};
+type ProxyChildMessage =
+	| {type: 'listening'; url: string}
+	| {type: 'rss'; peak: number; current: number; cpuMs: number};
 
 const DELTAS = 290;
 const CHUNKS = 300;
@@ -41,12 +43,18 @@ async function serveProxy(): Promise<void> {
 	let peak = process.memoryUsage.rss();
 	setInterval(() => {
 		peak = Math.max(peak, process.memoryUsage.rss());
-	}, 50).unref();
+	}, 200).unref();
 	process.on('message', (message) => {
 		if ((message as {type?: string}).type === 'rss') {
 			const current = process.memoryUsage.rss();
 			peak = Math.max(peak, current);
-			process.send?.({type: 'rss', peak, current} satisfies ProxyChildMessage);
+			const cpu = process.cpuUsage();
+			process.send?.({
+				type: 'rss',
+				peak,
+				current,
+				cpuMs: (cpu.user + cpu.system) / 1000,
+			} satisfies ProxyChildMessage);
 			// Peak is measured per phase.
 			peak = current;
 		}
@@ -115,7 +123,8 @@ async function run(): Promise<void> {
 		execArgv: [
 			'--import',
 			'tsx',
-			...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+			// e.g. BENCH_PROXY_NODE_FLAGS='--cpu-prof' to profile the proxy alone.
+			...(process.env.BENCH_PROXY_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
 		],
 	});
 	const messages: ProxyChildMessage[] = [];
@@ -203,6 +212,7 @@ async function run(): Promise<void> {
 		const seconds = (performance.now() - begin) / 1000;
 		const cpu = process.cpuUsage(cpuBefore);
 		return {
+			parentCpuMsPerStream: (cpu.user + cpu.system) / 1000 / total,
 			streamsPerSecond: total / seconds,
 			mbPerSecond: bytes / seconds / 1e6,
 			parentCpu: (cpu.user + cpu.system) / 1e6 / seconds,
@@ -228,6 +238,8 @@ async function run(): Promise<void> {
 	const ratio = proxyAt64.streamsPerSecond / directAt64.streamsPerSecond;
 	const peakMb = rss.type === 'rss' ? rss.peak / 1e6 : Number.NaN;
 	const idleMb = idle.type === 'rss' ? idle.current / 1e6 : Number.NaN;
+	const proxyCpuMsPerStream =
+		rss.type === 'rss' && idle.type === 'rss' ? (rss.cpuMs - idle.cpuMs) / total : Number.NaN;
 	const fmt = (value: number, digits = 2) => value.toFixed(digits);
 
 	const lines = [
@@ -264,7 +276,10 @@ async function run(): Promise<void> {
 		`| direct | ${fmt(directAt64.streamsPerSecond, 0)} | ${fmt(directAt64.mbPerSecond)} |`,
 		`| through the proxy | ${fmt(proxyAt64.streamsPerSecond, 0)} | ${fmt(proxyAt64.mbPerSecond)} |`,
 		`| **ratio** | **${fmt(ratio)}×** (target ≥ 0.9) | |`,
-		`\nCPU of the client+upstream process (cores busy): direct ${fmt(directAt64.parentCpu)}, proxied ${fmt(proxyAt64.parentCpu)}.`,
+		'',
+		`CPU time per stream at 64 (independent of other load): the proxy process ${fmt(proxyCpuMsPerStream)} ms;`,
+		`the client+upstream process ${fmt(directAt64.parentCpuMsPerStream)} ms direct, ${fmt(proxyAt64.parentCpuMsPerStream)} ms proxied`,
+		`(cores busy: ${fmt(directAt64.parentCpu)} direct, ${fmt(proxyAt64.parentCpu)} proxied).`,
 		'',
 		`Proxy RSS: ${fmt(idleMb, 0)} MB before the 64-stream runs, **peak ${fmt(peakMb, 0)} MB** during them (target ≤ 120).`,
 		'',

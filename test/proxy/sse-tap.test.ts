@@ -16,7 +16,14 @@ const stream = [
 async function tap(chunks: readonly Buffer[]) {
 	const seen: string[] = [];
 	const passed: Buffer[] = [];
-	const tapStream = new SseTap((event) => seen.push(String(event.type)));
+	const tapStream = new SseTap((event) => {
+		seen.push(String(event.type));
+		const item = event.item as {encrypted_content?: string} | undefined;
+		if (item !== undefined) {
+			// Multi-byte characters survive any chunk boundary.
+			assert.equal(item.encrypted_content, 'é-secret');
+		}
+	});
 	tapStream.on('data', (chunk: Buffer) => passed.push(chunk));
 	for (const chunk of chunks) {
 		tapStream.write(chunk);

@@ -52,31 +52,36 @@ export function sendDispatchResult(response: ServerResponse, result: DispatchRes
 			resolve();
 		};
 
-		// The upstream's parser hands over one chunk per HTTP chunk (~300 per turn), often many in one tick: cork
-		// until the tick ends so they leave in one writev instead of one syscall each.
-		let corked = false;
-		const uncork = () => {
-			corked = false;
-			response.uncork();
+		// The upstream's parser hands over one chunk per HTTP chunk (~300 per turn), often many in one tick: they
+		// are gathered until the tick ends and leave as one write (one chunk frame, one syscall).
+		let pending: Buffer[] = [];
+		const flush = () => {
+			const chunks = pending;
+			pending = [];
+			if (chunks.length === 0 || response.destroyed) {
+				return;
+			}
+
+			if (!response.write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))) {
+				body.pause();
+			}
 		};
 
 		body.on('data', (chunk: Buffer) => {
-			if (!corked) {
-				corked = true;
-				response.cork();
-				process.nextTick(uncork);
+			if (pending.length === 0) {
+				process.nextTick(flush);
 			}
 
-			if (!response.write(chunk)) {
-				body.pause();
-			}
+			pending.push(chunk);
 		});
 		response.on('drain', onDrain);
 		body.once('end', () => {
+			flush();
 			response.end();
 			finish();
 		});
 		body.once('error', (error) => {
+			flush();
 			if (sse && !response.destroyed) {
 				const event = {
 					type: 'response.failed',

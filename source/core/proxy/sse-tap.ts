@@ -1,5 +1,4 @@
 import {Transform, type TransformCallback} from 'node:stream';
-import {StringDecoder} from 'node:string_decoder';
 
 /** Events the engine learns from (everything else, deltas above all, passes without being parsed). */
 const INTERESTING =
@@ -13,7 +12,6 @@ quota events and which account issued each encrypted item from it. `onEvent` get
 interesting events only, so streaming deltas cost one substring test each.
 */
 export class SseTap extends Transform {
-	readonly #decoder = new StringDecoder('utf8');
 	readonly #onEvent: (event: Record<string, unknown>) => void;
 	#pending = '';
 
@@ -23,12 +21,14 @@ export class SseTap extends Transform {
 	}
 
 	override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-		this.#scan(this.#decoder.write(chunk));
+		// latin1 maps bytes 1:1, so a UTF-8 sequence split across chunks is never mangled; only the few parsed
+		// events are decoded as UTF-8.
+		this.#scan(chunk.toString('latin1'));
 		callback(null, chunk);
 	}
 
 	override _flush(callback: TransformCallback): void {
-		this.#scan(`${this.#decoder.end()}\n\n`);
+		this.#scan('\n\n');
 		callback();
 	}
 
@@ -44,7 +44,11 @@ export class SseTap extends Transform {
 		const complete = buffer.slice(0, end);
 		if (INTERESTING.test(complete)) {
 			for (const block of complete.split('\n\n')) {
-				if (INTERESTING.test(block)) {
+				// A finished item matters only when it carries ciphertext (to record who issued it).
+				if (
+					INTERESTING.test(block) &&
+					(!block.includes('output_item.done') || block.includes('encrypted_content'))
+				) {
 					this.#parse(block);
 				}
 			}
@@ -65,7 +69,7 @@ export class SseTap extends Transform {
 		}
 
 		try {
-			const parsed: unknown = JSON.parse(data);
+			const parsed: unknown = JSON.parse(Buffer.from(data, 'latin1').toString('utf8'));
 			if (typeof parsed === 'object' && parsed !== null) {
 				this.#onEvent(parsed as Record<string, unknown>);
 			}

@@ -60,10 +60,12 @@ export function watchResponse(options: {
 	let failure: string | undefined;
 	let firstByteAt: number | undefined;
 	let reported = false;
+	let sawItems = false;
 
 	const onEvent = (event: Record<string, unknown>) => {
 		switch (event.type) {
 			case 'response.output_item.done': {
+				sawItems = true;
 				recordItem(event.item, accountId, issuers);
 				break;
 			}
@@ -71,8 +73,11 @@ export function watchResponse(options: {
 			case 'response.completed': {
 				completed = true;
 				usage = usageOf(event.response);
-				for (const item of (event.response as {output?: unknown[]} | undefined)?.output ?? []) {
-					recordItem(item, accountId, issuers);
+				// The items were recorded as they finished; the final output is the fallback for streams that skip them.
+				if (!sawItems) {
+					for (const item of (event.response as {output?: unknown[]} | undefined)?.output ?? []) {
+						recordItem(item, accountId, issuers);
+					}
 				}
 
 				break;
