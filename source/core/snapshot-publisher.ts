@@ -16,7 +16,8 @@ export type SnapshotPublisher = {
 };
 
 export function createSnapshotPublisher(build: () => CoreSnapshot, intervalMs = 100): SnapshotPublisher {
-	let snapshot = build();
+	// Built on first use, so a core can create its publisher before the parts the builder reads exist.
+	let snapshot: CoreSnapshot | undefined;
 	let timer: NodeJS.Timeout | undefined;
 	let lastPublish = 0;
 	const listeners = new Set<() => void>();
@@ -31,7 +32,10 @@ export function createSnapshotPublisher(build: () => CoreSnapshot, intervalMs = 
 	};
 
 	return {
-		getSnapshot: () => snapshot,
+		getSnapshot() {
+			snapshot ??= build();
+			return snapshot;
+		},
 		subscribe(listener) {
 			listeners.add(listener);
 			return () => listeners.delete(listener);

@@ -1,0 +1,69 @@
+import type {QuotaWindow} from './quota/types.ts';
+
+/** One observation of an account's used percents. */
+type Sample = {readonly at: number; readonly fiveHour: number; readonly weekly: number};
+
+/**
+The recent burn rate of each account's windows, from the used percents the upstream reported, and from it
+the forecast the control center shows: at this pace, does the window run out before it resets, and when?
+Samples older than `spanMs` are dropped; a window that reset (its used percent fell) restarts the series.
+*/
+export class BurnForecast {
+	readonly #spanMs: number;
+	readonly #samples = new Map<string, Sample[]>();
+
+	constructor(spanMs = 30 * 60_000) {
+		this.#spanMs = spanMs;
+	}
+
+	observe(accountId: string, at: number, fiveHour: number, weekly: number): void {
+		let series = this.#samples.get(accountId) ?? [];
+		const last = series.at(-1);
+		if (last !== undefined && (fiveHour < last.fiveHour || weekly < last.weekly)) {
+			series = [];
+		}
+
+		if (last !== undefined && last.fiveHour === fiveHour && last.weekly === weekly && series.length > 1) {
+			// Unchanged: keep the first and move the last, so the span still measures the pace.
+			series = [...series.slice(0, -1), {at, fiveHour, weekly}];
+		} else {
+			series = [...series, {at, fiveHour, weekly}];
+		}
+
+		this.#samples.set(
+			accountId,
+			series.filter((sample) => sample.at >= at - this.#spanMs),
+		);
+	}
+
+	/** When `window` runs out at the recent pace, if that is before it resets; otherwise undefined. */
+	exhaustsAt(
+		accountId: string,
+		kind: 'fiveHour' | 'weekly',
+		window: QuotaWindow | undefined,
+		now: number,
+	): number | undefined {
+		if (window === undefined || window.resetAt === undefined || window.usedPercent >= 100) {
+			return undefined;
+		}
+
+		const series = this.#samples.get(accountId);
+		const first = series?.[0];
+		const last = series?.at(-1);
+		if (first === undefined || last === undefined || last.at - first.at <= 0) {
+			return undefined;
+		}
+
+		const perMs = (last[kind] - first[kind]) / (last.at - first.at);
+		if (perMs <= 0) {
+			return undefined;
+		}
+
+		const at = now + (100 - window.usedPercent) / perMs;
+		return at < window.resetAt ? at : undefined;
+	}
+
+	forget(accountId: string): void {
+		this.#samples.delete(accountId);
+	}
+}
