@@ -90,7 +90,7 @@ export function ControlCenter() {
 			<Header snapshot={snapshot} now={now} />
 			{body}
 			<PromptLine snapshot={snapshot} state={state} />
-			<Footer />
+			<Footer width={columns} />
 		</Box>
 	);
 }

@@ -2,37 +2,49 @@ import {Box, Text} from 'ink';
 import {type KeyScope, keyLabel, keymap} from './keymap.ts';
 import {theme} from './theme.ts';
 
-const scopeTitles: Record<KeyScope, string> = {
-	main: 'Control center',
-	confirm: 'When asked to confirm',
-	picker: 'In the strategy picker',
-	filter: 'While typing a log filter',
+const modalTitles: Record<Exclude<KeyScope, 'main'>, string> = {
+	confirm: 'When asked',
+	picker: 'Strategy picker',
+	filter: 'Log filter',
 };
 
-const scopes: readonly KeyScope[] = ['main', 'confirm', 'picker', 'filter'];
+const keysText = (keys: readonly string[]) => keys.map(keyLabel).join(' ');
 
-/** Every binding of the keymap table, grouped by where it applies. `?` or Esc closes it. */
+/**
+Every binding of the keymap table: the main keys one per line, each modal prompt's keys on one line, so the
+overlay fits a 28-row terminal. `?` or Esc closes it.
+*/
 export function HelpOverlay() {
 	return (
 		<Box flexDirection="column" borderStyle="round" borderColor={theme.ui.border} paddingX={1}>
 			<Text bold color={theme.text.title}>
 				Keys (? or Esc closes)
 			</Text>
-			{scopes.map((scope) => (
-				<Box key={scope} flexDirection="column">
-					<Text color={theme.text.secondary}>{scopeTitles[scope]}</Text>
+			{keymap
+				.filter((binding) => binding.scope === 'main')
+				.map((binding) => (
+					<Text key={binding.command} wrap="truncate-end">
+						<Text color={theme.text.accent} bold>
+							{keysText(binding.keys).padEnd(12)}
+						</Text>
+						{binding.description}
+					</Text>
+				))}
+			{(Object.keys(modalTitles) as (keyof typeof modalTitles)[]).map((scope) => (
+				<Text key={scope} wrap="truncate-end">
+					<Text color={theme.text.secondary}>{`${modalTitles[scope]}:`.padEnd(17)}</Text>
 					{keymap
 						.filter((binding) => binding.scope === scope)
-						.map((binding) => (
-							<Text key={`${scope}-${binding.command}`} wrap="truncate-end">
-								{'  '}
+						.map((binding, index) => (
+							<Text key={binding.command}>
+								{index === 0 ? '' : ' · '}
 								<Text color={theme.text.accent} bold>
-									{binding.keys.map(keyLabel).join(' ').padEnd(14)}
-								</Text>
-								{binding.description}
+									{keysText(binding.keys)}
+								</Text>{' '}
+								{binding.description.toLowerCase()}
 							</Text>
 						))}
-				</Box>
+				</Text>
 			))}
 		</Box>
 	);

@@ -101,7 +101,6 @@ export const keymap: readonly KeyBinding[] = [
 		scope: 'main',
 		keys: ['u'],
 		description: 'Refresh the selected account’s usage',
-		footer: 'usage',
 	},
 	{command: 'refreshAll', scope: 'main', keys: ['U'], description: 'Refresh every account’s usage'},
 	{
@@ -137,13 +136,13 @@ export const keymap: readonly KeyBinding[] = [
 	},
 	{command: 'yes', scope: 'confirm', keys: ['y', 'Y'], description: 'Confirm'},
 	{command: 'no', scope: 'confirm', keys: ['n', 'N', 'escape'], description: 'Cancel'},
-	{command: 'up', scope: 'picker', keys: ['up', 'k'], description: 'Previous strategy'},
-	{command: 'down', scope: 'picker', keys: ['down', 'j'], description: 'Next strategy'},
-	{command: 'choose', scope: 'picker', keys: ['return'], description: 'Use the highlighted strategy'},
-	{command: 'cancel', scope: 'picker', keys: ['escape'], description: 'Close the picker'},
-	{command: 'choose', scope: 'filter', keys: ['return'], description: 'Keep the filter'},
-	{command: 'cancel', scope: 'filter', keys: ['escape'], description: 'Clear the filter'},
-	{command: 'erase', scope: 'filter', keys: ['backspace'], description: 'Delete a character'},
+	{command: 'up', scope: 'picker', keys: ['up', 'k'], description: 'Previous'},
+	{command: 'down', scope: 'picker', keys: ['down', 'j'], description: 'Next'},
+	{command: 'choose', scope: 'picker', keys: ['return'], description: 'Use it'},
+	{command: 'cancel', scope: 'picker', keys: ['escape'], description: 'Close'},
+	{command: 'choose', scope: 'filter', keys: ['return'], description: 'Keep it'},
+	{command: 'cancel', scope: 'filter', keys: ['escape'], description: 'Clear it'},
+	{command: 'erase', scope: 'filter', keys: ['backspace'], description: 'Erase a character'},
 ];
 
 /** Whether one key spec matches what Ink reported. */

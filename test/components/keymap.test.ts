@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {test} from 'node:test';
 import type {Key} from 'ink';
+import {fittingEntries} from '../../source/components/footer.tsx';
 import {
 	commandFor,
 	footerEntries,
@@ -111,7 +112,6 @@ test('the footer comes from the table', () => {
 		'e evict',
 		'r restore',
 		'K kick',
-		'u usage',
 		's strategy',
 		'Tab panel',
 		'/ filter',
@@ -140,4 +140,23 @@ test('the readme lists every key of the main keymap', () => {
 			);
 		}
 	}
+});
+
+test('a narrow footer keeps help and quit and drops from the middle', () => {
+	const entries = footerEntries();
+	const width = (list: readonly {keys: string; label: string}[]) =>
+		list.map((entry) => `${entry.keys} ${entry.label}`).join('  ').length;
+	for (const columns of [40, 80, 100, 120, 200]) {
+		const shown = fittingEntries(entries, columns);
+		assert.ok(width(shown) <= columns, `${columns}: ${width(shown)}`);
+		assert.deepEqual(
+			shown.slice(-2).map((entry) => entry.label),
+			['help', 'quit'],
+		);
+	}
+	assert.equal(fittingEntries(entries, 200).length, entries.length);
+	assert.deepEqual(
+		fittingEntries(entries, 100).map((entry) => entry.label),
+		['select', 'pin', 'drain', 'evict', 'restore', 'kick', 'strategy', 'panel', 'help', 'quit'],
+	);
 });
