@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {createManualClock, HOUR, MINUTE} from '../../source/core/clock.ts';
+import {ours} from '../../source/core/kicks/ours.ts';
 import {stagger} from '../../source/core/kicks/stagger.ts';
 import {createRandom} from '../../source/core/random.ts';
 import {isQuiet, QuietHoursError} from '../../source/core/scheduler/quiet-hours.ts';
@@ -52,20 +53,40 @@ function setup(
 	return {clock, manual, pool, events, scheduler, run};
 }
 
-for (const n of [3, 7]) {
-	test(`after one plan cycle the 5-hour resets of ${n} idle accounts are spaced 5 h / ${n} apart`, async () => {
-		const {pool, scheduler, run} = setup(n);
-		await run(5 * HOUR - 1);
-		await scheduler.stop();
-		assert.equal(pool.kicks.length, n, 'each account kicked once');
-		const resets = ids(n).map((id) => pool.state(id).five.resetAt!);
-		const {largestMs, gapsMs} = spacingDeviation(resets);
-		console.log(
-			`N=${n} (manual timers): ideal ${((5 * 60) / n).toFixed(1)} min, gaps ${gapsMs.map((g) => (g / MINUTE).toFixed(1)).join(', ')} min, largest deviation ${(largestMs / 1000).toFixed(1)} s`,
-		);
-		assert.ok(largestMs < MINUTE);
-	});
+for (const policy of [stagger, ours]) {
+	for (const n of [3, 7]) {
+		test(`${policy.name}: after one plan cycle the 5-hour resets of ${n} idle accounts are spaced 5 h / ${n} apart`, async () => {
+			// Waking every minute besides the policy's own checks must change nothing.
+			const {pool, scheduler, run} = setup(n, {...on, policy: policy.name}, [policy], {replanMs: MINUTE});
+			await run(5 * HOUR - 1);
+			await scheduler.stop();
+			assert.equal(pool.kicks.length, n, 'each account kicked once');
+			const resets = ids(n).map((id) => pool.state(id).five.resetAt!);
+			const {largestMs, gapsMs} = spacingDeviation(resets);
+			console.log(
+				`N=${n} (${policy.name}, manual timers): ideal ${((5 * 60) / n).toFixed(1)} min, gaps ${gapsMs.map((g) => (g / MINUTE).toFixed(1)).join(', ')} min, largest deviation ${(largestMs / 1000).toFixed(1)} s`,
+			);
+			assert.ok(largestMs < MINUTE);
+		});
+	}
 }
+
+test('ours restarts an account whose weekly window resets with nothing running, at that moment', async () => {
+	const {pool, scheduler, run} = setup(3, {...on, policy: 'ours'}, [ours]);
+	await run(5 * HOUR - 1);
+	// The last account (kicked at 3 h 20) spends its weekly quota; the week resets at 9 h, after its 5-hour
+	// window (8 h 20), so its rotation tick at 8 h 20 finds no quota and the weekly reset restarts it.
+	const last = ids(3)[2]!;
+	pool.state(last).weekly.resetAt = start + 9 * HOUR;
+	pool.state(last).weekly.used = 100;
+	scheduler.replan();
+	await run(5 * HOUR);
+	await scheduler.stop();
+	assert.deepEqual(
+		pool.kicks.filter((kick) => kick.accountId === last).map((kick) => (kick.at - start) / MINUTE),
+		[200, 540],
+	);
+});
 
 test('the plan shows the next kick of every account with its reason, even while kicks are off', async () => {
 	const {scheduler, pool, run} = setup(3, {...on, enabled: false});
@@ -83,14 +104,17 @@ test('the plan shows the next kick of every account with its reason, even while 
 	await scheduler.stop();
 });
 
-test('nothing is kicked that must not be: drained, evicted, needs login, active window, outside the filter', async () => {
-	const {pool, scheduler, events, run} = setup(7, {...on, accounts: ids(7).slice(0, 6)});
-	const [, drained, evicted, login, active, cooling] = ids(7);
+test('nothing is kicked that must not be: drained, evicted, needs login, active window, cooling, weekly spent, outside the filter', async () => {
+	const {pool, scheduler, events, run} = setup(8, {...on, accounts: ids(8).slice(0, 7)});
+	const [, drained, evicted, login, active, cooling, weeklyOut] = ids(8);
 	pool.set(drained!, {marks: {...noMarks, drained: true}});
 	pool.set(evicted!, {marks: {...noMarks, evicted: true}});
 	pool.set(login!, {needsLogin: true});
 	pool.charge(active!, 5);
 	pool.set(cooling!, {coolingUntil: start + 30 * HOUR});
+	pool.charge(weeklyOut!, 0);
+	pool.state(weeklyOut!).weekly.used = 100;
+	pool.state(weeklyOut!).five.resetAt = undefined;
 	scheduler.replan();
 	await run(5 * HOUR);
 	const kicked = new Set(pool.kicks.map((kick) => kick.accountId));

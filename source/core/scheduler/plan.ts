@@ -11,8 +11,9 @@ export type ArmedKick = {readonly kick: PlannedKick; readonly plannedAt: number}
 
 /**
 The accounts as the policy is shown them: in id order (a rotation must not reshuffle when the store's order
-changes), without those that cannot be kicked for long (evicted, drained, needing a login, weekly quota used
-up), so a rotation spaces the accounts that can be used; windows brought to `now`, and a window our own kick started
+changes), without those only the user can make kickable again (evicted, drained, needing a login), so a
+rotation spaces the accounts that can be used. An account whose weekly quota is spent stays: it comes back
+by itself, and a policy may act at that moment (`ours` does); windows brought to `now`, and a window our own kick started
 shown resetting when the plan says (see below).
 */
 export function policyView(
@@ -22,7 +23,6 @@ export function policyView(
 ): SchedulerAccount[] {
 	return accounts
 		.filter((account) => !account.marks.evicted && !account.marks.drained && !account.needsLogin)
-		.filter((account) => !weeklyUsedUp(account, now))
 		.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 		.map((account) => {
 			const own = withOwnKick(account, attempts.get(account.id));
@@ -119,9 +119,4 @@ function withOwnKick(account: SchedulerAccount, attempt: KickAttempt | undefined
 	return Math.abs(resetAt - implied) <= RESET_GRACE_MS && resetAt !== implied
 		? {...account, fiveHour: {...account.fiveHour, resetAt: implied}}
 		: account;
-}
-
-function weeklyUsedUp(account: SchedulerAccount, now: number): boolean {
-	const {usedPercent, resetAt} = account.weekly;
-	return usedPercent >= 100 && (resetAt === undefined || resetAt > now);
 }

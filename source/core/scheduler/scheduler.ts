@@ -39,7 +39,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 	const timers = options.timers ?? createCronTimers(clock);
 	const random = options.random ?? Math.random;
 	const policies = options.policies ?? Object.values(kickPolicies);
-	const origin = options.origin ?? clock.now();
+	const startedAt = clock.now();
+	const origin = options.origin ?? startedAt;
 	// A check may run late by the timer's lag (up to ~100 real ms when busy), which a fast clock multiplies.
 	const policyOptions = {origin, toleranceMs: Math.max(60_000, 100 * clock.speed)};
 	let settings = checkedSettings(options.settings);
@@ -80,8 +81,15 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
 	const fresh = () => options.getAccounts().filter((account) => inFilter(settings, account.id));
 
-	/** Asks the policy; with `execute`, sends what is due. Always refreshes the plan on show. */
-	const check = (execute: boolean) => {
+	/*
+	Kicks are carried out only at the policy's own checks (the times `nextCheck` gave), as the simulator
+	runs it: a policy may read a check off its grid as a special moment (`ours` restarts idle accounts at a
+	weekly reset). Other wakes (every `replanMs`, after a kick, on a settings change) only refresh the plan.
+	*/
+	let scheduledCheck: number | undefined = origin >= startedAt ? origin : undefined;
+
+	/** Asks the policy; at a scheduled check, sends what is due. Always refreshes the plan on show. */
+	const check = () => {
 		if (stopped) {
 			return;
 		}
@@ -94,8 +102,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 			const accounts = fresh();
 			const seen = policyView(accounts, attempts, now);
 			const kicks = current.plan(seen, now, policyOptions);
-			const executing = execute && settings.enabled;
-			if (executing) {
+			const onCheck = scheduledCheck !== undefined && now >= scheduledCheck;
+			if (onCheck && settings.enabled) {
 				for (const kick of kicks) {
 					const last = handled.get(kick.accountId);
 					if (kick.at <= now && (last === undefined || now - last > policyOptions.toleranceMs)) {
@@ -106,14 +114,20 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 				}
 			}
 
-			// Policies count a check a little before a tick as on it: never wake just short of the next check.
 			const nextCheck = current.nextCheck(seen, now, policyOptions);
-			nextWake = nextWake > nextCheck - policyOptions.toleranceMs ? nextCheck : nextWake;
+			// The policy's answer from now on, except when a check is due within its tolerance: asked that close
+			// before a tick, a policy already counts it as the current one and names the tick after.
+			const imminent =
+				!onCheck && scheduledCheck !== undefined && scheduledCheck - now <= policyOptions.toleranceMs;
+			scheduledCheck = imminent ? scheduledCheck! : nextCheck;
+			// Policies count a check a little before a tick as on it: never wake just short of the next check.
+			nextWake = nextWake > scheduledCheck - policyOptions.toleranceMs ? scheduledCheck : nextWake;
 			plan = forecastKicks({
 				policy: current,
 				options: policyOptions,
 				seen,
-				kicks: kicks.filter((kick) => !(executing && kick.at <= now)),
+				// What is due now is being carried out, or is not for now (off a check); with kicks off, it shows.
+				kicks: kicks.filter((kick) => kick.at > now || (onCheck && !settings.enabled)),
 				accounts,
 				attempts,
 				deferred,
@@ -127,7 +141,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 		}
 
 		wakeTimer?.();
-		wakeTimer = timers.at(Math.max(nextWake, now + 1), () => check(true), 'kick check');
+		wakeTimer = timers.at(Math.max(nextWake, now + 1), check, 'kick check');
 		onEvent({type: 'plan', plan: snapshot()});
 	};
 
@@ -155,14 +169,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 				kick.accountId,
 				timers.at(placement.kick.at, () => track(carryOut(later)), `kick ${kick.accountId}`),
 			);
-			check(false);
+			check();
 			return;
 		}
 
 		if (placement.kind === 'blocked' || placement.kick.at > now || !account) {
 			const reason = placement.kind === 'blocked' ? placement.reason : 'kept waiting too long';
 			onEvent({type: 'skip', at: now, accountId: kick.accountId, reason});
-			check(false);
+			check();
 			return;
 		}
 
@@ -176,7 +190,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 				kick: {at: now, accountId: account.id, dryRun: true, ok: true, detail},
 				outcome: undefined,
 			});
-			check(false);
+			check();
 			return;
 		}
 
@@ -197,7 +211,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 			kick: {at: now, accountId: account.id, dryRun: false, ok: outcome.ok, detail},
 			outcome,
 		});
-		check(false);
+		check();
 	};
 
 	/** A recurring job that never overlaps itself; `jitter` spreads its runs by ± that share. */
@@ -247,15 +261,15 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 		every('refresh-guard', intervals.refreshGuardMs, 0, options.refreshGuard);
 	}
 
-	check(true);
+	check();
 
 	return {
 		getPlan: snapshot,
 		updateSettings(next) {
 			settings = checkedSettings(next);
-			check(true);
+			check();
 		},
-		replan: () => check(true),
+		replan: check,
 		async whenIdle() {
 			while (inFlight.size > 0) {
 				await Promise.allSettled([...inFlight]);
