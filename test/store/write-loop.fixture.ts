@@ -10,7 +10,7 @@ if (store.getAccount('acc-1') === undefined) {
 }
 
 let n = Number(store.getAccount('acc-1')!.tokens.refreshToken.split('-').at(-1));
-process.stdout.write('ready\n');
+let written = 0;
 for (;;) {
 	n++;
 	// Vary the size so that a torn write would show as broken JSON.
@@ -21,4 +21,8 @@ for (;;) {
 		lastRefresh: n,
 	});
 	store.setSettings({strategy: `s${'y'.repeat(n % 301)}`});
+	// Ready once some writes are done, so that every round kills a writer that is really writing.
+	if (++written === 3) {
+		process.stdout.write('ready\n');
+	}
 }

@@ -1,9 +1,16 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import Conf, {type Schema} from 'conf';
 import {ensurePrivateFolder} from '../home.ts';
 import type {Marks} from '../strategies/types.ts';
 import {withDefaults} from './defaults.ts';
+import {
+	deepFreeze,
+	fileSignature,
+	removeStaleTempFiles,
+	StoreCorruptError,
+	setAside,
+	tightenMode,
+} from './file-safety.ts';
 import {storeSchema} from './schema.ts';
 import type {AccountRecord, LoginProblem, PoolKeyRecord, Settings, Tokens} from './types.ts';
 
@@ -18,16 +25,10 @@ export type StoreData = {
 	readonly schedulerPlan?: unknown;
 };
 
-/** The store file could not be used; it was moved aside (never silently replaced). */
-export class StoreCorruptError extends Error {
-	override name = 'StoreCorruptError';
-}
-
 /** The file name of the store inside the home folder. */
 export const storeFileName = 'codexpool.json';
 
 const emptyData: StoreData = {version: 1, accounts: [], settings: {}, keys: []};
-const staleTempMs = 60_000;
 
 /**
 The codexpool store: accounts with their tokens, settings, pool keys and the scheduler plan, in
@@ -47,7 +48,7 @@ export class Store {
 		ensurePrivateFolder(home);
 		this.home = home;
 		this.path = path.join(home, storeFileName);
-		removeStaleTempFiles(home);
+		removeStaleTempFiles(home, storeFileName);
 		this.#conf = openConf(home, this.path);
 		tightenMode(this.path);
 		this.#reload();
@@ -266,78 +267,6 @@ function openConf(home: string, file: string): Conf<StoreData> {
 	}
 }
 
-/**
-Moves a store file that cannot be used out of the way and returns the error to throw. Errors other than bad
-content (permissions, disk) leave the file where it is.
-*/
-function setAside(file: string, error: unknown): Error {
-	const reason = describeBadContent(error);
-	if (reason === undefined) {
-		const message = error instanceof Error ? error.message : String(error);
-		return new Error(`Cannot read the codexpool store ${file}: ${message}`);
-	}
-
-	const stamp = new Date().toISOString().replaceAll(':', '-');
-	const aside = `${file}.corrupt-${stamp}`;
-	fs.renameSync(file, aside);
-	return new StoreCorruptError(
-		`The codexpool store ${file} is damaged (${reason}). It was moved to ${aside} and nothing was overwritten. ` +
-			'If you can repair that copy, move it back; otherwise add your accounts again with ' +
-			'`codexpool import PATH` or `codexpool login` (settings start from their defaults).',
-	);
-}
-
-function describeBadContent(error: unknown): string | undefined {
-	if (error instanceof SyntaxError) {
-		// JSON.parse's message quotes the file's text, which holds tokens: never repeat it.
-		return 'it is not valid JSON';
-	}
-
-	if (error instanceof Error && error.message.startsWith('Config schema violation:')) {
-		return `it does not match the expected shape: ${error.message.slice('Config schema violation: '.length)}`;
-	}
-
-	return undefined;
-}
-
-function fileSignature(file: string): string {
-	try {
-		const stat = fs.statSync(file);
-		return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-	} catch {
-		return 'missing';
-	}
-}
-
-function tightenMode(file: string): void {
-	try {
-		if ((fs.statSync(file).mode & 0o077) !== 0) {
-			fs.chmodSync(file, 0o600);
-		}
-	} catch {
-		// A missing file is created with 0600 by the first write.
-	}
-}
-
-/** Temp files of writes that were killed midway (atomically names them `<file>.tmp-<stamp>`). */
-function removeStaleTempFiles(home: string): void {
-	const now = Date.now();
-	for (const name of fs.readdirSync(home)) {
-		if (!name.startsWith(`${storeFileName}.tmp-`)) {
-			continue;
-		}
-
-		const file = path.join(home, name);
-		try {
-			if (now - fs.statSync(file).mtimeMs > staleTempMs) {
-				fs.unlinkSync(file);
-			}
-		} catch {
-			// Another process may have just renamed or removed it.
-		}
-	}
-}
-
 function assertNameFree(accounts: readonly AccountRecord[], name: string, ownId: string): void {
 	const wanted = name.toLowerCase();
 	const other = accounts.find((account) => account.id !== ownId && account.name.toLowerCase() === wanted);
@@ -361,13 +290,4 @@ export function uniqueAccountName(accounts: readonly AccountRecord[], base: stri
 	}
 }
 
-function deepFreeze<T>(value: T): T {
-	if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-		Object.freeze(value);
-		for (const child of Object.values(value)) {
-			deepFreeze(child);
-		}
-	}
-
-	return value;
-}
+export {StoreCorruptError};
