@@ -1,12 +1,15 @@
 /*
 Proxy overhead: the simulated upstream streams ~300-event SSE responses; the same requests go directly to it
-and through the proxy (run in a child process, so its RSS is its own), at concurrency 1 and 64.
-Prints and writes bench/results/proxy.md: added time to first byte (p50/p99), stream throughput through the
-proxy as a ratio of direct, and the proxy's peak RSS during the 64-stream run.
+and through the proxy, at concurrency 1 and 64. The proxy runs in a child process (so its RSS and CPU are its
+own), once as shipped (TypeScript through tsx) and once bundled by esbuild and run by plain node.
+Prints and writes bench/results/proxy.md.
 */
-import {fork} from 'node:child_process';
-import {writeFileSync} from 'node:fs';
-import {cpus, loadavg} from 'node:os';
+import {type ChildProcess, fork} from 'node:child_process';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {cpus, loadavg, tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {build} from 'esbuild';
 import {Agent, request} from 'undici';
 import {systemClock} from '../source/core/clock.ts';
 import {createPoolProxy} from '../source/core/proxy/index.ts';
@@ -15,12 +18,14 @@ import type {AccountRecord} from '../source/core/store/types.ts';
 import {noMarks} from '../source/core/strategies/types.ts';
 import {startSimulatedUpstream} from '../source/core/upstream/index.ts';
 
-type ProxyChildMessage =
+type ChildMessage =
 	| {type: 'listening'; url: string}
-	| {type: 'rss'; peak: number; current: number; cpuMs: number};
+	| {type: 'usage'; peakRss: number; rss: number; cpuMs: number};
 
 const DELTAS = 290;
 const CHUNKS = 300;
+const SEQUENTIAL = 400;
+const CONCURRENT_TOTAL = 2560;
 
 async function serveProxy(): Promise<void> {
 	// Child mode: the proxy alone in this process; the parent sends the upstream URL and the accounts.
@@ -43,36 +48,40 @@ async function serveProxy(): Promise<void> {
 	let peak = process.memoryUsage.rss();
 	setInterval(() => {
 		peak = Math.max(peak, process.memoryUsage.rss());
-	}, 200).unref();
+	}, 100).unref();
 	process.on('message', (message) => {
-		if ((message as {type?: string}).type === 'rss') {
-			const current = process.memoryUsage.rss();
-			peak = Math.max(peak, current);
+		const {type} = message as {type?: string};
+		if (type === 'usage') {
+			const rss = process.memoryUsage.rss();
 			const cpu = process.cpuUsage();
 			process.send?.({
-				type: 'rss',
-				peak,
-				current,
+				type: 'usage',
+				peakRss: Math.max(peak, rss),
+				rss,
 				cpuMs: (cpu.user + cpu.system) / 1000,
-			} satisfies ProxyChildMessage);
-			// Peak is measured per phase.
-			peak = current;
-		}
-
-		if ((message as {type?: string}).type === 'stop') {
+			} satisfies ChildMessage);
+			// The peak is measured per phase.
+			peak = rss;
+		} else if (type === 'stop') {
 			void proxy.close().then(() => process.exit(0));
 		}
 	});
-	process.send?.({type: 'listening', url} satisfies ProxyChildMessage);
+	process.send?.({type: 'listening', url} satisfies ChildMessage);
 }
 
 type Sample = {ttfbMs: number; totalMs: number; bytes: number};
+type Target = {url: string; headers: Record<string, string>};
 
 const agent = new Agent({connections: 256, keepAliveTimeout: 30_000});
 
-async function stream(url: string, headers: Record<string, string>, body: string): Promise<Sample> {
+async function stream(target: Target, body: string): Promise<Sample> {
 	const started = performance.now();
-	const response = await request(url, {method: 'POST', headers, body, dispatcher: agent});
+	const response = await request(target.url, {
+		method: 'POST',
+		headers: target.headers,
+		body,
+		dispatcher: agent,
+	});
 	let ttfbMs = 0;
 	let bytes = 0;
 	for await (const chunk of response.body) {
@@ -84,7 +93,7 @@ async function stream(url: string, headers: Record<string, string>, body: string
 	}
 
 	if (response.statusCode !== 200) {
-		throw new Error(`status ${response.statusCode} from ${url}`);
+		throw new Error(`status ${response.statusCode} from ${target.url}`);
 	}
 
 	return {ttfbMs, totalMs: performance.now() - started, bytes};
@@ -93,6 +102,176 @@ async function stream(url: string, headers: Record<string, string>, body: string
 function percentile(values: readonly number[], p: number): number {
 	const sorted = [...values].sort((a, b) => a - b);
 	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** A proxy child and a way to talk to it. */
+async function startChild(
+	script: string,
+	execArgv: string[],
+	upstream: string,
+	records: AccountRecord[],
+): Promise<{url: string; child: ChildProcess; ask: () => Promise<ChildMessage>}> {
+	const child = fork(script, ['--serve-proxy'], {
+		// e.g. BENCH_PROXY_NODE_FLAGS='--cpu-prof' to profile the proxy alone.
+		execArgv: [...execArgv, ...(process.env.BENCH_PROXY_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])],
+	});
+	const queue: ChildMessage[] = [];
+	const waiters: ((message: ChildMessage) => void)[] = [];
+	child.on('message', (message) => {
+		const waiter = waiters.shift();
+		if (waiter) {
+			waiter(message as ChildMessage);
+		} else {
+			queue.push(message as ChildMessage);
+		}
+	});
+	const next = () =>
+		new Promise<ChildMessage>((resolve) => {
+			const queued = queue.shift();
+			if (queued) {
+				resolve(queued);
+			} else {
+				waiters.push(resolve);
+			}
+		});
+	child.send({upstream, records});
+	const listening = await next();
+	if (listening.type !== 'listening') {
+		throw new Error('the proxy child did not start');
+	}
+
+	return {
+		url: listening.url,
+		child,
+		ask() {
+			child.send({type: 'usage'});
+			return next();
+		},
+	};
+}
+
+async function concurrent(target: Target, body: string, total: number) {
+	let started = 0;
+	let bytes = 0;
+	const begin = performance.now();
+	const cpuBefore = process.cpuUsage();
+	await Promise.all(
+		Array.from({length: 64}, async () => {
+			while (started < total) {
+				started++;
+				const sample = await stream(target, body);
+				bytes += sample.bytes;
+			}
+		}),
+	);
+	const seconds = (performance.now() - begin) / 1000;
+	const cpu = process.cpuUsage(cpuBefore);
+	return {
+		streamsPerSecond: total / seconds,
+		mbPerSecond: bytes / seconds / 1e6,
+		parentCpuMsPerStream: (cpu.user + cpu.system) / 1000 / total,
+	};
+}
+
+type Result = {
+	name: string;
+	sequential: {direct: Sample[]; proxy: Sample[]};
+	directAt64: Awaited<ReturnType<typeof concurrent>>;
+	proxyAt64: Awaited<ReturnType<typeof concurrent>>;
+	idleRss: number;
+	peakRss: number;
+	proxyCpuMsPerStream: number;
+};
+
+async function measure(
+	name: string,
+	child: Awaited<ReturnType<typeof startChild>>,
+	direct: Target,
+	body: string,
+): Promise<Result> {
+	const proxied: Target = {
+		url: `${child.url}/backend-api/codex/responses`,
+		headers: {'content-type': 'application/json'},
+	};
+	// Warm-up: connections, JIT.
+	for (let index = 0; index < 100; index++) {
+		await stream(direct, body);
+		await stream(proxied, body);
+	}
+
+	// Concurrency 1, interleaved so both see the same machine state.
+	const sequential = {direct: [] as Sample[], proxy: [] as Sample[]};
+	for (let index = 0; index < SEQUENTIAL; index++) {
+		sequential.direct.push(await stream(direct, body));
+		sequential.proxy.push(await stream(proxied, body));
+	}
+
+	const directAt64 = await concurrent(direct, body, CONCURRENT_TOTAL);
+	const before = await child.ask();
+	const proxyAt64 = await concurrent(proxied, body, CONCURRENT_TOTAL);
+	const after = await child.ask();
+	child.child.send({type: 'stop'});
+	if (before.type !== 'usage' || after.type !== 'usage') {
+		throw new Error('unexpected message from the proxy child');
+	}
+
+	return {
+		name,
+		sequential,
+		directAt64,
+		proxyAt64,
+		idleRss: before.rss / 1e6,
+		peakRss: after.peakRss / 1e6,
+		proxyCpuMsPerStream: (after.cpuMs - before.cpuMs) / CONCURRENT_TOTAL,
+	};
+}
+
+function report(results: readonly Result[], events: number, bytes: number): string {
+	const fmt = (value: number, digits = 2) => value.toFixed(digits);
+	const ttfb = (samples: Sample[], p: number) =>
+		percentile(
+			samples.map((sample) => sample.ttfbMs),
+			p,
+		);
+	const lines = [
+		'# Proxy overhead (`npm run bench:proxy`)',
+		'',
+		`Measured ${new Date().toISOString()} on Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}),`,
+		`load average ${loadavg()
+			.map((value) => value.toFixed(1))
+			.join(
+				' ',
+			)} at the end (other work shared the machine: wall-clock figures are noisy, CPU per stream less so).`,
+		`Each response: ${events} SSE events, ${bytes} bytes, written in ~${CHUNKS} writes by the simulated upstream on 127.0.0.1.`,
+		'The proxy runs in its own process; the load generator and the upstream share the parent process.',
+		'',
+		'| proxy runtime | added TTFB p50 (ms) | added TTFB p99 (ms) | throughput at 64, proxied/direct | proxy peak RSS at 64 (MB) | proxy RSS before (MB) | proxy CPU per stream (ms) | client+upstream CPU per stream, direct (ms) |',
+		'|---|---|---|---|---|---|---|---|',
+	];
+	for (const result of results) {
+		const added50 = ttfb(result.sequential.proxy, 50) - ttfb(result.sequential.direct, 50);
+		const added99 = ttfb(result.sequential.proxy, 99) - ttfb(result.sequential.direct, 99);
+		const ratio = result.proxyAt64.streamsPerSecond / result.directAt64.streamsPerSecond;
+		lines.push(
+			`| ${result.name} | ${fmt(added50)} | ${fmt(added99)} | ${fmt(ratio)}× (${fmt(result.proxyAt64.streamsPerSecond, 0)} vs ${fmt(result.directAt64.streamsPerSecond, 0)} streams/s) | ${fmt(result.peakRss, 0)} | ${fmt(result.idleRss, 0)} | ${fmt(result.proxyCpuMsPerStream)} | ${fmt(result.directAt64.parentCpuMsPerStream)} |`,
+		);
+	}
+
+	lines.push(
+		'',
+		'Targets: added p50 ≤ 1 ms and p99 ≤ 5 ms at concurrency 1; throughput ≥ 0.9× direct at 64; RSS ≤ 120 MB.',
+		'',
+		'Concurrency 1 detail (ms):',
+		'',
+		'| proxy runtime | direct TTFB p50 / p99 | proxied TTFB p50 / p99 |',
+		'|---|---|---|',
+		...results.map(
+			(result) =>
+				`| ${result.name} | ${fmt(ttfb(result.sequential.direct, 50))} / ${fmt(ttfb(result.sequential.direct, 99))} | ${fmt(ttfb(result.sequential.proxy, 50))} / ${fmt(ttfb(result.sequential.proxy, 99))} |`,
+		),
+		'',
+	);
+	return lines.join('\n');
 }
 
 async function run(): Promise<void> {
@@ -118,49 +297,8 @@ async function run(): Promise<void> {
 		needsLogin: undefined,
 		addedAt: 0,
 	}));
-
-	const child = fork(new URL(import.meta.url).pathname, ['--serve-proxy'], {
-		execArgv: [
-			'--import',
-			'tsx',
-			// e.g. BENCH_PROXY_NODE_FLAGS='--cpu-prof' to profile the proxy alone.
-			...(process.env.BENCH_PROXY_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-		],
-	});
-	const messages: ProxyChildMessage[] = [];
-	const waiters: ((message: ProxyChildMessage) => void)[] = [];
-	child.on('message', (message) => {
-		const waiter = waiters.shift();
-		if (waiter) {
-			waiter(message as ProxyChildMessage);
-		} else {
-			messages.push(message as ProxyChildMessage);
-		}
-	});
-	const next = () =>
-		new Promise<ProxyChildMessage>((resolve) => {
-			const queued = messages.shift();
-			if (queued) {
-				resolve(queued);
-			} else {
-				waiters.push(resolve);
-			}
-		});
-	child.send({upstream: upstream.backendUrl, records});
-	const listening = await next();
-	if (listening.type !== 'listening') {
-		throw new Error('the proxy child did not start');
-	}
-
 	const first = upstream.accounts.list()[0]!;
-	const body = JSON.stringify({
-		model: 'gpt-5.5',
-		stream: true,
-		store: false,
-		include: ['reasoning.encrypted_content'],
-		input: [{type: 'message', role: 'user', content: [{type: 'input_text', text: 'benchmark turn'}]}],
-	});
-	const direct = {
+	const direct: Target = {
 		url: `${upstream.backendUrl}/codex/responses`,
 		headers: {
 			'content-type': 'application/json',
@@ -168,125 +306,42 @@ async function run(): Promise<void> {
 			'chatgpt-account-id': first.accountId,
 		},
 	};
-	const proxied = {
-		url: `${listening.url}/backend-api/codex/responses`,
-		headers: {'content-type': 'application/json'},
-	};
+	const body = JSON.stringify({
+		model: 'gpt-5.5',
+		stream: true,
+		store: false,
+		include: ['reasoning.encrypted_content'],
+		input: [{type: 'message', role: 'user', content: [{type: 'input_text', text: 'benchmark turn'}]}],
+	});
+	const probe = await (
+		await request(direct.url, {method: 'POST', headers: direct.headers, body, dispatcher: agent})
+	).body.text();
+	const events = probe.split('\n\n').filter((block) => block.includes('data:')).length;
 
-	const probe = await stream(direct.url, direct.headers, body);
-	const events = (
-		await (
-			await request(direct.url, {method: 'POST', headers: direct.headers, body, dispatcher: agent})
-		).body.text()
-	)
-		.split('\n\n')
-		.filter((block) => block.includes('data:')).length;
+	const self = fileURLToPath(import.meta.url);
+	const bundleDir = mkdtempSync(join(tmpdir(), 'codexpool-bench-'));
+	const bundle = join(bundleDir, 'proxy-bench.mjs');
+	await build({
+		entryPoints: [self],
+		bundle: true,
+		platform: 'node',
+		format: 'esm',
+		target: 'node20',
+		outfile: bundle,
+		logLevel: 'error',
+		banner: {js: "import {createRequire as __cr} from 'node:module'; const require = __cr(import.meta.url);"},
+	});
 
-	// Warm-up: connections, JIT.
-	for (let index = 0; index < 100; index++) {
-		await stream(direct.url, direct.headers, body);
-		await stream(proxied.url, proxied.headers, body);
-	}
+	const results: Result[] = [];
+	const shipped = await startChild(self, ['--import', 'tsx'], upstream.backendUrl, records);
+	results.push(await measure('tsx (as shipped)', shipped, direct, body));
+	const bundled = await startChild(bundle, [], upstream.backendUrl, records);
+	results.push(await measure('esbuild bundle, plain node', bundled, direct, body));
+	rmSync(bundleDir, {recursive: true, force: true});
 
-	// Concurrency 1, interleaved so both see the same machine state.
-	const sequential = {direct: [] as Sample[], proxy: [] as Sample[]};
-	for (let index = 0; index < 500; index++) {
-		sequential.direct.push(await stream(direct.url, direct.headers, body));
-		sequential.proxy.push(await stream(proxied.url, proxied.headers, body));
-	}
-
-	const concurrent = async (target: {url: string; headers: Record<string, string>}, total: number) => {
-		let started = 0;
-		let bytes = 0;
-		const begin = performance.now();
-		const cpuBefore = process.cpuUsage();
-		await Promise.all(
-			Array.from({length: 64}, async () => {
-				while (started < total) {
-					started++;
-					const sample = await stream(target.url, target.headers, body);
-					bytes += sample.bytes;
-				}
-			}),
-		);
-		const seconds = (performance.now() - begin) / 1000;
-		const cpu = process.cpuUsage(cpuBefore);
-		return {
-			parentCpuMsPerStream: (cpu.user + cpu.system) / 1000 / total,
-			streamsPerSecond: total / seconds,
-			mbPerSecond: bytes / seconds / 1e6,
-			parentCpu: (cpu.user + cpu.system) / 1e6 / seconds,
-		};
-	};
-
-	child.send({type: 'rss'});
-	const idle = await next();
-	const total = 3200;
-	const directAt64 = await concurrent(direct, total);
-	const proxyAt64 = await concurrent(proxied, total);
-	child.send({type: 'rss'});
-	const rss = await next();
-	child.send({type: 'stop'});
-
-	const ttfb = (samples: Sample[], p: number) =>
-		percentile(
-			samples.map((sample) => sample.ttfbMs),
-			p,
-		);
-	const added50 = ttfb(sequential.proxy, 50) - ttfb(sequential.direct, 50);
-	const added99 = ttfb(sequential.proxy, 99) - ttfb(sequential.direct, 99);
-	const ratio = proxyAt64.streamsPerSecond / directAt64.streamsPerSecond;
-	const peakMb = rss.type === 'rss' ? rss.peak / 1e6 : Number.NaN;
-	const idleMb = idle.type === 'rss' ? idle.current / 1e6 : Number.NaN;
-	const proxyCpuMsPerStream =
-		rss.type === 'rss' && idle.type === 'rss' ? (rss.cpuMs - idle.cpuMs) / total : Number.NaN;
-	const fmt = (value: number, digits = 2) => value.toFixed(digits);
-
-	const lines = [
-		'# Proxy overhead (`npm run bench:proxy`)',
-		'',
-		`Measured ${new Date().toISOString()} on Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), load average ${loadavg()
-			.map((value) => value.toFixed(1))
-			.join(' ')} at the end (other work shares the machine).`,
-		`Each response: ${events} SSE events, ${probe.bytes} bytes, streamed in ~${CHUNKS} writes by the simulated upstream`,
-		'(same machine, 127.0.0.1). The proxy runs in its own process (RSS is its own); client and upstream share this one.',
-		'',
-		'## Concurrency 1 (500 interleaved requests each, after 100 warm-up)',
-		'',
-		'| | TTFB p50 (ms) | TTFB p99 (ms) | total p50 (ms) |',
-		'|---|---|---|---|',
-		`| direct | ${fmt(ttfb(sequential.direct, 50))} | ${fmt(ttfb(sequential.direct, 99))} | ${fmt(
-			percentile(
-				sequential.direct.map((s) => s.totalMs),
-				50,
-			),
-		)} |`,
-		`| through the proxy | ${fmt(ttfb(sequential.proxy, 50))} | ${fmt(ttfb(sequential.proxy, 99))} | ${fmt(
-			percentile(
-				sequential.proxy.map((s) => s.totalMs),
-				50,
-			),
-		)} |`,
-		`| **added by the proxy** | **${fmt(added50)}** (target ≤ 1) | **${fmt(added99)}** (target ≤ 5) | |`,
-		'',
-		`## Concurrency 64 (${total} streams each)`,
-		'',
-		'| | streams/s | MB/s |',
-		'|---|---|---|',
-		`| direct | ${fmt(directAt64.streamsPerSecond, 0)} | ${fmt(directAt64.mbPerSecond)} |`,
-		`| through the proxy | ${fmt(proxyAt64.streamsPerSecond, 0)} | ${fmt(proxyAt64.mbPerSecond)} |`,
-		`| **ratio** | **${fmt(ratio)}×** (target ≥ 0.9) | |`,
-		'',
-		`CPU time per stream at 64 (independent of other load): the proxy process ${fmt(proxyCpuMsPerStream)} ms;`,
-		`the client+upstream process ${fmt(directAt64.parentCpuMsPerStream)} ms direct, ${fmt(proxyAt64.parentCpuMsPerStream)} ms proxied`,
-		`(cores busy: ${fmt(directAt64.parentCpu)} direct, ${fmt(proxyAt64.parentCpu)} proxied).`,
-		'',
-		`Proxy RSS: ${fmt(idleMb, 0)} MB before the 64-stream runs, **peak ${fmt(peakMb, 0)} MB** during them (target ≤ 120).`,
-		'',
-	];
-	const report = lines.join('\n');
-	process.stdout.write(`${report}\n`);
-	writeFileSync(new URL('results/proxy.md', import.meta.url), report);
+	const text = report(results, events, Buffer.byteLength(probe));
+	process.stdout.write(`${text}\n`);
+	writeFileSync(new URL('results/proxy.md', import.meta.url), text);
 	await agent.close();
 	await upstream.close();
 }
