@@ -72,12 +72,17 @@ const follow = async (url: string) => {
 describe('browserLogin', () => {
 	it('runs the PKCE flow as Codex CLI does and returns the tokens', async () => {
 		const shown: string[] = [];
+		let page: Promise<string> | undefined;
 		const tokens = await browserLogin({
 			issuer: issuer.url,
 			ports: [0],
 			onUrl: (url) => shown.push(url),
-			openBrowser: follow,
+			openBrowser: (url) => {
+				page = fetch(url).then((response) => response.text());
+			},
 		});
+		// The browser ends on a page that says the login is complete.
+		assert.match(await page!, /The login is complete/);
 		assert.deepEqual(tokens, {
 			idToken: loginTokens.id_token,
 			accessToken: loginTokens.access_token,

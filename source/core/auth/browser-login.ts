@@ -63,8 +63,9 @@ export async function browserLogin(options: BrowserLoginOptions): Promise<LoginT
 				});
 		});
 	} finally {
-		server.closeAllConnections();
 		server.close();
+		server.closeIdleConnections();
+		setTimeout(() => server.closeAllConnections(), 1000).unref();
 	}
 }
 
@@ -77,11 +78,6 @@ function handleCallback(
 	finish: (error: Error | undefined, tokens?: LoginTokens) => void,
 ): void {
 	const url = new URL(request.url ?? '/', 'http://localhost');
-	if (url.pathname === '/success') {
-		page(response, 200, 'Logged in', 'codexpool saved this login. You can close this tab.');
-		return;
-	}
-
 	if (url.pathname === '/cancel') {
 		page(response, 200, 'Login cancelled', 'You can close this tab.');
 		finish(new Error('The login was cancelled in the browser. Run `codexpool login` to try again.'));
@@ -125,9 +121,14 @@ function handleCallback(
 
 	exchangeCode(context.issuer, {code, redirectUri: context.redirectUri, codeVerifier: context.verifier}).then(
 		(tokens) => {
-			response.writeHead(302, {location: '/success', 'content-length': 0});
-			response.end();
-			finish(undefined, tokens);
+			// Answer before finishing: the server closes once the login is done.
+			response.once('close', () => finish(undefined, tokens));
+			page(
+				response,
+				200,
+				'Logged in',
+				'The login is complete: you can close this tab and go back to the terminal.',
+			);
 		},
 		(failure: unknown) => {
 			const message = failure instanceof Error ? failure.message : String(failure);
