@@ -374,3 +374,12 @@ test('a failed kick is reported and retried after a pause, not at once', async (
 		[10 * MINUTE],
 	);
 });
+
+test('bad quiet hours saved earlier keep kicks off and say why, without stopping the start', async () => {
+	const {pool, scheduler, events, run} = setup(3, {...on, quietHours: {start: '22h', end: '07:00'}});
+	await run(5 * HOUR);
+	await scheduler.stop();
+	assert.equal(pool.kicks.length, 0);
+	assert.equal(scheduler.getPlan().enabled, false);
+	assert.ok(events.some((event) => event.type === 'error' && /HH:MM.*Kicks are off/.test(event.message)));
+});

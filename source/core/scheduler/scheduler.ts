@@ -43,7 +43,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 	const origin = options.origin ?? startedAt;
 	// A check may run late by the timer's lag (up to ~100 real ms when busy), which a fast clock multiplies.
 	const policyOptions = {origin, toleranceMs: Math.max(60_000, 100 * clock.speed)};
-	let settings = checkedSettings(options.settings);
+	let settings = startingSettings(options.settings, (message) =>
+		onEvent({type: 'error', at: startedAt, job: 'plan', message}),
+	);
 	const attempts = new Map<string, KickAttempt>();
 	/** When each account last had a due kick handled, so one tick is not handled twice. */
 	const handled = new Map<string, number>();
@@ -56,9 +58,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 	let plan: readonly PlannedKick[] = [];
 	let stopped = false;
 
-	const track = (promise: Promise<unknown>) => {
-		inFlight.add(promise);
-		void promise.finally(() => inFlight.delete(promise));
+	/** Keeps a job's promise for whenIdle/stop; a job that throws is reported, never left unhandled. */
+	const track = (promise: Promise<unknown>, job: 'kick' | 'poll' | 'refresh-guard' = 'kick') => {
+		const settled = promise
+			.catch((error: unknown) => onEvent({type: 'error', at: clock.now(), job, message: messageOf(error)}))
+			.finally(() => inFlight.delete(settled));
+		inFlight.add(settled);
 	};
 
 	const snapshot = (): SchedulerSnapshot => ({
@@ -241,12 +246,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 			track(
 				Promise.resolve()
 					.then(run)
-					.catch((error: unknown) =>
-						onEvent({type: 'error', at: clock.now(), job: name, message: messageOf(error)}),
-					)
 					.finally(() => {
 						running = false;
 					}),
+				name,
 			);
 		};
 
@@ -290,6 +293,20 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 	};
 }
 
+/*
+Bad quiet hours saved earlier must not stop the core from starting, nor be ignored: kicks stay off until the
+setting is fixed, and the error says so.
+*/
+function startingSettings(settings: SchedulerSettings, report: (message: string) => void): SchedulerSettings {
+	try {
+		return checkedSettings(settings);
+	} catch (error) {
+		report(`${messageOf(error)} Kicks are off until the quiet hours are fixed.`);
+		return {...settings, enabled: false, quietHours: undefined};
+	}
+}
+
+/** Throws a QuietHoursError for quiet hours that are not "HH:MM"-"HH:MM". */
 function checkedSettings(settings: SchedulerSettings): SchedulerSettings {
 	if (settings.quietHours) {
 		validateQuietHours(settings.quietHours);

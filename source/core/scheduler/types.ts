@@ -114,9 +114,13 @@ export type SchedulerOptions = {
 export type Scheduler = {
 	/** The next kick per account with its reason (empty while no policy applies). */
 	readonly getPlan: () => SchedulerSnapshot;
-	/** Applies new settings (on/off, policy, accounts, quiet hours, dry run) and re-plans at once. */
+	/**
+	Applies new settings (on/off, policy, accounts, quiet hours, dry run) and re-plans at once. Throws a
+	QuietHoursError for quiet hours that are not "HH:MM" (the settings stay as they were). Bad quiet hours
+	given to `createScheduler` do not throw: kicks stay off and an error event says why.
+	*/
 	readonly updateSettings: (settings: SchedulerSettings) => void;
-	/** Asks the policy now (and sends what is due), e.g. after accounts were added or marked. */
+	/** Re-plans now, e.g. after accounts were added or marked. (Kicks go out only at the policy's checks.) */
 	readonly replan: () => void;
 	/** Resolves once no kick, poll or guard started by the scheduler is still running. */
 	readonly whenIdle: () => Promise<void>;
