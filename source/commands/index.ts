@@ -5,6 +5,11 @@ Every subcommand, loaded only when used so that `codexpool status` does not pay 
 The order here is the order of `codexpool --help`.
 */
 export const commands: Record<string, {summary: string; load: () => Promise<Command>}> = {
+	ui: {summary: 'the control center (the default)', load: async () => (await import('./ui.tsx')).command},
+	demo: {
+		summary: 'the control center on a simulated upstream and workload: no account needed',
+		load: async () => (await import('./demo.tsx')).command,
+	},
 	import: {
 		summary: 'import a Codex auth.json, or every account under a CODEX_HOME-style folder',
 		load: async () => (await import('./import.ts')).command,

@@ -12,8 +12,15 @@ export class BurnForecast {
 	readonly #spanMs: number;
 	readonly #samples = new Map<string, Sample[]>();
 
-	constructor(spanMs = 30 * 60_000) {
+	readonly #minSpanMs: number;
+
+	/**
+	`spanMs`: how far back the pace is measured; `minSpanMs`: the least history that gives a pace at all (one
+	burst of requests right after a window started would otherwise read as a huge rate).
+	*/
+	constructor(spanMs = 30 * 60_000, minSpanMs = 10 * 60_000) {
 		this.#spanMs = spanMs;
+		this.#minSpanMs = minSpanMs;
 	}
 
 	observe(accountId: string, at: number, fiveHour: number, weekly: number): void {
@@ -50,7 +57,7 @@ export class BurnForecast {
 		const series = this.#samples.get(accountId);
 		const first = series?.[0];
 		const last = series?.at(-1);
-		if (first === undefined || last === undefined || last.at - first.at <= 0) {
+		if (first === undefined || last === undefined || last.at - first.at < this.#minSpanMs) {
 			return undefined;
 		}
 

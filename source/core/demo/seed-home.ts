@@ -23,6 +23,12 @@ export function importSimulatedAccounts(store: Store, upstream: SimulatedUpstrea
 		}
 
 		importLogins(store, folder, {now});
+		// Named as the simulation names them (ada, grace, …), which reads better than their made-up emails.
+		for (const account of upstream.accounts.list()) {
+			if (store.getAccount(account.accountId) !== undefined) {
+				store.updateAccount(account.accountId, (record) => ({...record, name: account.name}));
+			}
+		}
 	} finally {
 		rmSync(folder, {recursive: true, force: true});
 	}

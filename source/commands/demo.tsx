@@ -1,0 +1,100 @@
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {renderApp} from '../components/render-app.tsx';
+import {createScaledClock} from '../core/clock.ts';
+import {startEmbeddedCore} from '../core/core.ts';
+import {importSimulatedAccounts} from '../core/demo/seed-home.ts';
+import {demoAccountNames, demoSettings, demoUpstreamOptions, demoWorkload} from '../core/demo/settings.ts';
+import {startWorkload} from '../core/demo/workload.ts';
+import {createRandom} from '../core/random.ts';
+import {openStore} from '../core/store/store.ts';
+import {startSimulatedUpstream} from '../core/upstream/index.ts';
+import {parseCommandLine} from './account-cli.ts';
+import {type Command, UsageError} from './types.ts';
+import {describeListenError} from './ui.tsx';
+
+const help = `
+  Usage
+    $ codexpool demo [--accounts 7] [--speed 120] [--seed 1] [--port 0]
+
+  The control center over a simulated ChatGPT backend and a synthetic workload of Codex-like sessions, on a
+  clock running --speed times faster than real time: watch windows fill, sessions stick and move, the
+  scheduler stagger the resets, and try the keys (? for help). Nothing leaves this machine and no real
+  account is needed; everything is thrown away when you quit.
+
+  Options
+    --accounts N   simulated accounts (default 7, 1 to 20)
+    --speed X      clock speed-up (default 120: a 5-hour window passes in 2.5 minutes)
+    --seed N       the workload's random seed (default 1)
+    --port N       where the demo's proxy listens (default 0: any free port)
+`;
+
+export const command: Command = {
+	name: 'demo',
+	summary: 'the control center on a simulated upstream and workload: no account needed',
+	async run(argv, io) {
+		const cli = parseCommandLine(help, argv, {
+			accounts: {type: 'number', default: 7},
+			speed: {type: 'number', default: 120},
+			seed: {type: 'number', default: 1},
+			port: {type: 'number', default: 0},
+		});
+		if (cli.flags.help) {
+			io.stdout(help);
+			return 0;
+		}
+
+		const {accounts, speed, seed, port} = cli.flags;
+		if (!Number.isInteger(accounts) || accounts < 1 || accounts > 20) {
+			throw new UsageError(`--accounts takes a whole number from 1 to 20, not ${accounts}.`);
+		}
+
+		if (!(speed >= 1 && speed <= 10_000)) {
+			throw new UsageError(`--speed takes a number from 1 to 10000, not ${speed}.`);
+		}
+
+		const clock = createScaledClock(speed);
+		const upstream = await startSimulatedUpstream({
+			clock,
+			seed,
+			...demoUpstreamOptions(demoAccountNames(accounts)),
+		});
+		const home = mkdtempSync(path.join(tmpdir(), 'codexpool-demo-'));
+		const store = openStore(home);
+		importSimulatedAccounts(store, upstream, clock.now());
+		store.setSettings(demoSettings(store.getSettings()));
+		const core = await startEmbeddedCore({
+			store,
+			clock,
+			random: createRandom(seed, 1),
+			mode: 'demo',
+			upstream: upstream.backendUrl,
+			issuer: upstream.issuerUrl,
+			port,
+			watchStore: false,
+		}).catch((error: unknown) => {
+			throw describeListenError(error, port);
+		});
+		const workload = startWorkload({
+			proxyUrl: core.url,
+			clock,
+			random: createRandom(seed, 2),
+			...demoWorkload(accounts),
+		});
+		const app = renderApp(core, {clock});
+		const stop = () => app.unmount();
+		process.once('SIGTERM', stop);
+		try {
+			await app.waitUntilExit();
+		} finally {
+			process.off('SIGTERM', stop);
+			await workload.stop();
+			await core.stop();
+			await upstream.close();
+			rmSync(home, {recursive: true, force: true});
+		}
+
+		return 0;
+	},
+};

@@ -1,0 +1,69 @@
+import {renderApp} from '../components/render-app.tsx';
+import {findDaemon} from '../core/admin/daemon-file.ts';
+import {createRemoteCore} from '../core/admin/remote-core.ts';
+import {startEmbeddedCore} from '../core/core.ts';
+import {resolveHome} from '../core/home.ts';
+import {openStore} from '../core/store/store.ts';
+import {parseCommandLine} from './account-cli.ts';
+import type {Command} from './types.ts';
+
+const help = `
+  Usage
+    $ codexpool [--port 4455] [--host 127.0.0.1]
+
+  The control center. If a daemon (\`codexpool serve\`) serves this home, it attaches to it; otherwise it
+  runs the proxy and the scheduler itself until you quit (q).
+
+  Options
+    --port N      where to serve when no daemon runs (default 4455)
+    --host H      the address to bind (default 127.0.0.1)
+    --home DIR    the codexpool home (default $CODEXPOOL_HOME, else ~/.codexpool)
+`;
+
+export const command: Command = {
+	name: 'ui',
+	summary: 'the control center (the default)',
+	async run(argv, io) {
+		const cli = parseCommandLine(help, argv, {
+			port: {type: 'number', default: 4455},
+			host: {type: 'string', default: '127.0.0.1'},
+		});
+		if (cli.flags.help) {
+			io.stdout(help);
+			return 0;
+		}
+
+		const home = resolveHome(cli.flags.home, io.env);
+		const daemon = await findDaemon(home);
+		const core = daemon
+			? await createRemoteCore({url: daemon.url})
+			: await startEmbeddedCore({store: openStore(home), port: cli.flags.port, host: cli.flags.host}).catch(
+					(error: unknown) => {
+						throw describeListenError(error, cli.flags.port);
+					},
+				);
+		const app = renderApp(core);
+		const stop = () => app.unmount();
+		process.once('SIGTERM', stop);
+		try {
+			await app.waitUntilExit();
+		} finally {
+			process.off('SIGTERM', stop);
+			await core.stop();
+		}
+
+		return 0;
+	},
+};
+
+/** Turns "address in use" into what to do about it. */
+export function describeListenError(error: unknown, port: number): Error {
+	if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+		return new Error(
+			`Port ${port} is taken by another program, so the control center cannot serve the pool there. ` +
+				'Start it with another port (--port 4456), or stop what uses the port.',
+		);
+	}
+
+	return error instanceof Error ? error : new Error(String(error));
+}

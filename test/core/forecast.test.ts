@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {BurnForecast} from '../../source/core/forecast.ts';
+
+const minute = 60_000;
+const window = (usedPercent: number, resetAt: number) =>
+	({kind: 'five-hour', lengthMinutes: 300, usedPercent, resetAt}) as const;
+
+test('a steady pace that outruns the reset forecasts the moment it runs out', () => {
+	const forecast = new BurnForecast();
+	// 1% a minute: from 40% at minute 20, 60 minutes to go; the window resets in 4 hours.
+	for (let t = 0; t <= 20; t += 5) {
+		forecast.observe('a', t * minute, 20 + t, 3);
+	}
+
+	assert.equal(forecast.exhaustsAt('a', 'fiveHour', window(40, 240 * minute), 20 * minute), 80 * minute);
+});
+
+test('a pace that lasts until the reset forecasts nothing', () => {
+	const forecast = new BurnForecast();
+	forecast.observe('a', 0, 10, 1);
+	forecast.observe('a', 20 * minute, 12, 1);
+	assert.equal(forecast.exhaustsAt('a', 'fiveHour', window(12, 60 * minute), 20 * minute), undefined);
+});
+
+test('a burst shorter than the minimum span gives no pace', () => {
+	const forecast = new BurnForecast();
+	forecast.observe('a', 0, 0, 0);
+	forecast.observe('a', 5000, 30, 1);
+	assert.equal(forecast.exhaustsAt('a', 'fiveHour', window(30, 240 * minute), 5000), undefined);
+});
+
+test('a reset (used percent falling) restarts the series', () => {
+	const forecast = new BurnForecast();
+	forecast.observe('a', 0, 50, 5);
+	forecast.observe('a', 20 * minute, 90, 6);
+	forecast.observe('a', 21 * minute, 1, 6);
+	assert.equal(forecast.exhaustsAt('a', 'fiveHour', window(1, 300 * minute), 21 * minute), undefined);
+});
