@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import {createHash} from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import {afterEach, beforeEach, describe, it} from 'node:test';
 import {
 	NeedsLoginError,
@@ -214,6 +216,51 @@ describe('TokenManager', () => {
 		for (const secret of [...secrets, ...issuer.refreshTokensSeen]) {
 			assert.ok(!emitted.includes(secret), 'a token leaked');
 		}
+	});
+
+	it('two processes sharing a home send one refresh, not two (lock file), and leave no lock behind', async () => {
+		addAccount('a', -MINUTE);
+		const old = store.getAccount('a')!.tokens.accessToken;
+		// A second process: its own store object and token manager on the same home.
+		const other = new TokenManager({store: openStore(store.home), issuer: issuer.url, clock});
+		issuer.delayMs = 50;
+		const [first, second] = await Promise.all([manager.getAccessToken('a'), other.getAccessToken('a')]);
+		assert.equal(issuer.refreshTokensSeen.length, 1);
+		assert.equal(first, second);
+		const [third, fourth] = await Promise.all([
+			manager.refreshAfter401('a', first),
+			other.refreshAfter401('a', first),
+		]);
+		assert.equal(issuer.refreshTokensSeen.length, 2);
+		assert.equal(third, fourth);
+		assert.notEqual(third, old);
+		assert.deepEqual(
+			fs.readdirSync(store.home).filter((name) => name.endsWith('.lock')),
+			[],
+		);
+	});
+
+	it('waits for a lock another process holds, and takes over one left by a process that died', async () => {
+		addAccount('a', -MINUTE);
+		const lock = path.join(
+			store.home,
+			`.refresh-${createHash('sha256').update('a').digest('hex').slice(0, 16)}.lock`,
+		);
+		fs.writeFileSync(lock, '99999\n');
+		const waiting = manager.getAccessToken('a');
+		await new Promise((resolve) => setTimeout(resolve, 150));
+		assert.equal(issuer.refreshTokensSeen.length, 0);
+		fs.rmSync(lock);
+		await waiting;
+		assert.equal(issuer.refreshTokensSeen.length, 1);
+
+		fs.writeFileSync(lock, '99999\n');
+		const old = new Date(Date.now() - 120_000);
+		fs.utimesSync(lock, old, old);
+		clock.advance(2 * 60 * MINUTE);
+		await manager.getAccessToken('a');
+		assert.equal(issuer.refreshTokensSeen.length, 2);
+		assert.ok(!fs.existsSync(lock));
 	});
 
 	it('explains an unknown account', async () => {

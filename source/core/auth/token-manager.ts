@@ -3,6 +3,7 @@ import type {Store} from '../store/store.ts';
 import type {AccountRecord, Tokens} from '../store/types.ts';
 import {jwtExpiry, readLoginClaims} from './jwt.ts';
 import {type IssuedTokens, IssuerUnavailableError, refreshTokens, TokenRefusedError} from './oauth-client.ts';
+import {withRefreshLock} from './refresh-lock.ts';
 
 /** Refresh when the access token expires within this (Codex CLI's `CHATGPT_ACCESS_TOKEN_REFRESH_WINDOW_MINUTES`). */
 export const refreshWindowMs = 5 * MINUTE;
@@ -62,8 +63,9 @@ export type TokenManagerOptions = {
 /**
 Hands out valid access tokens for the pooled accounts. It refreshes proactively (5 minutes before the
 access token's `exp`) and after a 401, with at most one refresh in flight per account whatever the
-concurrency; the rotated tokens are saved through the store before anyone gets the new access token, and a
-refresh token the issuer refused is never sent again.
+concurrency (and, through a lock file in the home, whatever the number of codexpool processes sharing it);
+the rotated tokens are saved through the store before anyone gets the new access token, and a refresh token
+the issuer refused is never sent again.
 */
 export class TokenManager {
 	readonly #store: Store;
@@ -93,7 +95,7 @@ export class TokenManager {
 		}
 
 		try {
-			return await this.#singleFlight(accountId, 'proactive');
+			return await this.#singleFlight(accountId, 'proactive', (current) => this.needsRefresh(current));
 		} catch (error) {
 			// The old token still works for a few minutes: use it while the issuer is unavailable.
 			const expiry = jwtExpiry(tokens.accessToken);
@@ -116,7 +118,7 @@ export class TokenManager {
 			return current;
 		}
 
-		return this.#singleFlight(accountId, 'unauthorized');
+		return this.#singleFlight(accountId, 'unauthorized', (current) => current.accessToken === failedToken);
 	}
 
 	/** Whether these tokens are due for a proactive refresh. */
@@ -135,22 +137,37 @@ export class TokenManager {
 		return this.#inFlight.has(accountId);
 	}
 
-	#singleFlight(accountId: string, reason: 'proactive' | 'unauthorized'): Promise<string> {
+	#singleFlight(
+		accountId: string,
+		reason: 'proactive' | 'unauthorized',
+		stillNeeded: (tokens: Tokens) => boolean,
+	): Promise<string> {
 		const running = this.#inFlight.get(accountId);
 		if (running !== undefined) {
 			return running;
 		}
 
-		const promise = this.#doRefresh(accountId, reason).finally(() => {
+		const promise = withRefreshLock(this.#store.home, accountId, async () =>
+			this.#doRefresh(accountId, reason, stillNeeded),
+		).finally(() => {
 			this.#inFlight.delete(accountId);
 		});
 		this.#inFlight.set(accountId, promise);
 		return promise;
 	}
 
-	async #doRefresh(accountId: string, reason: 'proactive' | 'unauthorized'): Promise<string> {
+	async #doRefresh(
+		accountId: string,
+		reason: 'proactive' | 'unauthorized',
+		stillNeeded: (tokens: Tokens) => boolean,
+	): Promise<string> {
 		const account = this.#account(accountId);
 		const old = this.#tokens(account);
+		// Another process sharing this home may have refreshed while we waited for the lock: use its tokens.
+		if (!stillNeeded(old)) {
+			return old.accessToken;
+		}
+
 		const failure = this.#failures.get(accountId);
 		if (failure !== undefined && failure.retryAt > this.#clock.now()) {
 			throw new TokenRefreshError(accountId, failure.message, failure.retryAt);
