@@ -47,8 +47,9 @@ export function renderApp(core: Core, options: RenderAppOptions = {}): RunningAp
 	);
 	const instance = render(app, {
 		maxFps: options.maxFps ?? 10,
-		// Rewrite only the lines that changed: the 1 s countdown tick touches a few cells, not the screen.
-		incrementalRendering: true,
+		// Not incrementalRendering: in Ink 6.8 its line-by-line updates land on the wrong rows in tmux (frames
+		// piled up, seen in test/components/preview.tsx); whole frames inside synchronized output do not flicker.
+		incrementalRendering: false,
 		patchConsole: true,
 		exitOnCtrlC: options.exitOnCtrlC ?? true,
 		...(options.stdout === undefined ? {} : {stdout: options.stdout}),

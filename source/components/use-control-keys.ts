@@ -218,6 +218,53 @@ function handleOverlay(context: Context, input: string, key: Key): void {
 	}
 }
 
+const plainKey: Key = {
+	upArrow: false,
+	downArrow: false,
+	leftArrow: false,
+	rightArrow: false,
+	pageDown: false,
+	pageUp: false,
+	home: false,
+	end: false,
+	return: false,
+	escape: false,
+	ctrl: false,
+	shift: false,
+	tab: false,
+	backspace: false,
+	delete: false,
+	meta: false,
+	super: false,
+	hyper: false,
+	capsLock: false,
+	numLock: false,
+};
+
+/**
+Ink hands over a run of plain characters read at once (`jjj` from key repeat, or keys sent by tmux) as one
+input, like a paste; outside the filter prompt each character is a key of its own.
+*/
+export function splitKeys(input: string, key: Key, isTyping: boolean): [string, Key][] {
+	const chars = [...input];
+	if (chars.length <= 1 || isTyping || key.ctrl || key.meta || key.escape) {
+		return [[input, key]];
+	}
+	return chars.map((char): [string, Key] => {
+		switch (char) {
+			case '\t':
+				return ['', {...plainKey, tab: true}];
+			case '\r':
+				return ['', {...plainKey, return: true}];
+			case '\u007F':
+			case '\b':
+				return ['', {...plainKey, backspace: true}];
+			default:
+				return [char, {...plainKey, shift: /[A-Z]/.test(char)}];
+		}
+	});
+}
+
 /** All keyboard handling of the control center, driven by the keymap table. */
 export function useControlKeys(context: Context): void {
 	// Ink re-subscribes a changed handler in a passive effect, which can run after the next key arrives; a
@@ -227,11 +274,19 @@ export function useControlKeys(context: Context): void {
 		latest.current = context;
 	});
 	const handle = useCallback((input: string, key: Key) => {
-		const current = latest.current;
-		if (current.state.overlay.kind === 'none') {
-			handleMain(current, input, key);
-		} else {
-			handleOverlay(current, input, key);
+		for (const [char, charKey] of splitKeys(input, key, latest.current.state.overlay.kind === 'filter')) {
+			const rendered = latest.current;
+			// Apply each change to our copy too, so the next key of the same chunk sees it before React renders.
+			const update: Update = (change) => {
+				latest.current = {...latest.current, state: change(latest.current.state)};
+				rendered.update(change);
+			};
+			const current = {...rendered, update};
+			if (current.state.overlay.kind === 'none') {
+				handleMain(current, char, charKey);
+			} else {
+				handleOverlay(current, char, charKey);
+			}
 		}
 	}, []);
 	useInput(handle);

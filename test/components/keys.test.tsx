@@ -204,3 +204,20 @@ test('the selection follows the account when the list changes', async () => {
 	await app.press('d');
 	assert.deepEqual(app.core.calls, [{action: 'drain', args: ['acc-bob']}]);
 });
+
+test('keys that arrive together (key repeat, tmux) count one by one', async () => {
+	const app = await renderApp(busyPool());
+	await app.press('jj');
+	assert.match(app.text(), /▶ carol/);
+	await app.press('jd');
+	assert.match(app.text(), /▶ dave/);
+	assert.deepEqual(
+		app.core.calls,
+		[{action: 'drain', args: ['acc-dave']}],
+		'd acts on the account j just selected',
+	);
+	await app.press('\t\t');
+	assert.match(app.text(), /Sessions\s+2 known/);
+	await app.press('/', 'bob');
+	assert.match(app.text(), /filter log: bob▏/, 'in the filter a run of characters is typed text');
+});
