@@ -2,7 +2,9 @@
 `npm run bench:sim`: the standard grid (flat and workday), every strategy, movement off and on, kick
 schedulers none/stagger/ours, written to bench/results/simulate.{md,json}. The headline cells use 2048
 runs; the rest fewer (see RUNS) so that the whole benchmark ends within about 15 minutes on 2 cores.
-BENCH_SCALE=0.05 scales every run count down for a quick dry run (never committed).
+It runs in two phases and writes the files after each: first every cell the targets need (headline cells
+and every strategy with movement and stagger), then all the others.
+BENCH_SCALE=0.05 scales every run count down for a quick dry run; BENCH_OUT=DIR writes elsewhere.
 */
 import {writeFileSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
@@ -16,7 +18,7 @@ import {evaluateTargets, headlineTables, targetsReport} from '../source/core/sim
 import {DEFAULT_STRATEGY, strategyNames} from '../source/core/strategies/index.ts';
 
 /** Runs per cell: the headline cells, every other strategy in the comparison (movement on, stagger), the rest. */
-export const RUNS = {headline: 2048, comparison: 96, other: 12} as const;
+export const RUNS = {headline: 2048, comparison: 64, other: 8} as const;
 
 export const HEADLINE = [
 	{strategy: DEFAULT_STRATEGY, movement: 'on', scheduler: 'ours'},
@@ -25,16 +27,13 @@ export const HEADLINE = [
 ] as const;
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
-const runsFor = (strategy: string, movement: 'on' | 'off', scheduler: string): number => {
-	const base = HEADLINE.some(
-		(h) => h.strategy === strategy && h.movement === movement && h.scheduler === scheduler,
-	)
-		? RUNS.headline
+const kind = (strategy: string, movement: 'on' | 'off', scheduler: string): keyof typeof RUNS =>
+	HEADLINE.some((h) => h.strategy === strategy && h.movement === movement && h.scheduler === scheduler)
+		? 'headline'
 		: movement === 'on' && scheduler === 'stagger'
-			? RUNS.comparison
-			: RUNS.other;
-	return Math.max(2, Math.round(base * scale));
-};
+			? 'comparison'
+			: 'other';
+const runsOf = (name: keyof typeof RUNS) => Math.max(2, Math.round(RUNS[name] * scale));
 
 const cells: CellSpec[] = [];
 for (const scenario of ['flat', 'workday'] as Scenario[])
@@ -43,7 +42,7 @@ for (const scenario of ['flat', 'workday'] as Scenario[])
 			for (const strategy of strategyNames)
 				for (const movement of ['on', 'off'] as const)
 					for (const scheduler of kickPolicyNames) {
-						const runs = runsFor(strategy, movement, scheduler);
+						const runs = runsOf(kind(strategy, movement, scheduler));
 						cells.push({
 							strategy,
 							movement,
@@ -58,73 +57,104 @@ for (const scenario of ['flat', 'workday'] as Scenario[])
 						});
 					}
 
+const needed = (cell: CellSpec) => kind(cell.strategy, cell.movement, cell.scheduler) !== 'other';
+const phases = [cells.filter(needed), cells.filter((cell) => !needed(cell))];
 const threads = Number(process.env.BENCH_THREADS ?? availableParallelism());
+const out = process.env.BENCH_OUT ?? new URL('results/', import.meta.url).pathname;
 const totalRuns = cells.reduce((sum, cell) => sum + cell.runs, 0);
 process.stderr.write(`bench:sim: ${cells.length} cells, ${totalRuns} runs on ${threads} threads\n`);
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
+const done: CellOutcome[] = [];
 let shown = 0;
-const results: CellOutcome[] = await runCells(cells, {
-	threads,
-	chunk: 8,
-	onProgress(done, total) {
-		if (performance.now() - shown > 5000 || done === total) {
-			shown = performance.now();
-			const elapsed = (performance.now() - started) / 1000;
-			process.stderr.write(`  ${done}/${total} runs, ${elapsed.toFixed(0)} s\n`);
-		}
-	},
-});
-const wallSeconds = (performance.now() - started) / 1000;
-const cpu = process.cpuUsage(cpuBefore);
-const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-const sessions = results.reduce((sum, cell) => sum + cell.sessions, 0);
-const meta = {
-	generatedAt: new Date().toISOString(),
-	node: process.version,
-	threads,
-	cores: availableParallelism(),
-	wallSeconds: Math.round(wallSeconds * 10) / 10,
-	cpuSeconds: Math.round(cpuSeconds * 10) / 10,
-	runs: totalRuns,
-	sessions,
-	sessionsPerSecond: Math.round(sessions / wallSeconds),
-	runsPerCell: {...RUNS, headlineCells: HEADLINE, scale},
-};
-const targets = evaluateTargets(results);
-// Where the time went, per (strategy, movement, scheduler): seconds per run, summed over the grid.
-const costs: Record<string, {runs: number; seconds: number}> = {};
-for (const cell of results) {
-	const key = `${cell.strategy}/${cell.movement}/${cell.scheduler}`;
-	const cost = costs[key] ?? {runs: 0, seconds: 0};
-	costs[key] = {runs: cost.runs + cell.runs, seconds: cost.seconds + cell.seconds};
+let finishedRuns = 0;
+for (const [index, phase] of phases.entries()) {
+	const results = await runCells(phase, {
+		threads,
+		chunk: 8,
+		onProgress(runs) {
+			if (performance.now() - shown > 10_000) {
+				shown = performance.now();
+				const elapsed = (performance.now() - started) / 1000;
+				process.stderr.write(`  ${finishedRuns + runs}/${totalRuns} runs, ${elapsed.toFixed(0)} s\n`);
+			}
+		},
+	});
+	finishedRuns += phase.reduce((sum, cell) => sum + cell.runs, 0);
+	done.push(...results);
+	write(index === phases.length - 1);
 }
 
-const out = process.env.BENCH_OUT ?? new URL('results/', import.meta.url).pathname;
-writeFileSync(
-	`${out}/simulate.json`,
-	`${JSON.stringify({...meta, targets, costs, ...jsonReport(results)}, undefined, 1)}\n`,
-);
-writeFileSync(
-	`${out}/simulate.md`,
-	[
-		'# Simulator benchmark (`npm run bench:sim`)',
-		'',
-		`Generated ${meta.generatedAt} with Node ${meta.node} on ${meta.cores} cores (${threads} worker threads).`,
-		`Wall time ${meta.wallSeconds} s, CPU time ${meta.cpuSeconds} s; ${sessions.toLocaleString('en')} simulated sessions,`,
-		`${meta.sessionsPerSecond.toLocaleString('en')} sessions per second of wall time.`,
-		'',
-		`Model: shared/simulation-model.md, 7 accounts, 28 days, seeds 0..R-1. Runs per cell: headline cells`,
-		`(${HEADLINE.map((h) => `\`${h.strategy}\` movement ${h.movement} scheduler ${h.scheduler}`).join('; ')})`,
-		`R = ${runsFor(HEADLINE[0].strategy, 'on', 'ours')}; every other strategy with movement on and \`stagger\` R = ${runsFor('random', 'on', 'stagger')};`,
-		`all other cells R = ${runsFor('random', 'off', 'none')}. Values are means ± 95% confidence intervals.`,
-		'',
-		headlineTables(results),
-		targetsReport(targets),
-		'Every cell (all strategies × movement × scheduler) is in `simulate.json`, in the shape of `codexpool simulate --json`.',
-		'',
-	].join('\n'),
-);
-process.stderr.write(
-	`bench:sim: done in ${meta.wallSeconds} s wall, ${meta.cpuSeconds} s CPU, ${meta.sessionsPerSecond} sessions/s\n`,
-);
+/** Write both files from the cells done so far, in the grid's order. */
+function write(complete: boolean): void {
+	const order = new Map(cells.map((cell, index) => [cell, index]));
+	const results = [...done].sort((a, b) => order.get(cellOf(a))! - order.get(cellOf(b))!);
+	const wallSeconds = (performance.now() - started) / 1000;
+	const cpu = process.cpuUsage(cpuBefore);
+	const sessions = results.reduce((sum, cell) => sum + cell.sessions, 0);
+	const meta = {
+		generatedAt: new Date().toISOString(),
+		complete,
+		node: process.version,
+		cores: availableParallelism(),
+		threads,
+		wallSeconds: Math.round(wallSeconds * 10) / 10,
+		cpuSeconds: Math.round(((cpu.user + cpu.system) / 1e6) * 10) / 10,
+		runs: results.reduce((sum, cell) => sum + cell.runs, 0),
+		sessions,
+		sessionsPerSecond: Math.round(sessions / wallSeconds),
+		runsPerCell: {...RUNS, scale, headlineCells: HEADLINE},
+	};
+	const costs: Record<string, {runs: number; seconds: number}> = {};
+	for (const cell of results) {
+		const key = `${cell.strategy}/${cell.movement}/${cell.scheduler}`;
+		const cost = costs[key] ?? {runs: 0, seconds: 0};
+		costs[key] = {
+			runs: cost.runs + cell.runs,
+			seconds: Math.round((cost.seconds + cell.seconds) * 100) / 100,
+		};
+	}
+
+	const targets = evaluateTargets(results);
+	writeFileSync(
+		`${out}/simulate.json`,
+		`${JSON.stringify({...meta, targets, costs, ...jsonReport(results)}, undefined, 1)}\n`,
+	);
+	writeFileSync(
+		`${out}/simulate.md`,
+		[
+			'# Simulator benchmark (`npm run bench:sim`)',
+			'',
+			complete ? '' : '**Partial: only the cells the targets need are done so far.**\n',
+			`Generated ${meta.generatedAt} with Node ${meta.node}, ${threads} worker threads on ${meta.cores} cores.`,
+			`Wall time ${meta.wallSeconds} s (CPU ${meta.cpuSeconds} s, all threads); ${meta.runs.toLocaleString('en')} runs,`,
+			`${sessions.toLocaleString('en')} simulated sessions: ${meta.sessionsPerSecond.toLocaleString('en')} sessions per second of wall time.`,
+			'',
+			'Model: `shared/simulation-model.md`, 7 accounts, 28 days, seeds 0..R-1, the same sessions for every cell.',
+			`Runs per cell R: headline cells (${HEADLINE.map((h) => `\`${h.strategy}\` movement ${h.movement}, scheduler ${h.scheduler}`).join('; ')})`,
+			`${runsOf('headline')}; every other strategy with movement on and \`stagger\` ${runsOf('comparison')}; all other cells ${runsOf('other')}.`,
+			'Values are means ± 95% confidence intervals; bold marks the best of a setting.',
+			'Reproduce: `npm run bench:sim`, or one setting: `codexpool simulate --rho 1.2 --mean 0.02 --runs 2048`.',
+			'',
+			targetsReport(targets),
+			headlineTables(results),
+			'Every cell (all strategies × movement × scheduler) is in `simulate.json`, in the shape of `codexpool simulate --json`.',
+			'',
+		].join('\n'),
+	);
+	process.stderr.write(
+		`bench:sim: ${complete ? 'done' : 'targets phase written'} at ${meta.wallSeconds} s wall, ${meta.cpuSeconds} s CPU, ${meta.sessionsPerSecond} sessions/s\n`,
+	);
+}
+
+function cellOf(result: CellOutcome): CellSpec {
+	return cells.find(
+		(cell) =>
+			cell.strategy === result.strategy &&
+			cell.movement === result.movement &&
+			cell.scheduler === result.scheduler &&
+			cell.scenario === result.scenario &&
+			cell.rho === result.rho &&
+			cell.mean === result.mean,
+	)!;
+}

@@ -37,7 +37,8 @@ export const ours: KickPolicy = {
 		}
 
 		let at = nextTickAfter(now, origin, step, tolerance);
-		for (let count = 0; count < accounts.length; count++, at += step) {
+		const horizon = options?.forecast === false ? 0 : accounts.length;
+		for (let count = 0; count < horizon; count++, at += step) {
 			const j = Math.round((at - origin) / step);
 			const target = accounts[j % accounts.length]!;
 			const resetAt = target.fiveHour.resetAt;

@@ -33,6 +33,8 @@ export type KickOptions = {
 	The simulator passes its instant (1e-9 h).
 	*/
 	readonly toleranceMs?: number;
+	/** Include the forecast (later kicks) in plan()'s answer; default true. The simulator needs only what is due. */
+	readonly forecast?: boolean;
 };
 
 /** Ticks of a grid of period `periodMs` from `origin`: the index of the tick `now` is on, or -1. */

@@ -21,6 +21,12 @@ export type CellSpec = {
 	readonly seed: number;
 };
 
+/**
+Strategies whose answer depends only on the accounts and the time (they read neither `previous` nor their
+random stream), so the simulator may stop offering a queue once they answer "none" (see RunSetup).
+*/
+const STATE_ONLY = new Set(['ours']);
+
 /** The metrics of a run, in this order, as workers send them back. */
 export const METRICS = ['interruptions', 'waitHours', 'moves', 'p95PauseHours', 'wastedShare'] as const;
 export type Metric = (typeof METRICS)[number];
@@ -56,6 +62,7 @@ export function runCellRange(cell: CellSpec, from: number, to: number): Float64A
 			kicks,
 			// greedy-duration reasons with the mean session size; the simulator tells it the cell's.
 			strategyOptions: {meanSessionSize: cell.mean},
+			stateOnly: STATE_ONLY.has(cell.strategy),
 		});
 		const at = (run - from) * VALUES_PER_RUN;
 		METRICS.forEach((metric, index) => {
@@ -65,6 +72,14 @@ export function runCellRange(cell: CellSpec, from: number, to: number): Float64A
 		out[at + METRICS.length + 1] = result.sessions;
 	}
 
+	return out;
+}
+
+/** One metric of the first `runs` runs of a cell's per-run values. */
+export function metricColumn(values: Float64Array, metric: Metric, runs: number): Float64Array {
+	const index = METRICS.indexOf(metric);
+	const out = new Float64Array(runs);
+	for (let run = 0; run < runs; run++) out[run] = values[run * VALUES_PER_RUN + index]!;
 	return out;
 }
 

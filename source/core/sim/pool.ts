@@ -17,6 +17,8 @@ export type CellOutcome = CellResult & {
 	readonly sessions: number;
 	/** Time spent simulating the cell's runs (seconds, summed over threads). */
 	readonly seconds: number;
+	/** Every run's values (VALUES_PER_RUN per run, in seed order), for comparisons on the same seeds. */
+	readonly values: Float64Array;
 };
 
 /**
@@ -57,7 +59,11 @@ export async function runCells(
 		await runOnWorkers(jobs, threads, finish);
 	}
 
-	return cells.map((cell, index) => ({...summarise(cell, values[index]!), seconds: seconds[index]!}));
+	return cells.map((cell, index) => ({
+		...summarise(cell, values[index]!),
+		seconds: seconds[index]!,
+		values: values[index]!,
+	}));
 }
 
 /**

@@ -1,6 +1,14 @@
-import {phaseScore, startGates} from './phase-targeting.ts';
+import {phaseScore} from './phase-targeting.ts';
 import type {AccountView, PickContext, Strategy} from './types.ts';
-import {DEFAULT_MEAN_SESSION_SIZE, isIdle, isUsable, lastPickedKey, minBy, usableQuota} from './views.ts';
+import {
+	compareKeys,
+	DEFAULT_MEAN_SESSION_SIZE,
+	effectiveWindowView,
+	isIdle,
+	isUsable,
+	lastPickedKey,
+	usableQuota,
+} from './views.ts';
 
 /** The knob of `ours`, exposed so the simulator's experiments can vary it; the default is measured. */
 export type OursTuning = {
@@ -41,23 +49,55 @@ function pickOurs(
 	context: PickContext,
 	tuning: OursTuning,
 ): string | undefined {
+	// One pass, no intermediate lists: the simulator calls this hundreds of thousands of times per run.
 	const {now} = context;
 	const mean = context.options?.meanSessionSize ?? DEFAULT_MEAN_SESSION_SIZE;
-	const candidates = accounts.filter((account) => {
-		if (!isUsable(account, now)) return false;
-		if (context.kind !== 'resume') return true;
-		return usableQuota(account, now) >= (account.running + tuning.resumeRoom) * mean;
-	});
-	const gates = startGates(accounts, now);
-	const idleWindows = (account: AccountView) =>
-		(['fiveHour', 'weekly'] as const).filter((key) => isIdle(account[key], now));
-	const startable = candidates.filter((account) => {
-		const idle = idleWindows(account);
-		return idle.length > 0 && idle.every((key) => gates[key]);
-	});
-	const started = candidates.filter((account) => idleWindows(account).length === 0);
-	const pool = startable.length > 0 ? startable : started.length > 0 ? started : candidates;
-	return minBy(pool, (account) => [-phaseScore(account, now), lastPickedKey(account)])?.id;
+	const fiveHourGate = gateOpen(accounts, 'fiveHour', now);
+	const weeklyGate = gateOpen(accounts, 'weekly', now);
+	// Tiers, as phase-targeting: 0 = may start its idle windows now, 1 = all windows started, 2 = the rest.
+	const best: (AccountView | undefined)[] = [undefined, undefined, undefined];
+	const bestKey: number[][] = [[], [], []];
+	for (const account of accounts) {
+		if (!isUsable(account, now)) continue;
+		if (
+			context.kind === 'resume' &&
+			usableQuota(account, now) < (account.running + tuning.resumeRoom) * mean
+		) {
+			continue;
+		}
+
+		const idleFiveHour = isIdle(account.fiveHour, now);
+		const idleWeekly = isIdle(account.weekly, now);
+		const tier =
+			!idleFiveHour && !idleWeekly
+				? 1
+				: (!idleFiveHour || fiveHourGate) && (!idleWeekly || weeklyGate)
+					? 0
+					: 2;
+		const key = [-phaseScore(account, now), lastPickedKey(account)];
+		const current = best[tier];
+		if (current === undefined || compareKeys(key, bestKey[tier]!, account.id, current.id) < 0) {
+			best[tier] = account;
+			bestKey[tier] = key;
+		}
+	}
+
+	return (best[0] ?? best[1] ?? best[2])?.id;
+}
+
+/** phase-targeting's gate: a window of this kind may start only once the youngest started one is ≥ length/N old. */
+function gateOpen(accounts: readonly AccountView[], key: 'fiveHour' | 'weekly', now: number): boolean {
+	for (const account of accounts) {
+		const window = effectiveWindowView(account[key], now);
+		if (
+			window.resetAt !== undefined &&
+			now - (window.resetAt - window.lengthMs) < window.lengthMs / accounts.length
+		) {
+			return false;
+		}
+	}
+
+	return true;
 }
 
 /** Our own strategy, the default. */
