@@ -27,6 +27,27 @@ export const commands: Record<string, {summary: string; load: () => Promise<Comm
 		summary: 'print (or --write into ~/.codex/config.toml) the lines that point Codex CLI at the pool',
 		load: async () => (await import('./codex-config.ts')).command,
 	},
+	serve: {
+		summary: 'run the headless daemon: proxy, admin API, scheduler and usage polling',
+		load: async () => (await import('./serve.ts')).command,
+	},
+	status: {
+		summary: 'one-shot state of the pool (as the control center shows it), or --json',
+		load: async () => (await import('./status.ts')).command,
+	},
+	pin: {summary: 'send all new sessions to one account', load: async () => (await import('./marks.ts')).pin},
+	unpin: {summary: 'undo pin', load: async () => (await import('./marks.ts')).unpin},
+	drain: {summary: 'no new sessions for an account', load: async () => (await import('./marks.ts')).drain},
+	evict: {summary: 'no traffic for an account', load: async () => (await import('./marks.ts')).evict},
+	restore: {summary: 'clear an account’s marks', load: async () => (await import('./marks.ts')).restore},
+	strategy: {
+		summary: 'show or set the strategy (and sequential’s order and threshold)',
+		load: async () => (await import('./strategy.ts')).command,
+	},
+	scheduler: {
+		summary: 'show or change the staggering scheduler (on/off, dry run, policy, accounts, quiet hours)',
+		load: async () => (await import('./scheduler.ts')).command,
+	},
 	keys: {
 		summary: 'create, list and revoke pool keys for OpenAI-compatible clients',
 		load: async () => (await import('./keys.ts')).command,

@@ -1,4 +1,10 @@
 import {resolveAccount} from './accounts/resolve.ts';
+import {
+	applySchedulerChange,
+	checkSchedulerChange,
+	describeSchedulerSettings,
+} from './control/scheduler-settings.ts';
+import {checkStrategyOptions} from './control/strategy-options.ts';
 import type {PoolProxy} from './proxy/index.ts';
 import type {KickOutcome, Scheduler} from './scheduler/index.ts';
 import type {ActionResult, CoreActions, NoticeLevel} from './snapshot.ts';
@@ -81,11 +87,30 @@ export function createCoreActions({
 				{pinned: false, drained: false, evicted: false},
 				(a) => `Restored ${a.name}: it takes traffic as usual.`,
 			),
-		async setStrategy(name) {
+		async setStrategy(name, options) {
 			try {
 				const strategy = getStrategy(name);
-				store.setSettings({strategy: strategy.name});
+				const checked = options === undefined ? undefined : checkStrategyOptions(options);
+				store.setSettings({
+					strategy: strategy.name,
+					...(checked && {strategyOptions: {...store.getSettings().strategyOptions, ...checked}}),
+				});
 				return done({ok: true, message: `Strategy: ${strategy.name}. ${strategy.description}`});
+			} catch (error) {
+				return done({ok: false, message: (error as Error).message});
+			}
+		},
+		async setScheduler(change) {
+			try {
+				const accounts = store.listAccounts();
+				const next = applySchedulerChange(
+					store.getSettings().scheduler,
+					checkSchedulerChange(change),
+					accounts,
+				);
+				// The core's store listener hands the new settings to the running scheduler, which re-plans at once.
+				store.setSettings({scheduler: next});
+				return done({ok: true, message: `${describeSchedulerSettings(next, accounts)}.`});
 			} catch (error) {
 				return done({ok: false, message: (error as Error).message});
 			}

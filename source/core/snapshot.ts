@@ -1,4 +1,5 @@
-import type {Marks, PlanType} from './strategies/types.ts';
+import type {SchedulerChange} from './control/scheduler-settings.ts';
+import type {Marks, PlanType, StrategyOptions} from './strategies/types.ts';
 
 /**
 The contract between the core and everything that shows it (the TUI, `status --json`, the admin API's
@@ -172,7 +173,10 @@ export type CoreActions = {
 	drain: (account: string) => Promise<ActionResult>;
 	evict: (account: string) => Promise<ActionResult>;
 	restore: (account: string) => Promise<ActionResult>;
-	setStrategy: (name: string) => Promise<ActionResult>;
+	/** Sets the strategy; `options` (sequential's order as account ids, threshold) are merged into the saved ones. */
+	setStrategy: (name: string, options?: StrategyOptions) => Promise<ActionResult>;
+	/** Changes the scheduler's settings (only the fields given; accounts by name or id; quietHours null clears). */
+	setScheduler: (change: SchedulerChange) => Promise<ActionResult>;
 	kick: (account: string) => Promise<ActionResult>;
 	refreshUsage: (account?: string) => Promise<ActionResult>;
 };

@@ -140,7 +140,9 @@ export async function createRemoteCore({url, adminToken}: RemoteCoreOptions): Pr
 		evict: account('evict'),
 		restore: account('restore'),
 		kick: account('kick'),
-		setStrategy: async (name) => post('/api/strategy', {name}),
+		setStrategy: async (name, options) =>
+			post('/api/strategy', options === undefined ? {name} : {name, options}),
+		setScheduler: async (change) => post('/api/scheduler', change),
 		refreshUsage: async (name) => post('/api/usage/refresh', name === undefined ? {} : {account: name}),
 		async stop() {
 			stopped = true;

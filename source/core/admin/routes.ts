@@ -1,5 +1,7 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
+import type {SchedulerChange} from '../control/scheduler-settings.ts';
 import type {ActionResult, Core, CoreEvents} from '../snapshot.ts';
+import type {StrategyOptions} from '../strategies/types.ts';
 import {readJsonBody, sendJson} from './http.ts';
 
 /**
@@ -89,8 +91,12 @@ async function runAction(
 
 	if (path === '/api/strategy') {
 		return typeof body.name === 'string'
-			? core.setStrategy(body.name)
+			? core.setStrategy(body.name, body.options as StrategyOptions | undefined)
 			: {ok: false, message: 'Name the strategy: {"name": "<strategy>"}.'};
+	}
+
+	if (path === '/api/scheduler') {
+		return core.setScheduler(body as SchedulerChange);
 	}
 
 	if (path === '/api/usage/refresh') {

@@ -1,0 +1,172 @@
+import {actOnDaemon, fetchDaemonState, findDaemon} from '../core/control/daemon-client.ts';
+import {formatDuration} from '../core/control/duration.ts';
+import {
+	applySchedulerChange,
+	describeSchedulerSettings,
+	parseQuietSpan,
+	type SchedulerChange,
+	schedulerPolicies,
+} from '../core/control/scheduler-settings.ts';
+import {resolveHome} from '../core/home.ts';
+import {openStore} from '../core/store/store.ts';
+import {parseCommandLine} from './account-cli.ts';
+import {type Command, UsageError} from './types.ts';
+
+const help = `
+  Usage
+    $ codexpool scheduler [on|off] [--dry-run|--no-dry-run] [--policy ours|stagger] [--accounts a,b] [--quiet 22:00-07:00|--no-quiet]
+
+  The staggering scheduler kicks idle accounts (the smallest request the upstream accepts) at planned
+  moments, so their 5-hour windows reset apart instead of together. Without arguments: its settings and,
+  with a daemon running, the next kicks. Changes apply at once to a running daemon, else from its next start.
+
+  Options
+    on | off             turn it on or off
+    --dry-run            plan and log the kicks, send nothing (--no-dry-run: send them)
+    --policy P           ours (default: measured best by the simulator) or stagger (every 5 h / N)
+    --accounts a,b       the accounts it may kick (names, emails or prefixes); --accounts all for every one
+    --quiet START-END    no kicks between these local times (e.g. 22:00-07:00); --no-quiet removes them
+    --home DIR           the codexpool home (default $CODEXPOOL_HOME, else ~/.codexpool)
+
+  Examples
+    $ codexpool scheduler on --dry-run
+    $ codexpool scheduler --quiet 23:00-07:30 --accounts work,personal
+`;
+
+export const command: Command = {
+	name: 'scheduler',
+	summary: 'show or change the staggering scheduler: on/off, dry run, policy, accounts, quiet hours',
+	async run(argv, io) {
+		const cli = parseCommandLine(help, argv, {
+			dryRun: {type: 'boolean'},
+			policy: {type: 'string'},
+			accounts: {type: 'string'},
+			quiet: {type: 'string'},
+		});
+		if (cli.flags.help) {
+			io.stdout(help);
+			return 0;
+		}
+
+		const change = changeFrom(cli.input, argv, cli.flags);
+		const home = resolveHome(cli.flags.home, io.env);
+		const daemon = await findDaemon(home);
+		// The daemon serves this very store: check the change here, so bad input fails the same way either way.
+		const store = openStore(home);
+		const accounts = store.listAccounts();
+		if (Object.keys(change).length === 0) {
+			io.stdout(`${describeSchedulerSettings(store.getSettings().scheduler, accounts)}.\n`);
+			if (daemon === undefined) {
+				io.stdout(`No daemon serves ${home}: the plan of next kicks exists only while the pool runs.\n`);
+				return 0;
+			}
+
+			const state = await fetchDaemonState(daemon);
+			const name = (id: string) => state.accounts.find((account) => account.id === id)?.name ?? id;
+			const kicks = [...state.scheduler.nextKicks].sort((a, b) => a.at - b.at);
+			io.stdout(kicks.length === 0 ? 'No kick planned.\n' : 'Next kicks:\n');
+			for (const kick of kicks) {
+				io.stdout(`  ${name(kick.accountId)} in ${formatDuration(kick.at - state.now)}: ${kick.reason}\n`);
+			}
+
+			return 0;
+		}
+
+		let next: ReturnType<typeof applySchedulerChange>;
+		try {
+			next = applySchedulerChange(store.getSettings().scheduler, change, accounts);
+		} catch (error) {
+			throw new UsageError((error as Error).message);
+		}
+
+		if (daemon !== undefined) {
+			const result = await actOnDaemon(daemon, async (core) => core.setScheduler(change));
+			if (!result.ok) {
+				io.stderr(`codexpool: ${result.message}\n`);
+				return 1;
+			}
+
+			io.stdout(`${result.message}\n(Applied by the daemon at ${daemon.url}: it re-planned at once.)\n`);
+			return 0;
+		}
+
+		store.setSettings({scheduler: next});
+		io.stdout(
+			`${describeSchedulerSettings(next, accounts)}.\n(No daemon serves ${home}: saved in the store; it applies when the pool starts.)\n`,
+		);
+		return 0;
+	},
+};
+
+function changeFrom(
+	input: readonly string[],
+	argv: readonly string[],
+	flags: {policy?: string | undefined; accounts?: string | undefined; quiet?: string | boolean | undefined},
+): SchedulerChange {
+	const [toggle, ...extra] = input;
+	if (extra.length > 0 || (toggle !== undefined && toggle !== 'on' && toggle !== 'off')) {
+		throw new UsageError(
+			`Say on or off (got "${input.join(' ')}"). Usage: codexpool scheduler [on|off] [options]`,
+		);
+	}
+
+	const change: {-readonly [K in keyof SchedulerChange]: SchedulerChange[K]} = {};
+	if (toggle !== undefined) {
+		change.enabled = toggle === 'on';
+	}
+
+	// meow reports an absent boolean as false: only a flag the user typed changes the setting.
+	const dryRun = lastSwitch(argv, 'dry-run');
+	if (dryRun !== undefined) {
+		change.dryRun = dryRun;
+	}
+
+	if (flags.policy !== undefined) {
+		if (!schedulerPolicies.includes(flags.policy)) {
+			throw new UsageError(
+				`Unknown kick policy "${flags.policy}": choose ${schedulerPolicies.join(' or ')}.`,
+			);
+		}
+
+		change.policy = flags.policy;
+	}
+
+	if (flags.accounts !== undefined) {
+		const names = flags.accounts.split(',').map((part) => part.trim());
+		if (names.some((part) => part === '')) {
+			throw new UsageError(`--accounts takes names separated by commas, or "all"; got "${flags.accounts}".`);
+		}
+
+		change.accounts = names.length === 1 && names[0] === 'all' ? [] : names;
+	}
+
+	if (lastSwitch(argv, 'quiet') === false) {
+		change.quietHours = null;
+	} else if (typeof flags.quiet === 'string') {
+		try {
+			change.quietHours = parseQuietSpan(flags.quiet);
+		} catch (error) {
+			throw new UsageError((error as Error).message);
+		}
+	}
+
+	return change;
+}
+
+/** true for `--NAME`, false for `--no-NAME`, the last one typed winning; undefined when neither was. */
+function lastSwitch(argv: readonly string[], name: string): boolean | undefined {
+	let value: boolean | undefined;
+	for (const argument of argv) {
+		if (argument === '--') {
+			break;
+		}
+
+		if (argument === `--${name}` || argument === `--${name}=true`) {
+			value = true;
+		} else if (argument === `--no-${name}` || argument === `--${name}=false`) {
+			value = false;
+		}
+	}
+
+	return value;
+}

@@ -1,0 +1,138 @@
+import {startDaemon} from '../core/control/daemon.ts';
+import {parseDuration} from '../core/control/duration.ts';
+import {resolveHome} from '../core/home.ts';
+import {openStore} from '../core/store/store.ts';
+import {parseCommandLine} from './account-cli.ts';
+import {type Command, type Io, UsageError} from './types.ts';
+
+const help = `
+  Usage
+    $ codexpool serve [--port 4455] [--host 127.0.0.1] [--wait-up-to 10m]
+
+  The headless daemon: the proxy (Codex CLI and OpenAI-compatible routes), the admin API, usage polling
+  and the staggering scheduler. It writes its address into the home, so \`codexpool status\`, \`pin\`,
+  \`strategy\` ... and the control center act on it at once. Stop it with Ctrl-C (or SIGTERM).
+
+  Options
+    --port N          the port (default 4455; 0 picks a free one)
+    --host H          the address to bind (default 127.0.0.1; beyond loopback, pool keys are required)
+    --wait-up-to D    when every account is exhausted, hold a request this long (e.g. 90s, 10m) if one
+                      becomes usable by then, instead of answering 429 at once
+    --home DIR        the codexpool home (default $CODEXPOOL_HOME, else ~/.codexpool)
+
+  Example
+    $ codexpool serve --port 4455
+`;
+
+export const command: Command = {
+	name: 'serve',
+	summary: 'run the headless daemon: proxy, admin API, scheduler and usage polling',
+	async run(argv, io) {
+		const stop = new AbortController();
+		const onSignal = () => stop.abort();
+		process.once('SIGINT', onSignal);
+		process.once('SIGTERM', onSignal);
+		try {
+			return await serve(argv, io, stop.signal);
+		} finally {
+			process.off('SIGINT', onSignal);
+			process.off('SIGTERM', onSignal);
+		}
+	},
+};
+
+/**
+`codexpool serve` until `signal` aborts (SIGINT/SIGTERM in the CLI; tests abort it themselves). Resolves with
+the exit code once daemon.json is removed and the server is closed.
+*/
+export async function serve(
+	argv: readonly string[],
+	io: Io,
+	signal: AbortSignal,
+	onListening?: (url: string) => void,
+): Promise<number> {
+	const cli = parseCommandLine(help, argv, {
+		port: {type: 'string'},
+		host: {type: 'string'},
+		waitUpTo: {type: 'string'},
+	});
+	if (cli.flags.help) {
+		io.stdout(help);
+		return 0;
+	}
+
+	if (cli.input.length > 0) {
+		throw new UsageError(`\`codexpool serve\` takes no arguments (got "${cli.input.join(' ')}").`);
+	}
+
+	const port = parsePort(cli.flags.port);
+	const host = cli.flags.host?.trim() || '127.0.0.1';
+	let waitUpToMs: number | undefined;
+	if (cli.flags.waitUpTo !== undefined) {
+		try {
+			waitUpToMs = parseDuration(cli.flags.waitUpTo);
+		} catch (error) {
+			throw new UsageError(`--wait-up-to: ${(error as Error).message}`);
+		}
+	}
+
+	const home = resolveHome(cli.flags.home, io.env);
+	const store = openStore(home);
+	const daemon = await startDaemon({
+		home,
+		store,
+		host,
+		port,
+		waitUpToMs,
+		upstream: io.env.CODEXPOOL_UPSTREAM,
+		issuer: io.env.CODEXPOOL_AUTH_ISSUER,
+	});
+	const {url} = daemon.info;
+	const stopNotices = daemon.core.on('notice', (notice) => {
+		io.stdout(`${new Date(notice.at).toISOString()} ${notice.level.padEnd(5)} ${notice.message}\n`);
+	});
+	const snapshot = daemon.core.getSnapshot();
+	const listenPort = Number(new URL(url).port);
+	const scheduler = snapshot.scheduler;
+	io.stdout(
+		`codexpool serves ${home} at ${url}\n` +
+			`  ${snapshot.accounts.length} account${snapshot.accounts.length === 1 ? '' : 's'}, strategy ${snapshot.strategy}, ` +
+			`scheduler ${scheduler.enabled ? `on (${scheduler.policy}${scheduler.dryRun ? ', dry run' : ''})` : 'off'}\n` +
+			`  Codex CLI: run \`codexpool codex-config --write${listenPort === 4455 ? '' : ` --port ${listenPort}`}\` once to point it here.\n` +
+			`  OpenAI-compatible clients: base URL ${url}/v1\n` +
+			'  Stop with Ctrl-C.\n',
+	);
+	if (snapshot.accounts.length === 0) {
+		io.stdout(
+			'  No accounts yet: add one with `codexpool login` or `codexpool import ~/.codex` (picked up live).\n',
+		);
+	}
+
+	onListening?.(url);
+	await new Promise<void>((resolve) => {
+		if (signal.aborted) {
+			resolve();
+			return;
+		}
+
+		signal.addEventListener('abort', () => resolve(), {once: true});
+	});
+	io.stdout('Stopping codexpool: closing the proxy (streams in flight are cut).\n');
+	stopNotices();
+	await daemon.stop();
+	io.stdout('Stopped.\n');
+	return 0;
+}
+
+function parsePort(text: string | undefined): number {
+	if (text === undefined) {
+		return 4455;
+	}
+
+	const port = Number(text);
+	if (!/^\d+$/.test(text.trim()) || port > 65_535) {
+		throw new UsageError(`--port takes a port number from 0 to 65535 (e.g. --port 4455); got "${text}".`);
+	}
+
+	return port;
+}

@@ -1,0 +1,111 @@
+import net from 'node:net';
+import {type DaemonInfo, findDaemon, removeDaemonInfo, writeDaemonInfo} from '../admin/daemon-file.ts';
+import {type EmbeddedCore, startEmbeddedCore} from '../core.ts';
+import type {Store} from '../store/store.ts';
+
+export type DaemonOptions = {
+	readonly home: string;
+	/** The home's store, opened by the caller (so a damaged store is reported before anything starts). */
+	readonly store: Store;
+	readonly host: string;
+	/** 0 picks a free port (tests). */
+	readonly port: number;
+	readonly waitUpToMs?: number | undefined;
+	/** Default `$CODEXPOOL_UPSTREAM` (read by the core). */
+	readonly upstream?: string | undefined;
+	/** Default `$CODEXPOOL_AUTH_ISSUER` (read by the core). */
+	readonly issuer?: string | undefined;
+};
+
+export type RunningDaemon = {
+	readonly core: EmbeddedCore;
+	readonly info: DaemonInfo;
+	/** Removes daemon.json, then stops the core (streams in flight are cut). Safe to call twice. */
+	readonly stop: () => Promise<void>;
+};
+
+/** A daemon already serves this home; the message names it. */
+export class DaemonRunningError extends Error {
+	override name = 'DaemonRunningError';
+}
+
+/** The port is taken; the message suggests --port. */
+export class PortInUseError extends Error {
+	override name = 'PortInUseError';
+}
+
+/**
+Starts the headless daemon of a home: refuses when another one serves it, checks the port, starts the
+embedded core (proxy, admin API, scheduler, usage polling) and writes daemon.json so commands and the TUI
+find it.
+*/
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+	const running = await findDaemon(options.home);
+	if (running !== undefined) {
+		throw new DaemonRunningError(
+			`A codexpool daemon already serves ${options.home}: pid ${running.pid} at ${running.url}, started ${new Date(running.startedAt).toISOString()}. ` +
+				`Stop it first (Ctrl-C in its terminal, or \`kill ${running.pid}\`), or start this one with another --home.`,
+		);
+	}
+
+	if (options.port !== 0) {
+		await assertPortFree(options.host, options.port);
+	}
+
+	let core: EmbeddedCore;
+	try {
+		core = await startEmbeddedCore({
+			store: options.store,
+			host: options.host,
+			port: options.port,
+			waitUpToMs: options.waitUpToMs,
+			upstream: options.upstream,
+			issuer: options.issuer,
+		});
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+			throw portInUse(options.host, options.port);
+		}
+
+		throw error;
+	}
+
+	const info: DaemonInfo = {url: clientUrl(core.url), pid: process.pid, startedAt: Date.now()};
+	await writeDaemonInfo(options.home, info);
+	let stopping: Promise<void> | undefined;
+	return {
+		core,
+		info,
+		stop() {
+			stopping ??= (async () => {
+				await removeDaemonInfo(options.home);
+				await core.stop();
+			})();
+			return stopping;
+		},
+	};
+}
+
+/** Where clients on this machine reach a server bound to every interface. */
+function clientUrl(url: string): string {
+	return url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
+}
+
+async function assertPortFree(host: string, port: number): Promise<void> {
+	await new Promise<void>((resolve, reject) => {
+		const probe = net.createServer();
+		probe.once('error', (error: NodeJS.ErrnoException) => {
+			reject(error.code === 'EADDRINUSE' ? portInUse(host, port) : error);
+		});
+		probe.listen(port, host, () => {
+			probe.close(() => resolve());
+		});
+	});
+}
+
+function portInUse(host: string, port: number): PortInUseError {
+	return new PortInUseError(
+		`Port ${port} on ${host} is already in use (another program, or a codexpool serving another home). ` +
+			`Choose another with --port, e.g. \`codexpool serve --port ${port + 1}\`, and point Codex at it with \`codexpool codex-config --port ${port + 1}\`.`,
+	);
+}
