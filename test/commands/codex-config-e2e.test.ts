@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import {execFile} from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import {test} from 'node:test';
+import {fileURLToPath} from 'node:url';
+import {command as codexConfig} from '../../source/commands/codex-config.ts';
+import {createLoginCommand} from '../../source/commands/login.ts';
+import {startEmbeddedCore} from '../../source/core/core.ts';
+import {openStore} from '../../source/core/store/store.ts';
+import {startSimulatedUpstream} from '../../source/core/upstream/index.ts';
+import {tempDir} from '../store/fixtures.ts';
+import {runCommand} from './run.ts';
+
+// The readme's three steps with the real Codex CLI 0.169: log in to the pool's accounts, serve, write the
+// Codex config with codex-config; then `codex exec` is answered through the pool by a pooled account.
+const codexBin = fileURLToPath(new URL('../../node_modules/.bin/codex', import.meta.url));
+const skip = fs.existsSync(codexBin) ? false : 'the Codex CLI is not installed (npm install)';
+
+test('login, serve, codex-config --write: codex exec works through the pool', {skip}, async (t) => {
+	const upstream = await startSimulatedUpstream({accounts: [{name: 'a'}, {name: 'b'}]});
+	t.after(() => upstream.close());
+	const home = tempDir();
+	const env = {CODEXPOOL_AUTH_ISSUER: upstream.issuerUrl};
+
+	// 1. Two accounts in the pool, each a login of its own.
+	const login = createLoginCommand({ports: [0], openBrowser: (url) => fetch(url)});
+	assert.equal((await runCommand(login, ['--home', home], env)).code, 0);
+	upstream.accounts.setLoginAccount('b');
+	assert.equal((await runCommand(login, ['--home', home, '--device'], env)).code, 0);
+
+	// 2. Serve.
+	const core = await startEmbeddedCore({
+		store: openStore(home),
+		upstream: upstream.backendUrl,
+		issuer: upstream.issuerUrl,
+		port: 0,
+		watchStore: false,
+	});
+	t.after(() => core.stop());
+	const port = new URL(core.url).port;
+
+	// 3. Point Codex at it, keeping the user's own settings.
+	const codexHome = tempDir();
+	fs.writeFileSync(
+		path.join(codexHome, 'config.toml'),
+		'check_for_update_on_startup = false\n\n[analytics]\nenabled = false\n',
+	);
+	const written = await runCommand(codexConfig, ['--write', '--port', port], {CODEX_HOME: codexHome});
+	assert.equal(written.code, 0, written.stderr);
+	// Codex keeps a login of its own (here a separate login of account a): the pool never uses it.
+	const own = upstream.accounts.login('a');
+	fs.writeFileSync(
+		path.join(codexHome, 'auth.json'),
+		JSON.stringify({
+			auth_mode: 'chatgpt',
+			OPENAI_API_KEY: null,
+			tokens: {
+				id_token: own.idToken,
+				access_token: own.accessToken,
+				refresh_token: own.refreshToken,
+				account_id: upstream.accounts.get('a').accountId,
+			},
+			last_refresh: new Date().toISOString(),
+		}),
+		{mode: 0o600},
+	);
+
+	upstream.clearLog();
+	const run = await new Promise<{code: number | null; stdout: string; stderr: string}>((resolve) => {
+		const child = execFile(
+			codexBin,
+			['exec', '--skip-git-repo-check', 'say hi'],
+			{
+				cwd: codexHome,
+				encoding: 'utf8',
+				timeout: 30_000,
+				env: {...process.env, CODEX_HOME: codexHome, CODEX_REFRESH_TOKEN_URL_OVERRIDE: upstream.tokenUrl},
+			},
+			(_error, stdout, stderr) => resolve({code: child.exitCode, stdout, stderr}),
+		);
+		child.stdin?.end();
+	});
+	assert.equal(run.code, 0, run.stderr.slice(-800));
+	assert.match(run.stdout, /Hello from [ab]\. You said: say hi/);
+	const turns = upstream.log.filter((entry) => entry.path.startsWith('/backend-api/codex/responses'));
+	// The turn (and any scheduler kick) went upstream with a pooled account's token, never Codex's own.
+	assert.ok(turns.length >= 1);
+	for (const entry of turns) {
+		assert.notEqual(entry.headers.authorization, `Bearer ${own.accessToken}`);
+	}
+});
