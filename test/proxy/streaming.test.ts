@@ -175,3 +175,17 @@ test('pooled usage, workspace check and liveness answer in the upstream shape', 
 	const health = (await (await fetch(`${h.proxyUrl}/healthz`)).json()) as {ok: boolean; accounts: number};
 	assert.deepEqual([health.ok, health.accounts], [true, 2]);
 });
+
+test('two model-list requests at once make one upstream call', async (t) => {
+	const h = await startHarness(['a']);
+	t.after(() => h.close());
+	const [first, second] = await Promise.all([
+		fetch(`${h.proxyUrl}/backend-api/codex/models?client_version=0.169.0`),
+		fetch(`${h.proxyUrl}/backend-api/codex/models?client_version=0.169.0`),
+	]);
+	assert.equal(await first.text(), await second.text());
+	assert.equal(
+		h.upstream.log.filter((logged) => logged.path.startsWith('/backend-api/codex/models')).length,
+		1,
+	);
+});

@@ -46,49 +46,60 @@ export function createCodexRoutes(options: CodexRoutesOptions): ProxyRoute[] {
 		await sendDispatchResult(response, result);
 	};
 
-	const models = async (request: IncomingMessage, response: ServerResponse, url: URL) => {
-		const key = url.search;
-		const cached = modelsCache.get(key);
-		if (cached !== undefined && clock.now() - cached.at < modelsCacheMs) {
-			response.writeHead(cached.status, cached.headers);
-			response.end(cached.text);
-			return;
-		}
-
+	const fetchModels = async (search: string, headers: Record<string, string | undefined>) => {
 		// Entries are passed through unchanged: Codex drops the whole list if one entry lacks a field.
 		const candidates = pool
 			.list()
 			.map((account) => account.record.id)
 			.sort((a, b) => Number(pool.isUsable(b)) - Number(pool.isUsable(a)));
 		for (const accountId of candidates) {
-			const answer = await engine.get(
-				accountId,
-				`/codex/models${url.search}`,
-				flattenHeaders(request.headers),
-			);
+			const answer = await engine.get(accountId, `/codex/models${search}`, headers);
 			if (answer === undefined || answer.status !== 200) {
 				continue;
 			}
 
-			const headers: Record<string, string> = {
+			const cachedHeaders: Record<string, string> = {
 				'content-type': answer.headers['content-type'] ?? 'application/json',
 			};
 			if (answer.headers.etag !== undefined) {
-				headers.etag = answer.headers.etag;
+				cachedHeaders.etag = answer.headers.etag;
 			}
 
-			modelsCache.set(key, {at: clock.now(), status: 200, headers, text: answer.text});
-			response.writeHead(200, headers);
-			response.end(answer.text);
+			const entry = {at: clock.now(), status: 200, headers: cachedHeaders, text: answer.text};
+			modelsCache.set(search, entry);
+			return entry;
+		}
+
+		return undefined;
+	};
+
+	// Codex asks twice at once on a fresh home: one upstream call serves both.
+	const modelsInFlight = new Map<string, Promise<CachedModels | undefined>>();
+	const models = async (request: IncomingMessage, response: ServerResponse, url: URL) => {
+		const key = url.search;
+		let entry = modelsCache.get(key);
+		if (entry === undefined || clock.now() - entry.at >= modelsCacheMs) {
+			let pending = modelsInFlight.get(key);
+			if (pending === undefined) {
+				pending = fetchModels(key, flattenHeaders(request.headers)).finally(() => modelsInFlight.delete(key));
+				modelsInFlight.set(key, pending);
+			}
+
+			entry = await pending;
+		}
+
+		if (entry === undefined) {
+			sendError(
+				response,
+				503,
+				'no_usable_account',
+				'No account in the pool could fetch the model list. Check `codexpool accounts`.',
+			);
 			return;
 		}
 
-		sendError(
-			response,
-			503,
-			'no_usable_account',
-			'No account in the pool could fetch the model list. Check `codexpool accounts`.',
-		);
+		response.writeHead(entry.status, entry.headers);
+		response.end(entry.text);
 	};
 
 	const accountsCheck = (request: IncomingMessage, response: ServerResponse) => {

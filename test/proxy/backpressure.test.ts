@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import {createServer} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import test from 'node:test';
+import {request} from 'undici';
+import {systemClock} from '../../source/core/clock.ts';
+import {createPoolProxy} from '../../source/core/proxy/index.ts';
+import {createRandom} from '../../source/core/random.ts';
+import {noMarks} from '../../source/core/strategies/types.ts';
+
+test('a slow client holds the upstream back instead of the proxy buffering the stream', async (t) => {
+	// An upstream that writes SSE as fast as it may, and counts what it got out before write() said "wait".
+	const event = `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"${'x'.repeat(1000)}"}\n\n`;
+	let written = 0;
+	let finished = false;
+	const upstream = createServer((_request, response) => {
+		response.writeHead(200, {'content-type': 'text/event-stream'});
+		const pump = () => {
+			while (written < 50_000_000) {
+				written += event.length;
+				if (!response.write(event)) {
+					response.once('drain', pump);
+					return;
+				}
+			}
+
+			finished = true;
+			response.end();
+		};
+
+		pump();
+	});
+	await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+	const port = (upstream.address() as AddressInfo).port;
+	const proxy = createPoolProxy({
+		clock: systemClock,
+		random: createRandom(1),
+		records: [
+			{
+				id: 'acct',
+				name: 'acct',
+				email: undefined,
+				plan: 'plus',
+				tokens: {idToken: 'i', accessToken: 'a', refreshToken: 'r', lastRefresh: undefined},
+				marks: noMarks,
+				needsLogin: undefined,
+				addedAt: 0,
+			},
+		],
+		tokens: {getAccessToken: async () => 'token', refreshAfter401: async () => 'token'},
+		strategy: () => 'round-robin',
+		upstream: `http://127.0.0.1:${port}/backend-api`,
+	});
+	const url = await proxy.server.listen();
+	t.after(async () => {
+		await proxy.close();
+		upstream.closeAllConnections();
+		await new Promise((resolve) => upstream.close(resolve));
+	});
+
+	const response = await request(`${url}/backend-api/codex/responses`, {
+		method: 'POST',
+		headers: {'content-type': 'application/json'},
+		body: JSON.stringify({input: 'hi'}),
+	});
+	assert.equal(response.statusCode, 200);
+	// Read one chunk, then stop reading for a while.
+	const reader = response.body[Symbol.asyncIterator]();
+	await reader.next();
+	await new Promise((resolve) => setTimeout(resolve, 500));
+	assert.equal(finished, false);
+	assert.ok(
+		written < 20_000_000,
+		`the upstream got only socket-buffer-sized headroom, not the whole stream (${written} bytes)`,
+	);
+	const before = written;
+	// Reading again lets the upstream go on.
+	for (let index = 0; index < 200; index++) {
+		await reader.next();
+	}
+
+	await new Promise((resolve) => setTimeout(resolve, 100));
+	assert.ok(written > before);
+	response.body.destroy();
+});
