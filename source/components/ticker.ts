@@ -6,8 +6,8 @@ export type Ticker = {
 	/** The clock's time at the last tick (stable between ticks, so renders agree with each other). */
 	readonly getNow: () => number;
 	/**
-	Takes the time now without notifying anyone: called when the screen redraws for another reason, so the
-	next tick can be skipped if it would come too soon after (one frame instead of two).
+	Takes the time now without notifying anyone: called when the screen redraws for another reason, and
+	pushes the next tick a whole tick away, so a busy core and the countdown cost one frame a second, not two.
 	*/
 	readonly touch: () => void;
 };
@@ -16,12 +16,7 @@ export function createTicker(clock: Clock, tickMs: number): Ticker {
 	const listeners = new Set<() => void>();
 	let now = clock.now();
 	let timer: NodeJS.Timeout | undefined;
-	let touchedAt = Number.NEGATIVE_INFINITY;
-
 	const tick = () => {
-		if (performance.now() - touchedAt < tickMs / 2) {
-			return;
-		}
 		now = clock.now();
 		for (const listener of listeners) {
 			listener();
@@ -48,7 +43,12 @@ export function createTicker(clock: Clock, tickMs: number): Ticker {
 		getNow: () => now,
 		touch() {
 			now = clock.now();
-			touchedAt = performance.now();
+			// Restart the interval: the next tick comes a whole tick after this redraw, never just after it.
+			if (timer !== undefined) {
+				clearInterval(timer);
+				timer = setInterval(tick, tickMs);
+				timer.unref();
+			}
 		},
 	};
 }

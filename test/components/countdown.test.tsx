@@ -59,7 +59,7 @@ test('ticks are skipped while redraws keep the time fresh', async () => {
 	const ticker = createTicker(clock, 100);
 	let notified = 0;
 	const unsubscribe = ticker.subscribe(() => notified++);
-	// A busy core redraws every 5 ms here: every tick comes within 50 ms of a redraw.
+	// A busy core redraws every 5 ms here: each redraw pushes the next tick a whole tick away.
 	const redraws = setInterval(() => {
 		clock.advance(5);
 		ticker.touch();
