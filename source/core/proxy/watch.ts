@@ -116,7 +116,13 @@ export function watchResponse(options: {
 
 	let tap: Transform;
 	if (options.sse) {
-		tap = new SseTap(onEvent);
+		// A stream that ends cleanly without a terminal event is still a broken answer: the client is told so
+		// with a `response.failed` event (as when the connection breaks), never left to guess.
+		tap = new EndingSseTap(onEvent, () =>
+			completed || failure !== undefined
+				? undefined
+				: streamFailedEvent('The upstream stream ended before response.completed.'),
+		);
 	} else {
 		const chunks: Buffer[] = [];
 		let size = 0;
@@ -163,7 +169,11 @@ export function watchResponse(options: {
 		tap.destroy(error);
 	});
 	tap.on('end', () => {
-		report(completed || !options.sse ? undefined : 'the upstream stream ended before response.completed');
+		report(
+			completed || !options.sse || failure !== undefined
+				? undefined
+				: 'the upstream stream ended before response.completed',
+		);
 	});
 	tap.on('error', (error) => {
 		report(`the upstream stream broke after the first byte: ${error.message}`);
@@ -176,4 +186,34 @@ export function watchResponse(options: {
 	});
 	source.pipe(tap);
 	return tap;
+}
+
+/** The `response.failed` event the client gets when the upstream's stream ends or breaks early. */
+export function streamFailedEvent(message: string): string {
+	const event = {
+		type: 'response.failed',
+		response: {status: 'failed', error: {code: 'upstream_stream_broken', message}},
+	};
+	return `event: response.failed\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+/** An SseTap that may add a last event once the upstream's stream has ended. */
+class EndingSseTap extends SseTap {
+	readonly #tail: () => string | undefined;
+
+	constructor(onEvent: (event: Record<string, unknown>) => void, tail: () => string | undefined) {
+		super(onEvent);
+		this.#tail = tail;
+	}
+
+	override _flush(callback: TransformCallback): void {
+		super._flush((error, data) => {
+			const tail = error ? undefined : this.#tail();
+			if (tail !== undefined) {
+				this.push(Buffer.from(tail));
+			}
+
+			callback(error, data);
+		});
+	}
 }
