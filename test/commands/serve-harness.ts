@@ -1,0 +1,198 @@
+import {type ChildProcess, spawn} from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {request} from 'undici';
+import {serve} from '../../source/commands/serve.ts';
+import {command as statusCommand} from '../../source/commands/status.ts';
+import type {Io} from '../../source/commands/types.ts';
+import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
+import type {CoreSnapshot} from '../../source/core/snapshot.ts';
+import {openStore} from '../../source/core/store/store.ts';
+import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/upstream/index.ts';
+import {tempDir} from '../store/fixtures.ts';
+import {runCommand} from './run.ts';
+
+/** A home with the simulated upstream's accounts imported, and the environment that points codexpool at it. */
+export type TestHome = {
+	readonly home: string;
+	readonly upstream: SimulatedUpstream;
+	readonly env: NodeJS.ProcessEnv;
+};
+
+export async function makeHome(names: readonly string[] = ['alpha', 'beta']): Promise<TestHome> {
+	const upstream = await startSimulatedUpstream({
+		accounts: names.map((name) => ({name, fiveHourLimit: 5000})),
+	});
+	const home = tempDir('codexpool-control-');
+	const store = openStore(home);
+	importSimulatedAccounts(store, upstream, Date.now());
+	// Kicks would spend the simulated quota at start; the scheduler tests turn it on themselves.
+	store.setSettings({scheduler: {...store.getSettings().scheduler, enabled: false}});
+	return {
+		home,
+		upstream,
+		env: {CODEXPOOL_UPSTREAM: upstream.backendUrl, CODEXPOOL_AUTH_ISSUER: upstream.issuerUrl},
+	};
+}
+
+/** `codexpool serve` running in this process (the real command), stopped by `stop()` as by SIGTERM. */
+export type InProcessDaemon = {
+	readonly url: string;
+	readonly output: () => string;
+	/** Aborts the serve and resolves with its exit code. */
+	readonly stop: () => Promise<number>;
+};
+
+export async function serveInProcess(
+	{home, env}: TestHome,
+	extraArgs: readonly string[] = [],
+): Promise<InProcessDaemon> {
+	let output = '';
+	const io: Io = {
+		stdout: (text) => {
+			output += text;
+		},
+		stderr: (text) => {
+			output += text;
+		},
+		env,
+	};
+	const controller = new AbortController();
+	let listening: (url: string) => void = () => {};
+	const started = new Promise<string>((resolve) => {
+		listening = resolve;
+	});
+	const finished = serve(['--port', '0', '--home', home, ...extraArgs], io, controller.signal, listening);
+	const url = await Promise.race([
+		started,
+		finished.then((code) => {
+			throw new Error(`serve ended with ${code} before listening:\n${output}`);
+		}),
+	]);
+	return {
+		url,
+		output: () => output,
+		async stop() {
+			controller.abort();
+			return finished;
+		},
+	};
+}
+
+const cli = fileURLToPath(new URL('../../source/cli.tsx', import.meta.url));
+
+/** `codexpool ...` as a child process (node + tsx), with its output collected. */
+export type ChildRun = {
+	readonly child: ChildProcess;
+	readonly output: () => string;
+	readonly waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpMatchArray>;
+	readonly exit: Promise<number | null>;
+};
+
+export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv): ChildRun {
+	const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+		env: {...process.env, ...env},
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	let output = '';
+	const waiters = new Set<() => void>();
+	const take = (chunk: Buffer) => {
+		output += chunk.toString('utf8');
+		for (const waiter of waiters) {
+			waiter();
+		}
+	};
+	child.stdout.on('data', take);
+	child.stderr.on('data', take);
+	const exit = new Promise<number | null>((resolve) => {
+		child.on('exit', (code) => {
+			for (const waiter of waiters) {
+				waiter();
+			}
+
+			resolve(code);
+		});
+	});
+	return {
+		child,
+		output: () => output,
+		exit,
+		waitFor: async (pattern, timeoutMs = 20_000) =>
+			new Promise((resolve, reject) => {
+				const check = () => {
+					const match = pattern.exec(output);
+					if (match) {
+						waiters.delete(check);
+						clearTimeout(timer);
+						resolve(match);
+					} else if (child.exitCode !== null) {
+						waiters.delete(check);
+						clearTimeout(timer);
+						reject(new Error(`exited (${child.exitCode}) before ${pattern}:\n${output}`));
+					}
+				};
+				const timer = setTimeout(() => {
+					waiters.delete(check);
+					reject(new Error(`timed out waiting for ${pattern}:\n${output}`));
+				}, timeoutMs);
+				waiters.add(check);
+				check();
+			}),
+	};
+}
+
+/** The daemon's snapshot, straight from its admin API. */
+export async function daemonState(url: string): Promise<CoreSnapshot> {
+	const {body} = await request(`${url}/api/state`);
+	return (await body.json()) as CoreSnapshot;
+}
+
+export function daemonFile(home: string): string {
+	return path.join(home, 'daemon.json');
+}
+
+export function readDaemonFile(home: string): {url: string; pid: number} | undefined {
+	try {
+		return JSON.parse(fs.readFileSync(daemonFile(home), 'utf8')) as {url: string; pid: number};
+	} catch {
+		return undefined;
+	}
+}
+
+/** One Codex-style turn through the pool; resolves with the status and the whole SSE text. */
+export async function turn(url: string, session: string, text = 'hello') {
+	const {statusCode, body} = await request(`${url}/backend-api/codex/responses`, {
+		method: 'POST',
+		headers: {'content-type': 'application/json', 'session-id': session},
+		body: JSON.stringify({
+			model: 'gpt-5.5',
+			stream: true,
+			store: false,
+			input: [{type: 'message', role: 'user', content: [{type: 'input_text', text}]}],
+		}),
+	});
+	return {statusCode, text: await body.text()};
+}
+
+/** Polls `read` until `accept` says yes (the snapshot is published at most every ~100 ms). */
+export async function eventually<T>(
+	read: () => Promise<T>,
+	accept: (value: T) => boolean,
+	timeoutMs = 5000,
+): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await read();
+		if (accept(value) || Date.now() > deadline) {
+			return value;
+		}
+
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+}
+
+/** `codexpool status ARGS --home <home>` in process. */
+export async function status(home: TestHome, args: readonly string[]) {
+	return runCommand(statusCommand, [...args, '--home', home.home], home.env);
+}
