@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import {Readable} from 'node:stream';
+import test from 'node:test';
+import {createManualClock} from '../../source/core/clock.ts';
+import {createPool} from '../../source/core/pool/pool.ts';
+import {type ResponseOutcome, watchResponse} from '../../source/core/proxy/watch.ts';
+import {createIssuerRegistry} from '../../source/core/sessions/issuers.ts';
+import {noMarks} from '../../source/core/strategies/types.ts';
+
+const sse = (event: Record<string, unknown>) =>
+	`event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`;
+
+function setup(events: readonly Record<string, unknown>[]) {
+	const clock = createManualClock(1_800_000_000_000);
+	const pool = createPool({
+		clock,
+		records: [
+			{
+				id: 'A',
+				name: 'a',
+				email: undefined,
+				plan: 'plus',
+				tokens: {idToken: 'i', accessToken: 'a', refreshToken: 'r', lastRefresh: undefined},
+				marks: noMarks,
+				needsLogin: undefined,
+				addedAt: 0,
+			},
+		],
+	});
+	const issuers = createIssuerRegistry();
+	let outcome: ResponseOutcome | undefined;
+	const body = watchResponse({
+		source: Readable.from(events.map((event) => Buffer.from(sse(event)))),
+		sse: true,
+		accountId: 'A',
+		issuers,
+		pool,
+		clock,
+		onDone(result) {
+			outcome = result;
+		},
+	});
+	return {pool, issuers, clock, body, outcome: () => outcome};
+}
+
+test('the watcher learns quota events, issuers and usage as the stream passes', async () => {
+	const {pool, issuers, body, outcome} = setup([
+		{
+			type: 'codex.rate_limits',
+			rate_limits: {
+				primary: {used_percent: 42, window_minutes: 300, reset_at: 1_800_003_600},
+				secondary: null,
+			},
+		},
+		{type: 'response.created'},
+		{type: 'response.output_item.done', item: {type: 'reasoning', encrypted_content: 'cipher-1'}},
+		{
+			type: 'response.completed',
+			response: {usage: {input_tokens: 10, input_tokens_details: {cached_tokens: 4}, output_tokens: 3}},
+		},
+	]);
+	for await (const _chunk of body) {
+		// Drain.
+	}
+
+	assert.equal(pool.get('A')?.quota?.fiveHour?.usedPercent, 42);
+	assert.equal(issuers.issuerOf('cipher-1'), 'A');
+	assert.deepEqual(outcome()?.usage, {inputTokens: 10, cachedTokens: 4, outputTokens: 3});
+	assert.equal(outcome()?.error, undefined);
+});
+
+test('a response.failed rate limit after the first byte cools the account for the delay it names', async () => {
+	const {pool, clock, body, outcome} = setup([
+		{type: 'response.created'},
+		{
+			type: 'response.failed',
+			response: {
+				error: {code: 'rate_limit_exceeded', message: 'Rate limit reached. Please try again in 1.5s.'},
+			},
+		},
+	]);
+	for await (const _chunk of body) {
+		// Drain.
+	}
+
+	assert.deepEqual(pool.get('A')?.health, {
+		status: 'cooling',
+		until: clock.now() + 1500,
+		reason: 'rate-limit',
+	});
+	assert.match(outcome()?.error ?? '', /rate_limit_exceeded/);
+});
+
+test('a stream that ends before response.completed is reported as such', async () => {
+	const {body, outcome} = setup([{type: 'response.created'}]);
+	for await (const _chunk of body) {
+		// Drain.
+	}
+
+	assert.match(outcome()?.error ?? '', /before response.completed/);
+});
