@@ -6,44 +6,70 @@ import {type Command, UsageError} from './types.ts';
 
 const help = `
   Usage
-    $ codexpool codex-config [--write] [--port PORT]
+    $ codexpool codex-config [--write] [--port PORT] [--host HOST] [--key-env NAME]
 
   Prints the lines that point Codex CLI at the pool: a custom model provider named "codexpool" that works
   over plain HTTP (codex-cli-observed.md §1, variant D). With --write, merges them into
   $CODEX_HOME/config.toml (default ~/.codex/config.toml), keeping everything else, after a backup.
 
   Options
-    --write       merge into config.toml (a timestamped backup is written first; running twice changes nothing)
-    --port PORT   the port \`codexpool serve\` listens on (default 4455)
+    --write          merge into config.toml (a backup is written first; running twice changes nothing)
+    --port PORT      the port \`codexpool serve\` listens on (default 4455)
+    --host HOST      where the pool runs (default 127.0.0.1); beyond loopback it needs --key-env
+    --key-env NAME   Codex sends the pool key found in $NAME (see \`codexpool keys create\`) instead of
+                     its own ChatGPT login: for a pool that requires keys; Codex needs no login then
 
-  Example
+  Examples
     $ codexpool codex-config --write
+    $ codexpool codex-config --write --host 10.0.0.5 --key-env CODEXPOOL_KEY
 `;
 
 const providerTable = 'model_providers.codexpool';
 
-/** The settings that point Codex at the pool on `port`: top-level keys and the provider table. */
-export function poolSettings(port: number) {
-	const origin = `http://127.0.0.1:${port}`;
+/** Where the pool is and how Codex authenticates to it. */
+export type PoolTarget = {
+	readonly port: number;
+	readonly host?: string | undefined;
+	/** Variant E: Codex sends the pool key from this environment variable (no ChatGPT login needed). */
+	readonly keyEnv?: string | undefined;
+};
+
+type Entry = readonly [key: string, value: string | undefined];
+
+/**
+The settings that point Codex at the pool: top-level keys and the provider table. An undefined value removes
+a key left by the other variant.
+*/
+export function poolSettings(target: PoolTarget | number): {topLevel: Entry[]; table: Entry[]} {
+	const {port, host = '127.0.0.1', keyEnv} = typeof target === 'number' ? {port: target} : target;
+	const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+	const table: Entry[] = [
+		['name', '"codexpool"'],
+		['base_url', `"${origin}/backend-api/codex"`],
+		['wire_api', '"responses"'],
+	];
+	if (keyEnv === undefined) {
+		return {
+			topLevel: [
+				['model_provider', '"codexpool"'],
+				['chatgpt_base_url', `"${origin}/backend-api/"`],
+			],
+			table: [...table, ['requires_openai_auth', 'true'], ['env_key', undefined]],
+		};
+	}
+
 	return {
-		topLevel: [
-			['model_provider', '"codexpool"'],
-			['chatgpt_base_url', `"${origin}/backend-api/"`],
-		] as const,
-		table: [
-			['name', '"codexpool"'],
-			['base_url', `"${origin}/backend-api/codex"`],
-			['wire_api', '"responses"'],
-			['requires_openai_auth', 'true'],
-		] as const,
+		topLevel: [['model_provider', '"codexpool"']],
+		table: [...table, ['env_key', `"${keyEnv}"`], ['requires_openai_auth', undefined]],
 	};
 }
 
 /** The snippet `codex-config` prints. */
-export function configSnippet(port: number): string {
-	const {topLevel, table} = poolSettings(port);
-	const line = ([key, value]: readonly [string, string]) => `${key} = ${value}`;
-	return [...topLevel.map(line), '', `[${providerTable}]`, ...table.map(line), ''].join('\n');
+export function configSnippet(target: PoolTarget | number): string {
+	const {topLevel, table} = poolSettings(target);
+	const lines = (entries: Entry[]) =>
+		entries.flatMap(([key, value]) => (value === undefined ? [] : [`${key} = ${value}`]));
+	return [...lines(topLevel), '', `[${providerTable}]`, ...lines(table), ''].join('\n');
 }
 
 const notes = `
@@ -64,8 +90,8 @@ Merges the pool's settings into the text of a config.toml, keeping everything el
 replaced where they are or added before the first table; the provider table's keys likewise, the table
 appended when missing. Running it on its own output changes nothing.
 */
-export function mergeCodexConfig(text: string, port: number): string {
-	const {topLevel, table} = poolSettings(port);
+export function mergeCodexConfig(text: string, target: PoolTarget | number): string {
+	const {topLevel, table} = poolSettings(target);
 	const lines = text === '' ? [] : text.replace(/\r?\n$/, '').split(/\r?\n/);
 	const headers = findHeaders(lines);
 	const topEnd = headers[0]?.line ?? lines.length;
@@ -73,14 +99,15 @@ export function mergeCodexConfig(text: string, port: number): string {
 	const added = setKeys(lines, 0, topEnd, topLevel);
 	if (added && headers.length > 0 && topEnd === 0) {
 		// Keys were added above a file that starts with a table: separate them.
-		lines.splice(topLevel.length, 0, '');
+		lines.splice(topLevel.filter(([, value]) => value !== undefined).length, 0, '');
 	}
 
 	const after = findHeaders(lines);
 	const providerHeader = after.find((header) => header.name === providerTable && !header.array);
 	if (providerHeader === undefined) {
 		trimTrailingBlank(lines);
-		lines.push('', `[${providerTable}]`, ...table.map(([key, value]) => `${key} = ${value}`));
+		lines.push('', `[${providerTable}]`);
+		setKeys(lines, lines.length, lines.length, table);
 	} else {
 		const next = after.find((header) => header.line > providerHeader.line)?.line ?? lines.length;
 		setKeys(lines, providerHeader.line + 1, next, table);
@@ -120,27 +147,31 @@ function findHeaders(lines: readonly string[]): Header[] {
 	return headers;
 }
 
-/** Sets `key = value` lines in lines[start, end); returns whether any key had to be added. */
-function setKeys(
-	lines: string[],
-	start: number,
-	end: number,
-	entries: readonly (readonly [string, string])[],
-): boolean {
-	let insertAt = end;
-	while (insertAt > start && lines[insertAt - 1]!.trim() === '') {
-		insertAt--;
-	}
-
+/**
+Sets `key = value` lines in lines[start, end), removing keys whose value is undefined; returns whether any
+key had to be added.
+*/
+function setKeys(lines: string[], start: number, end: number, entries: readonly Entry[]): boolean {
 	const missing: string[] = [];
+	let stop = end;
 	for (const [key, value] of entries) {
 		const pattern = new RegExp(`^\\s*["']?${key}["']?\\s*=`);
-		const index = lines.slice(start, end).findIndex((line) => pattern.test(line));
+		const index = lines.slice(start, stop).findIndex((line) => pattern.test(line));
 		if (index === -1) {
-			missing.push(`${key} = ${value}`);
+			if (value !== undefined) {
+				missing.push(`${key} = ${value}`);
+			}
+		} else if (value === undefined) {
+			lines.splice(start + index, 1);
+			stop--;
 		} else {
 			lines[start + index] = `${key} = ${value}`;
 		}
+	}
+
+	let insertAt = stop;
+	while (insertAt > start && lines[insertAt - 1]!.trim() === '') {
+		insertAt--;
 	}
 
 	lines.splice(insertAt, 0, ...missing);
@@ -190,12 +221,12 @@ export function codexHome(env: NodeJS.ProcessEnv): string {
 /** Writes the merged config (after a timestamped backup of the old one); returns what was done. */
 export function writeCodexConfig(
 	file: string,
-	port: number,
+	target: PoolTarget | number,
 	now = new Date(),
 ): {changed: boolean; backup: string | undefined} {
 	const exists = fs.existsSync(file);
 	const before = exists ? fs.readFileSync(file, 'utf8') : '';
-	const after = mergeCodexConfig(before, port);
+	const after = mergeCodexConfig(before, target);
 	if (after === before) {
 		return {changed: false, backup: undefined};
 	}
@@ -218,7 +249,12 @@ export const command: Command = {
 	name: 'codex-config',
 	summary: 'print (or --write into ~/.codex/config.toml) the lines that point Codex CLI at the pool',
 	async run(argv, io) {
-		const cli = parseCommandLine(help, argv, {write: {type: 'boolean'}, port: {type: 'string'}});
+		const cli = parseCommandLine(help, argv, {
+			write: {type: 'boolean'},
+			port: {type: 'string'},
+			host: {type: 'string'},
+			keyEnv: {type: 'string'},
+		});
 		if (cli.flags.help) {
 			io.stdout(help);
 			return 0;
@@ -228,42 +264,73 @@ export const command: Command = {
 			throw new UsageError(`\`codexpool codex-config\` takes no arguments (got "${cli.input.join(' ')}").`);
 		}
 
-		const port = parsePort(cli.flags.port);
+		const target = parseTarget(cli.flags.port, cli.flags.host, cli.flags.keyEnv);
+		const where = `http://${target.host}:${target.port}`;
+		const extra = target.keyEnv === undefined ? notes : keyedNotes(target.keyEnv);
 		if (!cli.flags.write) {
 			io.stdout(
-				`# Point Codex CLI at codexpool (or let \`codexpool codex-config --write\` merge this in):\n\n`,
+				'# Point Codex CLI at codexpool (or let `codexpool codex-config --write` merge this in):\n\n',
 			);
-			io.stdout(configSnippet(port));
-			io.stdout(notes);
+			io.stdout(configSnippet(target));
+			io.stdout(extra);
 			return 0;
 		}
 
 		const file = path.join(codexHome(io.env), 'config.toml');
-		const {changed, backup} = writeCodexConfig(file, port);
+		const {changed, backup} = writeCodexConfig(file, target);
 		if (!changed) {
-			io.stdout(`${file} already points Codex CLI at codexpool on port ${port}: nothing changed.\n`);
+			io.stdout(`${file} already points Codex CLI at codexpool on ${where}: nothing changed.\n`);
 			return 0;
 		}
 
 		io.stdout(
-			`Updated ${file}: Codex CLI now uses codexpool on http://127.0.0.1:${port}` +
+			`Updated ${file}: Codex CLI now uses codexpool on ${where}` +
 				`${backup ? ` (the previous file is in ${backup})` : ''}.\n` +
 				'Start the pool with `codexpool serve`.\n' +
-				notes,
+				extra,
 		);
 		return 0;
 	},
 };
 
-function parsePort(value: string | undefined): number {
-	if (value === undefined) {
-		return 4455;
+function keyedNotes(keyEnv: string): string {
+	return `
+# Notes
+# - Codex sends the pool key it finds in $${keyEnv}: create one with \`codexpool keys create --name codex\`
+#   and \`export ${keyEnv}=cxp_...\` where you run codex. Codex needs no ChatGPT login of its own this way.
+# - Codex then uses its built-in model list (it does not ask the pool); choose one with \`model = "..."\`.
+# - Codex keeps the model provider each session was recorded with: sessions from before this change do not
+#   resume through the pool (see \`codexpool codex-config\` without --key-env for the details).
+`;
+}
+
+const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
+
+function parseTarget(
+	portText: string | undefined,
+	host = '127.0.0.1',
+	keyEnv: string | undefined,
+): {port: number; host: string; keyEnv: string | undefined} {
+	const port = portText === undefined ? 4455 : Number(portText);
+	if (portText !== undefined && (!/^\d+$/.test(portText) || port < 1 || port > 65_535)) {
+		throw new UsageError(`--port must be a port number from 1 to 65535 (got "${portText}").`);
 	}
 
-	const port = Number(value);
-	if (!/^\d+$/.test(value) || port < 1 || port > 65_535) {
-		throw new UsageError(`--port must be a port number from 1 to 65535 (got "${value}").`);
+	if (!/^[\w.:-]+$/.test(host)) {
+		throw new UsageError(`--host must be a host name or an IP address (got "${host}").`);
 	}
 
-	return port;
+	if (keyEnv !== undefined && !/^[A-Za-z_]\w*$/.test(keyEnv)) {
+		throw new UsageError(
+			`--key-env must name an environment variable, such as CODEXPOOL_KEY (got "${keyEnv}").`,
+		);
+	}
+
+	if (keyEnv === undefined && !loopback.has(host)) {
+		throw new UsageError(
+			`A pool on ${host} requires a pool key from every client: add --key-env CODEXPOOL_KEY (and create the key with \`codexpool keys create\`).`,
+		);
+	}
+
+	return {port, host, keyEnv};
 }

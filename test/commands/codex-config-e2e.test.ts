@@ -7,6 +7,7 @@ import {fileURLToPath} from 'node:url';
 import {command as codexConfig} from '../../source/commands/codex-config.ts';
 import {createLoginCommand} from '../../source/commands/login.ts';
 import {startEmbeddedCore} from '../../source/core/core.ts';
+import {createPoolKeys} from '../../source/core/keys/pool-keys.ts';
 import {openStore} from '../../source/core/store/store.ts';
 import {startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 import {tempDir} from '../store/fixtures.ts';
@@ -89,4 +90,60 @@ test('login, serve, codex-config --write: codex exec works through the pool', {s
 	for (const entry of turns) {
 		assert.notEqual(entry.headers.authorization, `Bearer ${own.accessToken}`);
 	}
+});
+
+test('codex-config --key-env: with keys required, Codex reaches the pool with a pool key and no login of its own', {
+	skip,
+}, async (t) => {
+	const upstream = await startSimulatedUpstream({accounts: [{name: 'a'}]});
+	t.after(() => upstream.close());
+	const home = tempDir();
+	const login = createLoginCommand({ports: [0], openBrowser: (url) => fetch(url)});
+	assert.equal(
+		(await runCommand(login, ['--home', home], {CODEXPOOL_AUTH_ISSUER: upstream.issuerUrl})).code,
+		0,
+	);
+	const store = openStore(home);
+	store.setSettings({requireKey: true});
+	const {key} = createPoolKeys(store).create('codex');
+	const core = await startEmbeddedCore({
+		store,
+		upstream: upstream.backendUrl,
+		issuer: upstream.issuerUrl,
+		port: 0,
+		watchStore: false,
+	});
+	t.after(() => core.stop());
+	const codexHome = tempDir();
+	fs.writeFileSync(
+		path.join(codexHome, 'config.toml'),
+		'check_for_update_on_startup = false\n\n[analytics]\nenabled = false\n',
+	);
+	const port = new URL(core.url).port;
+	const written = await runCommand(codexConfig, ['--write', '--port', port, '--key-env', 'CODEXPOOL_KEY'], {
+		CODEX_HOME: codexHome,
+	});
+	assert.equal(written.code, 0, written.stderr);
+	const run = (env: NodeJS.ProcessEnv) =>
+		new Promise<{code: number | null; stdout: string; stderr: string}>((resolve) => {
+			const child = execFile(
+				codexBin,
+				['exec', '--skip-git-repo-check', 'say hi'],
+				{
+					cwd: codexHome,
+					encoding: 'utf8',
+					timeout: 30_000,
+					env: {...process.env, CODEX_HOME: codexHome, ...env},
+				},
+				(_error, stdout, stderr) => resolve({code: child.exitCode, stdout, stderr}),
+			);
+			child.stdin?.end();
+		});
+	const ok = await run({CODEXPOOL_KEY: key});
+	assert.equal(ok.code, 0, ok.stderr.slice(-800));
+	assert.match(ok.stdout, /Hello from a\. You said: say hi/);
+	assert.ok(!fs.existsSync(path.join(codexHome, 'auth.json')));
+	// A wrong key is refused by the pool.
+	const refused = await run({CODEXPOOL_KEY: 'cxp_wrong'});
+	assert.notEqual(refused.code, 0);
 });

@@ -50,7 +50,10 @@ describe('codexpool codex-config', () => {
 			`model_provider = "codexpool"\nchatgpt_base_url = "http://127.0.0.1:4455/backend-api/"\n\n${expectedTail}`,
 		);
 		const second = await runCommand(command, ['--write'], {CODEX_HOME: dir});
-		assert.match(second.stdout, /already points Codex CLI at codexpool on port 4455: nothing changed/);
+		assert.match(
+			second.stdout,
+			/already points Codex CLI at codexpool on http:\/\/127\.0\.0\.1:4455: nothing changed/,
+		);
 		assert.deepEqual(backups(dir), []);
 	});
 
@@ -126,6 +129,41 @@ describe('codexpool codex-config', () => {
 		);
 	});
 
+	it('--key-env writes the keyed variant, switching back and forth cleanly', async () => {
+		const {dir, file} = codexHomeWith('[model_providers.codexpool]\nstream_max_retries = 9\n');
+		const keyed = await runCommand(command, ['--write', '--key-env', 'CODEXPOOL_KEY', '--host', '10.0.0.5'], {
+			CODEX_HOME: dir,
+		});
+		assert.equal(keyed.code, 0, keyed.stderr);
+		assert.match(keyed.stdout, /export CODEXPOOL_KEY=cxp_/);
+		const keyedText = fs.readFileSync(file, 'utf8');
+		assert.equal(
+			keyedText,
+			[
+				'model_provider = "codexpool"',
+				'',
+				'[model_providers.codexpool]',
+				'stream_max_retries = 9',
+				'name = "codexpool"',
+				'base_url = "http://10.0.0.5:4455/backend-api/codex"',
+				'wire_api = "responses"',
+				'env_key = "CODEXPOOL_KEY"',
+				'',
+			].join('\n'),
+		);
+		assert.equal(
+			mergeCodexConfig(keyedText, {port: 4455, host: '10.0.0.5', keyEnv: 'CODEXPOOL_KEY'}),
+			keyedText,
+		);
+		const plain = mergeCodexConfig(keyedText, 4455);
+		assert.doesNotMatch(plain, /env_key/);
+		assert.match(plain, /requires_openai_auth = true/);
+		assert.doesNotMatch(mergeCodexConfig(plain, {port: 4455, keyEnv: 'K'}), /requires_openai_auth/);
+		const printed = await runCommand(command, ['--key-env', 'POOL']);
+		assert.match(printed.stdout, /env_key = "POOL"/);
+		assert.doesNotMatch(printed.stdout, /requires_openai_auth|chatgpt_base_url/);
+	});
+
 	it('is accepted by the real Codex CLI (0.169), which refuses a config naming a missing provider', () => {
 		const check = (text: string) => {
 			const {dir} = codexHomeWith(text);
@@ -157,9 +195,19 @@ describe('codexpool codex-config', () => {
 		const missing = await runCommand(command, ['--write'], {CODEX_HOME: '/nonexistent/codex'});
 		assert.equal(missing.code, 1);
 		assert.match(missing.stderr, /CODEX_HOME is \/nonexistent\/codex, which does not exist/);
-		for (const argv of [['--port', 'abc'], ['--port', '70000'], ['extra'], ['--wrte']]) {
+		const bad: [string[], RegExp][] = [
+			[['--port', 'abc'], /--port must be a port number/],
+			[['--port', '70000'], /--port must be a port number/],
+			[['extra'], /takes no arguments/],
+			[['--wrte'], /Unknown option --wrte/],
+			[['--host', 'a b'], /--host must be a host name/],
+			[['--key-env', '1X'], /--key-env must name an environment variable/],
+			[['--host', '10.0.0.5'], /A pool on 10\.0\.0\.5 requires a pool key from every client: add --key-env/],
+		];
+		for (const [argv, message] of bad) {
 			const result = await runCommand(command, argv);
 			assert.equal(result.code, 2, argv.join(' '));
+			assert.match(result.stderr, message);
 		}
 	});
 });
