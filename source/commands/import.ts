@@ -50,7 +50,11 @@ export const command: Command = {
 				updated: `${who} was already saved (same ChatGPT account); took the newer tokens from ${outcome.file}.`,
 				unchanged: `${who} is already saved (same ChatGPT account); kept its tokens, which are as new or newer than ${outcome.file}'s.`,
 			};
-			io.stdout(`${words[outcome.kind]}\n`);
+			io.stdout(
+				outcome.needsLogin
+					? `${who} is already saved and needs a fresh login; ${outcome.file} holds the same refused login. Run \`codexpool login --name ${outcome.name}\`.\n`
+					: `${words[outcome.kind]}\n`,
+			);
 			for (const duplicate of outcome.duplicates) {
 				io.stdout(`  ${duplicate} is another login of the same ChatGPT account: not added twice.\n`);
 			}

@@ -88,8 +88,14 @@ describe('codexpool import', () => {
 
 	it('replaces the tokens of an account that needs a fresh login', async () => {
 		const {home, write, run} = setup();
-		await run([write('a.json', authJson('acc-1', {rt: 'rt-1'}))]);
+		const first = write('a.json', authJson('acc-1', {rt: 'rt-1'}));
+		await run([first]);
 		openStore(home).setNeedsLogin('acc-1', {code: 'refresh_token_reused', message: 'log in', at: 1});
+		const same = await run([first]);
+		assert.match(
+			same.stdout,
+			/needs a fresh login; .*a\.json holds the same refused login\. Run `codexpool login --name acc-1@example\.com`/,
+		);
 		const result = await run([write('b.json', authJson('acc-1', {rt: 'rt-2'}))]);
 		assert.match(result.stdout, /took the newer tokens/);
 		assert.equal(openStore(home).getAccount('acc-1')?.needsLogin, undefined);

@@ -14,6 +14,8 @@ export type ImportOutcome = {
 	readonly file: string;
 	/** Other files of the same run that held the same ChatGPT account. */
 	readonly duplicates: readonly string[];
+	/** The saved account still needs a fresh login (the file held no better tokens). */
+	readonly needsLogin?: boolean;
 };
 
 export type ImportOptions = {
@@ -88,7 +90,12 @@ export function importLogins(store: Store, target: string, options: ImportOption
 						}
 					: {}),
 			};
-			outcomes.push({...base, kind: takeTokens ? 'updated' : 'unchanged', name});
+			outcomes.push({
+				...base,
+				kind: takeTokens ? 'updated' : 'unchanged',
+				name,
+				needsLogin: !takeTokens && existing.needsLogin !== undefined,
+			});
 		}
 
 		return accounts;
