@@ -75,7 +75,10 @@ export function configSnippet(target: PoolTarget | number): string {
 const notes = `
 # Notes
 # - Codex stays logged in as it is (\`codex login\`): with requires_openai_auth it sends its own ChatGPT
-#   token, and codexpool replaces it with the token of the pooled account it picks.
+#   token, and codexpool replaces it with the token of the pooled account it picks. Codex still refreshes
+#   its own login now and then: if you imported that same login (\`codexpool import ~/.codex\`), the two copies
+#   share one single-use refresh token and one of them will need a new login. Add pooled accounts with
+#   \`codexpool login\` to avoid that (or use --key-env, which needs no Codex login at all).
 # - Codex keeps the model provider each session was recorded with (Codex CLI 0.169, tested): sessions from
 #   before this change (provider "openai") are not shown by \`codex resume\` or --last, and resuming one by
 #   id fails ("Cannot change this thread's model provider"). Resume such a session without the pool:
