@@ -1,5 +1,5 @@
 import {type NamedAccount, resolveAccount} from '../accounts/resolve.ts';
-import {kickPolicyNames} from '../kicks/index.ts';
+import {DEFAULT_KICK_POLICY, kickPolicyNames} from '../kicks/index.ts';
 import {validateQuietHours} from '../scheduler/quiet-hours.ts';
 import type {SchedulerSettings} from '../store/types.ts';
 
@@ -16,7 +16,10 @@ export type SchedulerChange = {
 };
 
 /** The policies a user may choose for the live scheduler (`none` is the same as turning it off). */
-export const schedulerPolicies: readonly string[] = kickPolicyNames.filter((name) => name !== 'none');
+export const schedulerPolicies: readonly string[] = [
+	DEFAULT_KICK_POLICY,
+	...kickPolicyNames.filter((name) => name !== 'none' && name !== DEFAULT_KICK_POLICY),
+];
 
 /**
 The settings after `change`, checked: a known policy, valid quiet hours, accounts that exist. Throws an Error
