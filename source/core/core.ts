@@ -271,6 +271,10 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 	};
 
 	publisher.flush();
+	// Read every account's usage at once, so the first screen shows bars rather than dashes.
+	void Promise.all(
+		proxy.pool.list().map(async (account) => proxy.pollUsage(account.record.id).catch(() => undefined)),
+	);
 	const stopPolling = proxy.startUsagePolling();
 
 	return {
