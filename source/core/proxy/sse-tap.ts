@@ -2,7 +2,7 @@ import {Transform, type TransformCallback} from 'node:stream';
 
 /** Events the engine learns from (everything else, deltas above all, passes without being parsed). */
 const INTERESTING =
-	/response\.output_item\.done|response\.completed|response\.failed|response\.incomplete|codex\.rate_limits|"error"/;
+	/response\.output_item\.done|response\.completed|response\.failed|response\.incomplete|codex\.rate_limits|"error"/g;
 /** An event larger than this is passed on but not inspected (memory stays bounded). */
 const MAX_EVENT_CHARS = 16 * 1024 * 1024;
 
@@ -40,18 +40,23 @@ export class SseTap extends Transform {
 			return;
 		}
 
-		// Most chunks hold only deltas: one test over the complete events, and no per-event strings.
+		// Most chunks hold only deltas: one regex pass over the complete events finds the few that matter, and only
+		// those are cut out and parsed.
 		const complete = buffer.slice(0, end);
-		if (INTERESTING.test(complete)) {
-			for (const block of complete.split('\n\n')) {
-				// A finished item matters only when it carries ciphertext (to record who issued it).
-				if (
-					INTERESTING.test(block) &&
-					(!block.includes('output_item.done') || block.includes('encrypted_content'))
-				) {
-					this.#parse(block);
-				}
+		INTERESTING.lastIndex = 0;
+		let match = INTERESTING.exec(complete);
+		while (match !== null) {
+			const start = complete.lastIndexOf('\n\n', match.index);
+			const stop = complete.indexOf('\n\n', match.index);
+			const blockEnd = stop === -1 ? complete.length : stop;
+			const block = complete.slice(start === -1 ? 0 : start + 2, blockEnd);
+			// A finished item matters only when it carries ciphertext (to record who issued it).
+			if (!block.includes('output_item.done') || block.includes('encrypted_content')) {
+				this.#parse(block);
 			}
+
+			INTERESTING.lastIndex = blockEnd;
+			match = INTERESTING.exec(complete);
 		}
 
 		const rest = buffer.slice(end + 2);
