@@ -1,4 +1,4 @@
-import {type Key, useInput} from 'ink';
+import {type Key, useInput, useStdin} from 'ink';
 import {useCallback, useLayoutEffect, useRef} from 'react';
 import type {AccountSnapshot, ActionResult, Core, CoreSnapshot} from '../core/snapshot.ts';
 import {type Command, commandFor} from './keymap.ts';
@@ -289,5 +289,7 @@ export function useControlKeys(context: Context): void {
 			}
 		}
 	}, []);
-	useInput(handle);
+	// Without a terminal to read keys from (stdin piped), show the screen and take no keys rather than throw.
+	const {isRawModeSupported} = useStdin();
+	useInput(handle, {isActive: isRawModeSupported});
 }

@@ -111,3 +111,13 @@ test('an action’s effect shows with its result, without waiting for the next s
 	run.app.unmount();
 	await run.exit;
 });
+
+test('without a terminal to read keys from, the screen still shows', async () => {
+	const core = createFakeCore(makeSnapshot(busyPool()));
+	const terminal = fakeTerminal(110, 40);
+	Object.defineProperty(terminal.stdin, 'isTTY', {value: false});
+	const app = renderApp(core, {clock: createManualClock(T0), ...terminal.streams});
+	await eventually(() => assert.match(stripped(terminal.stdout.output), /▶ alice/));
+	app.unmount();
+	await app.waitUntilExit();
+});
