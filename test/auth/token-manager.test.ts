@@ -29,6 +29,13 @@ function addAccount(id: string, expiresInMs: number, name = id) {
 	return tokens;
 }
 
+/** Waits until no refresh of the account runs (one started in the background, say). */
+async function settle(accountId: string) {
+	while (manager.isRefreshing(accountId)) {
+		await new Promise((resolve) => setTimeout(resolve, 5));
+	}
+}
+
 beforeEach(async () => {
 	issuer = await startTestIssuer();
 	store = openStore(tempDir());
@@ -48,14 +55,15 @@ describe('TokenManager', () => {
 		assert.equal(issuer.requests.length, 0);
 	});
 
-	it('refreshes within 5 minutes of exp as Codex does, saving the rotated tokens before answering', async () => {
+	it('refreshes within 5 minutes of exp as Codex does, in the background while the token has over a minute left', async () => {
 		const old = addAccount('a', 4 * MINUTE);
-		const token = await manager.getAccessToken('a');
-		// The file on disk already holds the new tokens when the promise resolves.
+		assert.equal(await manager.getAccessToken('a'), old.accessToken);
+		await settle('a');
 		const onDisk = JSON.parse(fs.readFileSync(store.path, 'utf8')).accounts[0].tokens;
-		assert.equal(onDisk.accessToken, token);
+		assert.notEqual(onDisk.accessToken, old.accessToken);
 		assert.notEqual(onDisk.refreshToken, old.refreshToken);
 		assert.equal(onDisk.lastRefresh, clock.now());
+		assert.equal(await manager.getAccessToken('a'), onDisk.accessToken);
 		assert.equal(store.getAccount('a')?.plan, 'pro');
 		assert.deepEqual(issuer.requests[0], {
 			path: '/oauth/token',
@@ -67,6 +75,15 @@ describe('TokenManager', () => {
 			},
 		});
 		assert.deepEqual(events, [{type: 'refreshed', accountId: 'a', reason: 'proactive'}]);
+	});
+
+	it('with under a minute left, refreshes before answering and has saved the rotated tokens by then', async () => {
+		const old = addAccount('a', 30_000);
+		const token = await manager.getAccessToken('a');
+		const onDisk = JSON.parse(fs.readFileSync(store.path, 'utf8')).accounts[0].tokens;
+		assert.equal(onDisk.accessToken, token);
+		assert.notEqual(token, old.accessToken);
+		assert.notEqual(onDisk.refreshToken, old.refreshToken);
 	});
 
 	it('runs one refresh per account whatever the concurrency', async () => {
@@ -150,12 +167,14 @@ describe('TokenManager', () => {
 		it(`does not mark the account on a passing failure (${label}); retries after a backoff`, async () => {
 			const old = addAccount('a', 2 * MINUTE);
 			issuer.fault = {status, body};
-			// The old token is still valid for 2 minutes: it is returned.
+			// The old token is still valid for 2 minutes: it is returned (the refresh fails in the background).
 			assert.equal(await manager.getAccessToken('a'), old.accessToken);
+			await settle('a');
 			assert.equal(store.getAccount('a')?.needsLogin, undefined);
 			assert.equal(events[0]?.type, 'refresh-failed');
 			// Within the backoff the issuer is not asked again.
 			assert.equal(await manager.getAccessToken('a'), old.accessToken);
+			await settle('a');
 			assert.equal(issuer.refreshTokensSeen.length, 1);
 			// Expired and still failing: a TokenRefreshError with the retry time.
 			clock.advance(3 * MINUTE);

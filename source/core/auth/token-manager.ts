@@ -9,6 +9,8 @@ import {withRefreshLock} from './refresh-lock.ts';
 export const refreshWindowMs = 5 * MINUTE;
 /** When the access token's expiry cannot be read: refresh when the last refresh is older than this. */
 export const maxTokenAgeMs = 8 * 24 * 60 * MINUTE;
+/** A token with less than this to live is refreshed before it is handed out, not in the background. */
+export const blockingWindowMs = 60_000;
 const firstRetryMs = 5_000;
 const maxRetryMs = 5 * MINUTE;
 
@@ -86,11 +88,22 @@ export class TokenManager {
 		this.#onEvent = options.onEvent ?? (() => {});
 	}
 
-	/** A valid access token for the account, refreshed first when it expires within 5 minutes. */
+	/**
+	A valid access token for the account. Within 5 minutes of its expiry the token is refreshed: in the
+	background while it still has more than a minute to live (this request keeps the current one, so a slow
+	issuer never holds requests up), else before answering.
+	*/
 	async getAccessToken(accountId: string): Promise<string> {
 		const account = this.#account(accountId);
 		const tokens = this.#tokens(account);
 		if (!this.needsRefresh(tokens)) {
+			return tokens.accessToken;
+		}
+
+		const expiry = jwtExpiry(tokens.accessToken);
+		if (expiry !== undefined && expiry - this.#clock.now() > blockingWindowMs) {
+			// Failures are recorded (events, needs-login mark, backoff); the next call sees them.
+			this.#singleFlight(accountId, 'proactive', (current) => this.needsRefresh(current)).catch(() => {});
 			return tokens.accessToken;
 		}
 
