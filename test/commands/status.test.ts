@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
 import {evict} from '../../source/commands/marks.ts';
 import type {CoreSnapshot} from '../../source/core/snapshot.ts';
@@ -48,6 +50,20 @@ describe('status with no daemon', () => {
 		assert.deepEqual(json.scheduler, {enabled: false, dryRun: false, policy: 'ours', nextKicks: []});
 		assert.equal(json.totals.requests, 0);
 		assert.ok(!result.stdout.includes('accessToken') && !result.stdout.includes('refresh'));
+	});
+
+	it('a daemon.json left by a killed daemon is ignored', async () => {
+		fs.writeFileSync(
+			path.join(home.home, 'daemon.json'),
+			JSON.stringify({url: 'http://127.0.0.1:9', pid: 2_147_483_646, startedAt: 0}),
+		);
+		try {
+			const result = await status(home, []);
+			assert.equal(result.code, 0, result.stderr);
+			assert.match(result.stdout, /^No daemon serves /);
+		} finally {
+			fs.rmSync(path.join(home.home, 'daemon.json'));
+		}
 	});
 
 	it('bad arguments: exit 2', async () => {
