@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {systemClock} from '../../source/core/clock.ts';
 import {chooseKickModel, parseListedModels} from '../../source/core/scheduler/kick-model.ts';
-import {createKickSender} from '../../source/core/scheduler/kick-request.ts';
+import {createKickSender, kickBody} from '../../source/core/scheduler/kick-request.ts';
 import {startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 
-test('the kick uses the cheapest listed model by name, at its lowest effort', () => {
+test('the kick uses the cheapest listed model by name, at its lowest effort, with its own instructions', () => {
 	const models = parseListedModels(
 		JSON.stringify({
 			models: [
@@ -19,15 +19,36 @@ test('the kick uses the cheapest listed model by name, at its lowest effort', ()
 					slug: 'gpt-5.6-luna',
 					visibility: 'list',
 					supported_reasoning_levels: [{effort: 'high'}, {effort: 'low'}],
+					model_messages: {instructions_template: 'You are Codex.'},
+					use_responses_lite: true,
 				},
 			],
 		}),
 	);
-	assert.deepEqual(chooseKickModel(models, 'gpt-5.5'), {model: 'gpt-5.6-luna', effort: 'low'});
+	const luna = chooseKickModel(models, 'gpt-5.5');
+	assert.deepEqual(luna, {
+		model: 'gpt-5.6-luna',
+		effort: 'low',
+		instructions: 'You are Codex.',
+		responsesLite: true,
+	});
+	// Responses-lite: the instructions go in front of the input as a developer message.
+	const body = kickBody(luna);
+	assert.equal('instructions' in body, false);
+	assert.deepEqual(
+		body.input.map((item) => item.role),
+		['developer', 'user'],
+	);
 	// No cheap name listed: the configured model if listed, else the first; no list: the configured one.
-	assert.deepEqual(chooseKickModel(models?.slice(0, 2), 'gpt-5.5'), {model: 'gpt-5.5', effort: 'low'});
-	assert.deepEqual(chooseKickModel(models?.slice(0, 1), 'other'), {model: 'gpt-5.5', effort: 'low'});
-	assert.deepEqual(chooseKickModel(undefined, 'my-model'), {model: 'my-model', effort: 'low'});
+	assert.equal(chooseKickModel(models?.slice(0, 2), 'gpt-5.5').model, 'gpt-5.5');
+	assert.equal(chooseKickModel(models?.slice(0, 1), 'other').model, 'gpt-5.5');
+	assert.deepEqual(chooseKickModel(undefined, 'my-model'), {
+		model: 'my-model',
+		effort: 'low',
+		instructions: undefined,
+		responsesLite: false,
+	});
+	assert.equal(kickBody(chooseKickModel(undefined, 'my-model')).instructions, 'Reply with one word.');
 	assert.equal(parseListedModels('not json'), undefined);
 });
 
@@ -54,6 +75,7 @@ test('a kick on the simulated upstream starts the idle windows, reads the stream
 	assert.equal(body?.store, false);
 	assert.equal(body?.stream, true);
 	assert.deepEqual(body?.reasoning, {effort: 'low'});
+	assert.match(String(body?.instructions), /You are Codex/, "the model's own instructions, from the list");
 	// The token is in no part of the outcome.
 	assert.ok(!JSON.stringify(outcome).includes(account.tokens.accessToken));
 });

@@ -3,6 +3,18 @@ export type ListedModel = {
 	readonly slug: string;
 	readonly visibility?: string | undefined;
 	readonly supportedEfforts?: readonly string[] | undefined;
+	/** The model's own base instructions (`model_messages.instructions_template` or legacy `base_instructions`). */
+	readonly instructions?: string | undefined;
+	/** Responses-lite models take instructions as a developer message, not in `instructions`. */
+	readonly responsesLite?: boolean | undefined;
+};
+
+/** What a kick sends: the model, its effort and how to give it instructions. */
+export type KickModel = {
+	readonly model: string;
+	readonly effort: string;
+	readonly instructions: string | undefined;
+	readonly responsesLite: boolean;
 };
 
 /** Reasoning efforts from the least to the most work. */
@@ -32,11 +44,15 @@ export function parseListedModels(text: string): ListedModel[] | undefined {
 			const supportedEfforts = levels.flatMap((level: {effort?: unknown} | null) =>
 				typeof level?.effort === 'string' ? [level.effort] : [],
 			);
+			const messages = entry.model_messages as {instructions_template?: unknown} | undefined;
+			const instructions = messages?.instructions_template ?? entry.base_instructions;
 			return [
 				{
 					slug: entry.slug,
 					visibility: typeof entry.visibility === 'string' ? entry.visibility : undefined,
 					supportedEfforts,
+					instructions: typeof instructions === 'string' && instructions !== '' ? instructions : undefined,
+					responsesLite: entry.use_responses_lite === true,
 				},
 			];
 		});
@@ -48,20 +64,23 @@ export function parseListedModels(text: string): ListedModel[] | undefined {
 /**
 The model and effort a kick uses: the cheapest listed model by name (see above), else the configured
 `fallback` if listed, else the first listed one; the fallback as is when there is no list. At the model's
-lowest listed effort (`low` when the list names none).
+lowest listed effort (`low` when the list names none), with its own base instructions when listed (the
+backend has refused instructions other than Codex's own).
 */
-export function chooseKickModel(
-	models: readonly ListedModel[] | undefined,
-	fallback: string,
-): {readonly model: string; readonly effort: string} {
+export function chooseKickModel(models: readonly ListedModel[] | undefined, fallback: string): KickModel {
 	const listed = (models ?? []).filter(
 		(model) => model.visibility === undefined || model.visibility === 'list',
 	);
 	const hinted = CHEAP_HINTS.map((hint) => listed.find((model) => hint.test(model.slug))).find(Boolean);
 	const chosen = hinted ?? listed.find((model) => model.slug === fallback) ?? listed[0];
 	return chosen
-		? {model: chosen.slug, effort: lowestEffort(chosen.supportedEfforts)}
-		: {model: fallback, effort: 'low'};
+		? {
+				model: chosen.slug,
+				effort: lowestEffort(chosen.supportedEfforts),
+				instructions: chosen.instructions,
+				responsesLite: chosen.responsesLite === true,
+			}
+		: {model: fallback, effort: 'low', instructions: undefined, responsesLite: false};
 }
 
 function lowestEffort(efforts: readonly string[] | undefined): string {

@@ -2,7 +2,7 @@ import {randomUUID} from 'node:crypto';
 import {request} from 'undici';
 import type {Clock} from '../clock.ts';
 import {readResponsesEvents} from '../openai/sse.ts';
-import {chooseKickModel, type ListedModel, parseListedModels} from './kick-model.ts';
+import {chooseKickModel, type KickModel, type ListedModel, parseListedModels} from './kick-model.ts';
 import type {KickOutcome} from './types.ts';
 
 /** The Codex version sent as `client_version` when listing models (the list depends on it). */
@@ -88,7 +88,8 @@ export function createKickSender(options: KickSenderOptions): (accountId: string
 			return failed(`no access token (${messageOf(error)}); log in to this account again if it persists`);
 		}
 
-		const {model, effort} = chooseKickModel(await listModels(token, accountId), fallback);
+		const chosen = chooseKickModel(await listModels(token, accountId), fallback);
+		const {model, effort} = chosen;
 		try {
 			const answer = await request(`${base}/codex/responses`, {
 				method: 'POST',
@@ -97,8 +98,9 @@ export function createKickSender(options: KickSenderOptions): (accountId: string
 					accept: 'text/event-stream',
 					'content-type': 'application/json',
 					'session-id': randomUUID(),
+					...(chosen.responsesLite ? {'x-openai-internal-codex-responses-lite': 'true'} : {}),
 				},
-				body: JSON.stringify(kickBody(model, effort)),
+				body: JSON.stringify(kickBody(chosen)),
 				headersTimeout: timeoutMs,
 				bodyTimeout: timeoutMs,
 			});
@@ -160,13 +162,19 @@ export function createKickSender(options: KickSenderOptions): (accountId: string
 	};
 }
 
-/** The request body of a kick: one word in, the least reasoning, nothing stored. */
-export function kickBody(model: string, effort: string) {
+/**
+The request body of a kick: one word in, the least reasoning, nothing stored. Instructions are the model's
+own when the list gives them (placed as Codex places them: a developer message for responses-lite models).
+*/
+export function kickBody(chosen: KickModel) {
+	const instructions = chosen.instructions ?? 'Reply with one word.';
+	const user = {type: 'message', role: 'user', content: [{type: 'input_text', text: 'hi'}]};
+	const developer = {type: 'message', role: 'developer', content: [{type: 'input_text', text: instructions}]};
 	return {
-		model,
-		instructions: 'Reply with one word.',
-		input: [{type: 'message', role: 'user', content: [{type: 'input_text', text: 'hi'}]}],
-		reasoning: {effort},
+		model: chosen.model,
+		...(chosen.responsesLite ? {} : {instructions}),
+		input: chosen.responsesLite ? [developer, user] : [user],
+		reasoning: {effort: chosen.effort},
 		store: false,
 		stream: true,
 		include: [],
