@@ -79,6 +79,7 @@ export async function readJsonBody(
 	request: IncomingMessage,
 	maxBytes?: number,
 ): Promise<Record<string, unknown>> {
+	requireJsonContentType(request);
 	const raw = await readRequestBody(request, maxBytes);
 	let parsed: unknown;
 	try {
@@ -92,4 +93,19 @@ export async function readJsonBody(
 	}
 
 	return parsed as Record<string, unknown>;
+}
+
+/**
+Refuses a body not declared as JSON (415). Besides saying what is wrong, this keeps web pages out: a page can
+POST text/plain or a form to 127.0.0.1 without a CORS preflight, but not application/json.
+*/
+export function requireJsonContentType(request: IncomingMessage): void {
+	const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+	if (type !== 'application/json' && !/^application\/[\w.+-]+\+json$/.test(type)) {
+		throw new ClientRequestError(
+			415,
+			'unsupported_media_type',
+			`The request body must be JSON sent with Content-Type: application/json (got ${type === '' ? 'no Content-Type' : JSON.stringify(type)}).`,
+		);
+	}
 }

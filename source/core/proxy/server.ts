@@ -79,6 +79,32 @@ function refuseUpgrade(_request: IncomingMessage, socket: Duplex): void {
 	);
 }
 
+/**
+A request Node's parser refused (CR/LF or NUL in a header, headers over 16 KB, a broken request line): answered
+400 or 431 with a JSON error saying so, then the connection is closed. A connection reset gets nothing.
+*/
+function answerClientError(error: Error & {code?: string}, socket: Duplex): void {
+	const inResponse = (socket as Duplex & {_httpMessage?: {headersSent?: boolean}})._httpMessage?.headersSent;
+	if (error.code === 'ECONNRESET' || !socket.writable || inResponse === true) {
+		socket.destroy();
+		return;
+	}
+
+	const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+	const body = JSON.stringify({
+		error: tooLarge
+			? {type: 'headers_too_large', message: 'The request headers are too large (over 16 KB in all).'}
+			: {
+					type: 'bad_request',
+					message:
+						'The request is malformed HTTP (a header or the request line holds a forbidden character such as CR, LF or NUL).',
+				},
+	});
+	socket.end(
+		`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+	);
+}
+
 /** The proxy's HTTP server: a route table, JSON errors, and 426 for every WebSocket upgrade. */
 export function createProxyServer(options: ProxyServerOptions): ProxyServer {
 	const server = createServer({keepAliveTimeout: 65_000}, async (request, response) => {
@@ -123,10 +149,8 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
 		}
 	});
 	server.on('upgrade', refuseUpgrade);
-	// A stray socket error must not take the proxy down.
-	server.on('clientError', (_error, socket) => {
-		socket.destroy();
-	});
+	// A stray socket error must not take the proxy down; a request Node could not parse gets a JSON answer.
+	server.on('clientError', answerClientError);
 
 	return {
 		server,

@@ -4,7 +4,7 @@ import {classifyHttpFailure, classifyTransportFailure, type UpstreamFailure} fro
 /**
 Supplies each account's access token. The core passes the token manager; `refreshAfter401` refreshes once
 (single flight per account) unless another caller already replaced `failedToken`, and throws when the
-account needs a fresh login (an error with `needsLogin: true` or a permanent `code`).
+account needs a fresh login (a `NeedsLoginError`, an error with `needsLogin: true` or a permanent `code`).
 */
 export type TokenSource = {
 	getAccessToken: (accountId: string) => Promise<string>;
@@ -24,9 +24,10 @@ const PERMANENT_CODES = new Set([
 
 /** Whether a token error means the account needs a fresh login. */
 export function needsLoginError(error: unknown): boolean {
-	const candidate = error as {needsLogin?: unknown; code?: unknown} | undefined;
+	const candidate = error as {needsLogin?: unknown; code?: unknown; name?: unknown} | undefined;
 	return (
 		candidate?.needsLogin === true ||
+		candidate?.name === 'NeedsLoginError' ||
 		(typeof candidate?.code === 'string' && PERMANENT_CODES.has(candidate.code))
 	);
 }
