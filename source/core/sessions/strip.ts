@@ -1,5 +1,15 @@
 import type {IssuerRegistry} from './issuers.ts';
 
+/*
+Compaction policy. A `compaction` item's `encrypted_content` can be read only by the account that issued it,
+and it stands for the whole conversation before it. So a session whose input holds one stays on its account
+while that account is usable, even when the account is drained (a drained account's other sessions move at
+their next request). When it must move anyway (its account is exhausted, cooling, needs a login or is
+evicted), the item is dropped: the move record says "compacted context dropped" and a warning notice tells
+the user that the new account continues without the compacted context (the messages after the compaction,
+which Codex resends, are kept).
+*/
+
 /**
 Which items to take out of a request before it goes to `target`:
 - `foreign`: items another account is known to have issued (they would fail with 400 anyway);
