@@ -70,6 +70,7 @@ export function ControlCenter() {
 						strategies={snapshot.strategies}
 						current={snapshot.strategy}
 						highlighted={state.overlay.highlighted}
+						maxRows={lowerRows}
 					/>
 				) : (
 					<LowerArea

@@ -25,14 +25,12 @@ export function PromptLine({snapshot, state}: Props) {
 	}
 	if (overlay.kind === 'confirm-quit') {
 		const streams = snapshot.inFlight;
-		return (
-			<StatusLine
-				status={{
-					text: `${streams} stream${streams === 1 ? ' is' : 's are'} still running through this proxy; quitting cuts ${streams === 1 ? 'it' : 'them'}. Quit? y / n`,
-					tone: 'warning',
-				}}
-			/>
-		);
+		// The question stays open while streams finish: say what is true now, not when it was asked.
+		const text =
+			streams === 0
+				? 'The streams have finished. Quit? y / n'
+				: `${streams} stream${streams === 1 ? ' is' : 's are'} still running through this proxy; quitting cuts ${streams === 1 ? 'it' : 'them'}. Quit? y / n`;
+		return <StatusLine status={{text, tone: 'warning'}} />;
 	}
 	if (overlay.kind === 'filter') {
 		return (

@@ -55,6 +55,16 @@ test('q asks first while an embedded or demo proxy has streams running: n stays,
 		await press(run.terminal, 'n');
 		await eventually(() => assert.match(run.terminal.stdout.output, /Cancelled/));
 		assert.equal(run.isExited(), false);
+		if (mode === 'demo') {
+			// Streams finish while the question is open: it says so.
+			await press(run.terminal, 'q');
+			run.core.update({inFlight: 0});
+			await eventually(() =>
+				assert.match(run.terminal.stdout.output, /The streams have finished\. Quit\? y \/ n/),
+			);
+			await press(run.terminal, 'n');
+			run.core.update({inFlight: 2});
+		}
 		await press(run.terminal, 'q', 'y');
 		await run.exit;
 		assert.equal(run.isExited(), true, mode);

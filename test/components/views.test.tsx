@@ -191,7 +191,9 @@ test('the help overlay lists every binding of the keymap', () => {
 
 test('the strategy picker marks the current strategy and the highlighted one', () => {
 	const frame = lines(
-		render(<StrategyPicker strategies={pool.strategies} current="least-used" highlighted={1} />).lastFrame(),
+		render(
+			<StrategyPicker strategies={pool.strategies} current="least-used" highlighted={1} maxRows={10} />,
+		).lastFrame(),
 	);
 	assert.ok(frame.some((line) => /least-used\s+\(current\) the account with the most room left/.test(line)));
 	assert.ok(frame.some((line) => /▶ round-robin/.test(line)));
@@ -206,4 +208,20 @@ test('countdowns use minutes and hours consistently in every view', () => {
 		render(<AccountsPanel accounts={[account]} selectedId="x" now={T0} isFocused maxRows={3} />).lastFrame(),
 	);
 	assert.match(frame, /cooling 1h30m/);
+});
+
+test('a long strategy list scrolls inside its rows', () => {
+	const strategies = Array.from({length: 20}, (_, index) => ({
+		name: `strategy-${index}`,
+		description: `number ${index}`,
+	}));
+	const frame = plain(
+		render(
+			<StrategyPicker strategies={strategies} current="strategy-0" highlighted={15} maxRows={8} />,
+		).lastFrame(),
+	);
+	assert.equal(lines(frame).length, 8);
+	assert.match(frame, /▶ strategy-15 /);
+	assert.match(frame, /14–18 of 20/);
+	assert.doesNotMatch(frame, /strategy-0 /);
 });
