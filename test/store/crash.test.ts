@@ -19,10 +19,13 @@ function runAndKill(home: string, delayMs: number): Promise<void> {
 		child.stderr.on('data', (chunk: Buffer) => {
 			stderr += chunk.toString();
 		});
+		// A writer that never gets going is killed too, and the round fails below.
+		const stuck = setTimeout(() => child.kill('SIGTERM'), 30_000);
 		child.stdout.once('data', () => {
 			setTimeout(() => child.kill('SIGKILL'), delayMs);
 		});
 		child.once('exit', (code, signal) => {
+			clearTimeout(stuck);
 			if (signal === 'SIGKILL') {
 				resolve();
 			} else {
