@@ -6,6 +6,16 @@ import {OpenAiError} from './errors.ts';
 
 /** Reads and parses a JSON request body: 413 past `maxBytes`, 415 when encoded, 400 when not JSON. */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+	// A web page can POST text/plain or a form to 127.0.0.1 without a CORS preflight, but not JSON.
+	const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+	if (type !== 'application/json' && !/^application\/[\w.+-]+\+json$/.test(type)) {
+		throw new OpenAiError(
+			415,
+			`The request body must be JSON sent with Content-Type: application/json (got ${type === '' ? 'no Content-Type' : JSON.stringify(type)}).`,
+			{code: 'unsupported_media_type'},
+		);
+	}
+
 	const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
 	if (encoding !== 'identity' && encoding !== '') {
 		throw new OpenAiError(
