@@ -47,8 +47,9 @@ export function renderApp(core: Core, options: RenderAppOptions = {}): RunningAp
 	);
 	const instance = render(app, {
 		maxFps: options.maxFps ?? 10,
-		// Not incrementalRendering: in Ink 6.8 its line-by-line updates land on the wrong rows in tmux (frames
-		// piled up, seen in test/components/preview.tsx); whole frames inside synchronized output do not flicker.
+		// Not incrementalRendering: Ink 6.8.0's incremental log-update moves the cursor up one row too few when
+		// the frame ends in a newline (always, below full screen), so each frame lands a row lower (seen in tmux
+		// with test/components/preview.tsx). Whole frames inside synchronized output do not flicker.
 		incrementalRendering: false,
 		patchConsole: true,
 		exitOnCtrlC: options.exitOnCtrlC ?? true,
