@@ -15,7 +15,7 @@ const {values} = parseArgs({
 	options: {
 		requests: {type: 'string', default: '10000'},
 		concurrency: {type: 'string', default: '32'},
-		accounts: {type: 'string', default: '4'},
+		accounts: {type: 'string', default: '6'},
 		seed: {type: 'string', default: '1'},
 		'no-write': {type: 'boolean', default: false},
 	},

@@ -5,9 +5,9 @@ import {runSoak} from '../../source/core/reliability/soak.ts';
 import {judgeSoak} from '../../source/core/reliability/soak-verdict.ts';
 
 // The CI-sized soak: the same run as `npm run soak`, 600 requests at concurrency 16, with every fault twice as
-// likely so that each kind fires in so short a run.
+// likely, and each kind also injected once, so that every kind fires in so short a run.
 test('600 requests under every fault, marks changing and tokens expiring: the soak properties hold', async () => {
-	const report = await runSoak({requests: 600, concurrency: 16, seed: 8, faultScale: 2});
+	const report = await runSoak({requests: 600, concurrency: 16, seed: 8, faultScale: 2, everyKindOnce: true});
 	const checks = judgeSoak(report);
 	const summary = [
 		`${report.requests} requests in ${(report.durationMs / 1000).toFixed(1)} s`,

@@ -12,7 +12,7 @@ export function soakFaults(scale = 1): FaultSpec[] {
 		['reset_after_first_byte', 0.01],
 		['server_error', 0.01],
 		['server_is_overloaded', 0.008],
-		['usage_limit_reached', 0.003],
+		['usage_limit_reached', 0.001],
 		['rate_limit_exceeded', 0.005],
 		['unauthorized', 0.004],
 		['slow_first_byte', 0.01],

@@ -7,7 +7,7 @@ import {createScaledClock} from '../clock.ts';
 import {importSimulatedAccounts} from '../demo/seed-home.ts';
 import {createRandom} from '../random.ts';
 import {openStore} from '../store/store.ts';
-import {startSimulatedUpstream} from '../upstream/index.ts';
+import {FAULT_KINDS, startSimulatedUpstream} from '../upstream/index.ts';
 import {type ChaosCounts, soakFaults, startChaos} from './chaos.ts';
 import {runLoad} from './load.ts';
 import {openConnections, residentBytes} from './proc.ts';
@@ -23,6 +23,11 @@ export type SoakOptions = {
 	readonly speed?: number;
 	/** Multiplies every fault's chance (default 1). */
 	readonly faultScale?: number;
+	/**
+	Also inject each model-request fault kind once, one after another, spread over the run: a short run then
+	sees every kind whatever the dice say.
+	*/
+	readonly everyKindOnce?: boolean;
 	readonly actionEveryMs?: number;
 	/** A `/healthz` poll not answered within this many ms counts as a failure (default 3000). */
 	readonly healthTimeoutMs?: number;
@@ -83,7 +88,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 	const log = options.log ?? (() => {});
 	const seed = options.seed ?? 1;
 	const speed = options.speed ?? 600;
-	const accountCount = options.accounts ?? 4;
+	const accountCount = options.accounts ?? 6;
 	const clockEpoch = Date.now();
 	const clock = createScaledClock(speed, clockEpoch);
 	const names = Array.from({length: accountCount}, (_, i) => `acct${i + 1}`);
@@ -168,6 +173,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 			});
 	}, 100);
 
+	const spacing = Math.max(1, Math.floor(options.requests / (FAULT_KINDS.length + 1)));
 	const started = performance.now();
 	const results = await runLoad({
 		url: proxy.url,
@@ -176,6 +182,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 		random,
 		onResult() {
 			done++;
+			if (options.everyKindOnce && done % spacing === 0 && done / spacing <= FAULT_KINDS.length) {
+				upstream.faults.inject({kind: FAULT_KINDS[done / spacing - 1]!, times: 1, delayMs: 400});
+			}
+
 			if (done % Math.max(1, Math.floor(options.requests / 10)) === 0) {
 				log(`${done}/${options.requests} requests, ${Math.round(performance.now() - started)} ms`);
 			}
