@@ -9,7 +9,8 @@ export const defaultSettings: Settings = {
 	strategy: 'ours',
 	strategyOptions: {},
 	requireKey: false,
-	scheduler: {enabled: true, dryRun: false, policy: 'ours', accounts: [], quietHours: undefined},
+	// Off until the user turns it on: every kick spends a little of the account's quota.
+	scheduler: {enabled: false, dryRun: false, policy: 'ours', accounts: [], quietHours: undefined},
 	models: {publish: [], aliases: {}},
 	// Codex resends the whole conversation every turn (images included), so bodies get large.
 	maxBodyBytes: 32 * 1024 * 1024,
