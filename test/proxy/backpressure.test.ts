@@ -8,28 +8,7 @@ import {createPoolProxy} from '../../source/core/proxy/index.ts';
 import {createRandom} from '../../source/core/random.ts';
 import {noMarks} from '../../source/core/strategies/types.ts';
 
-test('a slow client holds the upstream back instead of the proxy buffering the stream', async (t) => {
-	// An upstream that writes SSE as fast as it may, and counts what it got out before write() said "wait".
-	const event = `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"${'x'.repeat(1000)}"}\n\n`;
-	let written = 0;
-	let finished = false;
-	const upstream = createServer((_request, response) => {
-		response.writeHead(200, {'content-type': 'text/event-stream'});
-		const pump = () => {
-			while (written < 50_000_000) {
-				written += event.length;
-				if (!response.write(event)) {
-					response.once('drain', pump);
-					return;
-				}
-			}
-
-			finished = true;
-			response.end();
-		};
-
-		pump();
-	});
+async function proxyFor(t: import('node:test').TestContext, upstream: ReturnType<typeof createServer>) {
 	await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
 	const port = (upstream.address() as AddressInfo).port;
 	const proxy = createPoolProxy({
@@ -57,6 +36,65 @@ test('a slow client holds the upstream back instead of the proxy buffering the s
 		upstream.closeAllConnections();
 		await new Promise((resolve) => upstream.close(resolve));
 	});
+	return url;
+}
+
+test('a client that goes away mid-stream makes the proxy abort the upstream request', async (t) => {
+	let upstreamClosed: number | undefined;
+	const upstream = createServer((_request, response) => {
+		response.writeHead(200, {'content-type': 'text/event-stream'});
+		const timer = setInterval(() => response.write('event: response.output_text.delta\ndata: {}\n\n'), 10);
+		response.on('close', () => {
+			clearInterval(timer);
+			upstreamClosed = Date.now();
+		});
+	});
+	const url = await proxyFor(t, upstream);
+	const controller = new AbortController();
+	const response = await request(`${url}/backend-api/codex/responses`, {
+		method: 'POST',
+		headers: {'content-type': 'application/json'},
+		body: JSON.stringify({input: 'hi'}),
+		signal: controller.signal,
+	});
+	for await (const _chunk of response.body) {
+		break;
+	}
+
+	const abortedAt = Date.now();
+	controller.abort();
+	const deadline = Date.now() + 1000;
+	while (upstreamClosed === undefined && Date.now() < deadline) {
+		await new Promise((resolve) => setTimeout(resolve, 5));
+	}
+
+	assert.ok(upstreamClosed !== undefined, 'the upstream saw its request closed');
+	assert.ok(upstreamClosed - abortedAt < 500);
+});
+
+test('a slow client holds the upstream back instead of the proxy buffering the stream', async (t) => {
+	// An upstream that writes SSE as fast as it may, and counts what it got out before write() said "wait".
+	const event = `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"${'x'.repeat(1000)}"}\n\n`;
+	let written = 0;
+	let finished = false;
+	const upstream = createServer((_request, response) => {
+		response.writeHead(200, {'content-type': 'text/event-stream'});
+		const pump = () => {
+			while (written < 50_000_000) {
+				written += event.length;
+				if (!response.write(event)) {
+					response.once('drain', pump);
+					return;
+				}
+			}
+
+			finished = true;
+			response.end();
+		};
+
+		pump();
+	});
+	const url = await proxyFor(t, upstream);
 
 	const response = await request(`${url}/backend-api/codex/responses`, {
 		method: 'POST',
