@@ -1,3 +1,4 @@
+import type {Clock} from '../clock.ts';
 import type {KickPolicy} from '../kicks/types.ts';
 import type {Random} from '../random.ts';
 import type {SchedulerSnapshot} from '../snapshot.ts';
@@ -88,7 +89,7 @@ export type SchedulerIntervals = {
 };
 
 export type SchedulerOptions = {
-	readonly clock: import('../clock.ts').Clock;
+	readonly clock: Clock;
 	/** Fresh account state; asked at planning time and again at the moment of every kick. */
 	readonly getAccounts: () => readonly SchedulerAccount[];
 	/** The policies `settings.policy` chooses from (default: every one in source/core/kicks/). */
