@@ -5,7 +5,7 @@ import {after, before, describe, it} from 'node:test';
 import {evict} from '../../source/commands/marks.ts';
 import type {CoreSnapshot} from '../../source/core/snapshot.ts';
 import {runCommand} from './run.ts';
-import {makeHome, serveInProcess, status, type TestHome, turn} from './serve-harness.ts';
+import {eventually, makeHome, serveInProcess, status, type TestHome, turn} from './serve-harness.ts';
 
 let home: TestHome;
 
@@ -80,13 +80,19 @@ describe('status with a daemon, while traffic flows', () => {
 	it('--json is the daemon snapshot (requests, sessions, usage) and the text shows usage per account', async () => {
 		const daemon = await serveInProcess(home);
 		try {
-			// Traffic in flight while status runs.
+			// Streams in flight while status runs: the upstream sends each answer in slow chunks.
+			const {streamChunks, chunkIntervalMs} = home.upstream.settings;
+			Object.assign(home.upstream.settings, {streamChunks: 8, chunkIntervalMs: 100});
 			const traffic = Promise.all(
 				Array.from({length: 6}, async (_, index) => turn(daemon.url, `s-${index}`, 'work '.repeat(50))),
 			);
-			const during = await status(home, ['--json']);
-			assert.equal(during.code, 0, during.stderr);
-			assert.equal((JSON.parse(during.stdout) as StatusJson).daemon?.url, daemon.url);
+			const during = await eventually(
+				async () => JSON.parse((await status(home, ['--json'])).stdout) as StatusJson,
+				(json) => json.inFlight > 0,
+			);
+			assert.equal(during.daemon?.url, daemon.url);
+			assert.ok(during.inFlight > 0, 'status answered while streams were in flight');
+			Object.assign(home.upstream.settings, {streamChunks, chunkIntervalMs});
 			for (const answer of await traffic) {
 				assert.equal(answer.statusCode, 200);
 			}
