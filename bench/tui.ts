@@ -11,8 +11,8 @@ import type {CoreSnapshot} from '../source/core/snapshot.ts';
 // should run production React too (development React costs about four times as much per frame).
 process.env.NODE_ENV ||= 'production';
 const reactMode = process.env.NODE_ENV;
-const {render} = await import('ink');
-const {createElement} = await import('react');
+const {Box, render, Text} = await import('ink');
+const {createElement, useSyncExternalStore} = await import('react');
 const {App} = await import('../source/app.tsx');
 const {renderApp} = await import('../source/components/render-app.tsx');
 const {systemClock} = await import('../source/core/clock.ts');
@@ -109,11 +109,31 @@ const quantile = (sorted: readonly number[], q: number) =>
 	sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
 /** Frame time: in debug mode Ink lays out and writes on each commit, so one snapshot change = one whole frame. */
-async function measureFrames() {
+type FakeCore = ReturnType<typeof createFakeCore>;
+
+/**
+Ink's own floor for this terminal: the same number of rows, full width, plain ASCII without colours, one
+number changing per frame. What the control center costs above it is ours.
+*/
+function PlainScreen({core}: {readonly core: FakeCore}) {
+	const snapshot = useSyncExternalStore(core.subscribe, core.getSnapshot);
+	const lines = Array.from({length: rows - 3}, (_, index) =>
+		createElement(
+			Text,
+			{key: index},
+			`${String(snapshot.totals.requests + index).padStart(8)} ${'x'.repeat(columns - 9)}`,
+		),
+	);
+	return createElement(Box, {flexDirection: 'column'}, lines);
+}
+
+async function measureFrames(screen: 'app' | 'plain') {
 	const workload = createWorkload();
 	const core = createFakeCore(workload.build());
 	const terminal = fakeTerminal(columns, rows, false);
-	const instance = render(createElement(App, {core, clock: systemClock}), {
+	const element =
+		screen === 'app' ? createElement(App, {core, clock: systemClock}) : createElement(PlainScreen, {core});
+	const instance = render(element, {
 		...terminal.streams,
 		debug: true,
 		patchConsole: false,
@@ -203,7 +223,8 @@ async function measureIdle() {
 	};
 }
 
-const frame = await measureFrames();
+const frame = await measureFrames('app');
+const floor = await measureFrames('plain');
 const idle = await measureIdle();
 const load = os
 	.loadavg()
@@ -222,6 +243,7 @@ const lines = [
 	`| full frame, p95 | ${frame.p95.toFixed(2)} ms | |`,
 	`| full frame, max | ${frame.max.toFixed(2)} ms | |`,
 	`| CPU time per full frame, median / p95 | ${frame.cpuMedian.toFixed(2)} / ${frame.cpuP95.toFixed(2)} ms | |`,
+	`| Ink's floor: a plain ${columns}×${rows - 3} ASCII screen, median wall / CPU | ${floor.median.toFixed(2)} / ${floor.cpuMedian.toFixed(2)} ms | (for comparison) |`,
 	`| CPU, TUI + workload, snapshot every 100 ms | ${idle.withTui.toFixed(2)} % of one core | |`,
 	`| CPU, workload alone (no TUI) | ${idle.workloadOnly.toFixed(2)} % | |`,
 	`| CPU used by the TUI (difference) | ${idle.tuiShare.toFixed(2)} % | < 3 % (${pass(idle.tuiShare < 3)}) |`,
