@@ -420,7 +420,9 @@ export function createEngine(options: EngineOptions): Engine {
 			}
 
 			if (answer.failure.kind !== 'unauthorized' || round > 0) {
-				if (answer.failure.kind !== 'client-error') {
+				// A side endpoint failing (usage, models) says nothing about serving turns; a quota verdict or a
+				// token the refresh did not cure does.
+				if (answer.failure.kind === 'usage-limit' || answer.failure.kind === 'unauthorized') {
 					markForFailure(pool, accountId, answer.failure, clock.now());
 				}
 
