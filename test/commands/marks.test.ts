@@ -44,6 +44,8 @@ describe('marks against a live daemon', () => {
 		assert.match(pinned.stdout, /Pinned beta:/);
 		assert.match(pinned.stdout, /Applied by the daemon at http:\/\/127\.0\.0\.1:\d+: in effect now/);
 		assert.equal(await stateOf(daemon.url, 'beta'), 'pinned');
+		// The daemon logs every action as a notice line.
+		assert.match(daemon.output(), /^\S+Z info {2}Pinned beta: new sessions go to it/m);
 		// Pinned: every new session goes to beta.
 		const beta = (await daemonState(daemon.url)).accounts.find((a) => a.name === 'beta')!;
 		for (const session of ['p-1', 'p-2', 'p-3']) {

@@ -118,6 +118,17 @@ describe('codexpool serve refuses what it cannot do, with a clear message', () =
 		assert.match(wait.stderr, /--wait-up-to: "soon" is not a duration: write it like 90s, 10m/);
 		const extra = await runCommand(serveCommand, ['now', '--home', home.home], home.env);
 		assert.equal(extra.code, 2);
+		const open = await runCommand(
+			serveCommand,
+			['--host', '0.0.0.0', '--port', '0', '--home', home.home],
+			home.env,
+		);
+		assert.equal(open.code, 1);
+		assert.match(
+			open.stderr,
+			/Refusing to listen on 0\.0\.0\.0: beyond loopback, every client must present a pool key/,
+		);
+		assert.equal(fs.existsSync(daemonFile(home.home)), false);
 		const unknown = await runCommand(serveCommand, ['--prot', '1', '--home', home.home], home.env);
 		assert.equal(unknown.code, 2);
 		assert.match(unknown.stderr, /Unknown option --prot/);
