@@ -9,6 +9,7 @@ import {createPoolKeys} from './keys/pool-keys.ts';
 import {createOpenAiFrontDoor} from './openai/front-door.ts';
 import {createPoolProxy, DEFAULT_UPSTREAM, type PoolProxy} from './proxy/index.ts';
 import type {ProxyRoute} from './proxy/server.ts';
+import {parseQuotaHeaders} from './quota/parse-headers.ts';
 import {createRandom, type Random} from './random.ts';
 import {Ring} from './ring.ts';
 import {createScheduler, type Scheduler, type SchedulerEvent} from './scheduler/index.ts';
