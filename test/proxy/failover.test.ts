@@ -104,7 +104,7 @@ test('waitUpTo holds a request until an account becomes usable', async (t) => {
 });
 
 test('waitUpTo does not hold a request when nothing is usable within it', async (t) => {
-	const h = await startHarness(['a'], {waitUpToMs: 200});
+	const h = await startHarness(['a'], {waitUpToMs: 2000});
 	t.after(() => h.close());
 	h.pool.markCooling(h.id('a'), Date.now() + 60_000, 'quota');
 	const started = Date.now();
