@@ -1,8 +1,9 @@
 import {renderApp} from '../components/render-app.tsx';
-import {findDaemon} from '../core/admin/daemon-file.ts';
+import {findDaemon, removeDaemonInfo, writeDaemonInfo} from '../core/admin/daemon-file.ts';
 import {createRemoteCore} from '../core/admin/remote-core.ts';
 import {startEmbeddedCore} from '../core/core.ts';
 import {resolveHome} from '../core/home.ts';
+import type {Core} from '../core/snapshot.ts';
 import {openStore} from '../core/store/store.ts';
 import {parseCommandLine} from './account-cli.ts';
 import type {Command} from './types.ts';
@@ -35,13 +36,22 @@ export const command: Command = {
 
 		const home = resolveHome(cli.flags.home, io.env);
 		const daemon = await findDaemon(home);
-		const core = daemon
-			? await createRemoteCore({url: daemon.url})
-			: await startEmbeddedCore({store: openStore(home), port: cli.flags.port, host: cli.flags.host}).catch(
-					(error: unknown) => {
-						throw describeListenError(error, cli.flags.port);
-					},
-				);
+		let core: Core;
+		if (daemon === undefined) {
+			const embedded = await startEmbeddedCore({
+				store: openStore(home),
+				port: cli.flags.port,
+				host: cli.flags.host,
+			}).catch((error: unknown) => {
+				throw describeListenError(error, cli.flags.port);
+			});
+			// While it embeds the pool, this process is the daemon of its home: commands and other TUIs find it.
+			await writeDaemonInfo(home, {url: embedded.url, pid: process.pid, startedAt: Date.now()});
+			core = embedded;
+		} else {
+			core = await createRemoteCore({url: daemon.url});
+		}
+
 		const app = renderApp(core);
 		const stop = () => app.unmount();
 		process.once('SIGTERM', stop);
@@ -49,6 +59,10 @@ export const command: Command = {
 			await app.waitUntilExit();
 		} finally {
 			process.off('SIGTERM', stop);
+			if (daemon === undefined) {
+				await removeDaemonInfo(home);
+			}
+
 			await core.stop();
 		}
 

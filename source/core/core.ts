@@ -27,6 +27,7 @@ import {accountSnapshot} from './snapshot-builder.ts';
 import {createSnapshotPublisher} from './snapshot-publisher.ts';
 import type {Store} from './store/store.ts';
 import {strategies} from './strategies/index.ts';
+import {type HttpsMirror, listenHttpsMirror} from './tls/https-mirror.ts';
 
 export type EmbeddedCoreOptions = {
 	readonly store: Store;
@@ -45,11 +46,18 @@ export type EmbeddedCoreOptions = {
 	readonly adminToken?: string;
 	/** Watch the store file for changes made by other processes (default true). */
 	readonly watchStore?: boolean;
+	/**
+	Also serve every route over HTTPS on 127.0.0.1:`tls.port` (0 picks one) with this certificate: Codex's
+	built-in provider needs its `chatgpt_base_url` on HTTPS (codex-config variant A; see source/core/tls).
+	*/
+	readonly tls?: {readonly key: string; readonly cert: string; readonly port: number};
 };
 
 export type EmbeddedCore = Core & {
 	/** The proxy's base URL, e.g. `http://127.0.0.1:4455`. */
 	readonly url: string;
+	/** The HTTPS listener's base URL (e.g. `https://127.0.0.1:4456`) when `tls` was given. */
+	readonly tlsUrl: string | undefined;
 	readonly proxy: PoolProxy;
 	readonly scheduler: Scheduler;
 };
@@ -245,7 +253,30 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 	});
 	const stopStoreWatch = options.watchStore === false ? () => {} : store.watch();
 
-	const url = await proxy.server.listen(options.port ?? 4455, host);
+	let url: string;
+	try {
+		url = await proxy.server.listen(options.port ?? 4455, host);
+	} catch (error) {
+		// Nothing may keep running (and keep the process alive) when the core could not start.
+		stopStoreListen();
+		stopStoreWatch();
+		stopPoolWatch();
+		publisher.stop();
+		await scheduler.stop();
+		await proxy.close().catch(() => undefined);
+		throw error;
+	}
+
+	let mirror: HttpsMirror | undefined;
+	if (options.tls !== undefined) {
+		mirror = await listenHttpsMirror(proxy.server.server, options.tls, options.tls.port).catch(
+			async (error: unknown) => {
+				await proxy.close();
+				throw error;
+			},
+		);
+	}
+
 	const strategyList = Object.values(strategies).map(({name, description}) => ({name, description}));
 	build = () => {
 		const now = clock.now();
@@ -281,9 +312,11 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 	return {
 		...core,
 		url,
+		tlsUrl: mirror?.url,
 		proxy,
 		scheduler,
 		async stop() {
+			await mirror?.close();
 			stopPolling();
 			stopPoolWatch();
 			stopStoreListen();
