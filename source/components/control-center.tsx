@@ -1,7 +1,8 @@
 import {Box, useApp} from 'ink';
 import {type ReactNode, useEffect, useState} from 'react';
 import {AccountsPanel} from './accounts-panel.tsx';
-import {useCore, useNow, useRefreshSnapshot, useSnapshot} from './core-context.tsx';
+import {useCore, useNow, usePeekNow, useRefreshSnapshot, useSnapshot} from './core-context.tsx';
+import {countdownResolution} from './countdown-resolution.ts';
 import {Footer} from './footer.tsx';
 import {Header} from './header.tsx';
 import {HelpOverlay} from './help-overlay.tsx';
@@ -25,10 +26,10 @@ const minLowerRows = 7;
 export function ControlCenter() {
 	const snapshot = useSnapshot();
 	const core = useCore();
-	const now = useNow();
+	const [state, setState] = useState<UiState>(initialUiState);
+	const now = useNow(countdownResolution(snapshot, usePeekNow(), state.lower));
 	const {exit} = useApp();
 	const {columns, rows} = useTerminalSize();
-	const [state, setState] = useState<UiState>(initialUiState);
 	const refresh = useRefreshSnapshot();
 	useControlKeys({snapshot, state, update: setState, core, exit, refresh});
 

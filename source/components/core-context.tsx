@@ -1,4 +1,4 @@
-import {createContext, type ReactNode, useContext, useState, useSyncExternalStore} from 'react';
+import {createContext, type ReactNode, useCallback, useContext, useState, useSyncExternalStore} from 'react';
 import type {Clock} from '../core/clock.ts';
 import type {Core, CoreSnapshot} from '../core/snapshot.ts';
 import {createSampledStore, type SnapshotStore} from './sampled-store.ts';
@@ -58,11 +58,23 @@ export function useSnapshot(): CoreSnapshot {
 	return useSyncExternalStore(store.subscribe, store.getSnapshot);
 }
 
+/** The latest tick's time without subscribing to the ticks (to decide how often to subscribe). */
+export function usePeekNow(): number {
+	return useCoreContext().ticker.getNow();
+}
+
 /**
-The clock's time, advanced once per tick. Every view that calls it shares one interval, and the interval
-runs only while some view is subscribed, so an app without countdowns does not wake up at all.
+The clock's time, advanced once per tick (1 s). Every view that calls it shares one interval, and the
+interval runs only while some view is subscribed. With `resolutionMs` above the tick, the view re-renders
+only when the time crosses a multiple of it (a screen whose countdowns show minutes redraws once a minute),
+yet the time returned is always the latest tick's.
 */
-export function useNow(): number {
+export function useNow(resolutionMs = 0): number {
 	const {ticker} = useCoreContext();
-	return useSyncExternalStore(ticker.subscribe, ticker.getNow);
+	const getStep = useCallback(
+		() => (resolutionMs > 0 ? Math.floor(ticker.getNow() / resolutionMs) : ticker.getNow()),
+		[ticker, resolutionMs],
+	);
+	useSyncExternalStore(ticker.subscribe, getStep);
+	return ticker.getNow();
 }

@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
 import {afterEach, test} from 'node:test';
 import {cleanup} from 'ink-testing-library';
+import {countdownResolution} from '../../source/components/countdown-resolution.ts';
 import {createSampledStore} from '../../source/components/sampled-store.ts';
 import {createTicker} from '../../source/components/ticker.ts';
 import {createManualClock} from '../../source/core/clock.ts';
-import {createFakeCore, MINUTE, makeAccount, makeSnapshot, makeWindow, T0} from '../helpers/fake-core.ts';
+import {
+	createFakeCore,
+	MINUTE,
+	makeAccount,
+	makeSession,
+	makeSnapshot,
+	makeWindow,
+	T0,
+} from '../helpers/fake-core.ts';
 import {delay, eventually, renderApp} from './render-with-core.tsx';
 
 afterEach(() => cleanup());
@@ -98,4 +107,74 @@ test('interval 0 passes the core through untouched', () => {
 	const store = createSampledStore(core, 0);
 	assert.equal(store.subscribe, core.subscribe);
 	assert.equal(store.getSnapshot, core.getSnapshot);
+});
+
+test('the screen ticks every second only while something shows seconds', () => {
+	const snapshot = (overrides: Parameters<typeof makeSnapshot>[0]) => makeSnapshot(overrides);
+	const idle = [makeAccount({id: 'a'})];
+	const cases: [string, ReturnType<typeof makeSnapshot>, 'timeline' | 'sessions', number][] = [
+		['idle windows', snapshot({accounts: idle}), 'timeline', 60_000],
+		[
+			'a reset in 4 hours',
+			snapshot({accounts: [makeAccount({id: 'a', fiveHour: makeWindow({resetAt: T0 + 240 * MINUTE})})]}),
+			'timeline',
+			60_000,
+		],
+		[
+			'a reset in 59 minutes',
+			snapshot({accounts: [makeAccount({id: 'a', fiveHour: makeWindow({resetAt: T0 + 59 * MINUTE})})]}),
+			'timeline',
+			1000,
+		],
+		[
+			'cooling for 2 minutes',
+			snapshot({
+				accounts: [makeAccount({id: 'a', state: {kind: 'cooling', until: T0 + 2 * MINUTE, reason: '429'}})],
+			}),
+			'timeline',
+			1000,
+		],
+		[
+			'a kick in 10 minutes',
+			snapshot({
+				accounts: idle,
+				scheduler: {
+					enabled: true,
+					dryRun: false,
+					policy: 'stagger',
+					quietHours: undefined,
+					nextKicks: [{accountId: 'a', at: T0 + 10 * MINUTE, reason: 'stagger'}],
+				},
+			}),
+			'timeline',
+			1000,
+		],
+		[
+			'a session active a minute ago, sessions shown',
+			snapshot({accounts: idle, sessions: [makeSession({id: 's', lastActivityAt: T0 - MINUTE})]}),
+			'sessions',
+			1000,
+		],
+		[
+			'the same session, sessions hidden',
+			snapshot({accounts: idle, sessions: [makeSession({id: 's', lastActivityAt: T0 - MINUTE})]}),
+			'timeline',
+			60_000,
+		],
+	];
+	for (const [name, value, lower, expected] of cases) {
+		assert.equal(countdownResolution(value, T0, lower), expected, name);
+	}
+});
+
+test('a quiet pool with idle windows redraws once a minute, not every second', async () => {
+	const app = await renderApp({accounts: [makeAccount({id: 'a', name: 'alice'})]}, 10);
+	const frames = app.frames.length;
+	for (let second = 0; second < 5; second++) {
+		app.clock.advance(5000);
+		await delay(30);
+	}
+	assert.equal(app.frames.length, frames, '25 seconds passed inside the minute: nothing to redraw');
+	app.clock.advance(60_000);
+	await eventually(() => assert.ok(app.frames.length > frames, 'the minute turned'));
 });
