@@ -84,6 +84,10 @@ function render(report: SoakReport, checks: readonly SoakCheck[], seed: number):
 					.map(([attempts, count]) => `${attempts}: ${count}`)
 					.join(', '),
 			],
+			[
+				'proxy request-log entries / requests without one',
+				`${report.log.entries} / ${report.log.requestsWithoutEntry}`,
+			],
 			['refresh tokens issued / reused', `${report.refreshes.issued} / ${report.refreshes.reused}`],
 			['peak RSS, first half', mb(report.rss.firstHalfPeak)],
 			['peak RSS, second half', mb(report.rss.secondHalfPeak)],

@@ -207,6 +207,24 @@ describe('bad input gets a 4xx JSON error, reaches no upstream, and the proxy ke
 		await stillServing();
 	});
 
+	it('a header with non-ASCII bytes (legal obs-text) is served and harms no account', async () => {
+		const host = new URL(rig.core.url).host;
+		const head = `POST ${codex} HTTP/1.1\r\nhost: ${host}\r\ncontent-type: application/json\r\nx-note: caf`;
+		const tail = `\r\nconnection: close\r\ncontent-length: ${validCodex.length}\r\n\r\n${validCodex}`;
+		for (let i = 0; i < 3; i++) {
+			const answer = await rawExchange(
+				rig.core.url,
+				Buffer.concat([Buffer.from(head), Buffer.from([0xe9, 0xff]), Buffer.from(tail)]),
+			);
+			assert.match(answer, /^HTTP\/1\.1 200/);
+			assert.match(answer, /response\.completed/);
+		}
+
+		for (const account of rig.core.getSnapshot().accounts) {
+			assert.notEqual(account.state.kind, 'cooling', `${account.name} was not blamed for a client's header`);
+		}
+	});
+
 	it('client header values are never echoed into response headers', async () => {
 		const answer = await send('GET', '/backend-api/wham/accounts/check', {
 			headers: {'chatgpt-account-id': 'x", "evil": "1'},
