@@ -254,8 +254,12 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 	const stopStoreWatch = options.watchStore === false ? () => {} : store.watch();
 
 	let url: string;
+	let mirror: HttpsMirror | undefined;
 	try {
 		url = await proxy.server.listen(options.port ?? 4455, host);
+		if (options.tls !== undefined) {
+			mirror = await listenHttpsMirror(proxy.server.server, options.tls, options.tls.port);
+		}
 	} catch (error) {
 		// Nothing may keep running (and keep the process alive) when the core could not start.
 		stopStoreListen();
@@ -265,16 +269,6 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 		await scheduler.stop();
 		await proxy.close().catch(() => undefined);
 		throw error;
-	}
-
-	let mirror: HttpsMirror | undefined;
-	if (options.tls !== undefined) {
-		mirror = await listenHttpsMirror(proxy.server.server, options.tls, options.tls.port).catch(
-			async (error: unknown) => {
-				await proxy.close();
-				throw error;
-			},
-		);
 	}
 
 	const strategyList = Object.values(strategies).map(({name, description}) => ({name, description}));
