@@ -111,7 +111,7 @@ function render(report: SoakReport, checks: readonly SoakCheck[], seed: number):
 		'',
 		'## Outcomes',
 		'',
-		`${report.outcomes.completed} completed, ${report.outcomes.error} ended with a clear error, ${report.outcomes.broken} broken.`,
+		`${report.outcomes.completed} completed, ${report.outcomes.error} ended with a clear error, ${report.outcomes.broken} broken; ${report.outcomes.aborted} abandoned by the client mid-answer on purpose (1%).`,
 		'',
 		'| outcome | requests |',
 		'|---|---|',

@@ -33,7 +33,8 @@ test('600 requests under every fault, marks changing and tokens expiring: the so
 			(report.chaos.actions.evict ?? 0) + (report.chaos.actions.drain ?? 0) > 0,
 	);
 	assert.equal(report.chaos.actionsRefused, 0);
-	assert.equal(report.outcomes.completed + report.outcomes.error, 600);
+	assert.equal(report.outcomes.completed + report.outcomes.error + report.outcomes.aborted, 600);
+	assert.ok(report.outcomes.aborted > 0, 'some clients went away mid-answer');
 	// Most requests are served despite the faults: failover hides what happens before the first byte.
 	assert.ok(report.outcomes.completed > 500, summary);
 	assert.ok(report.attempts.max >= 2, 'some requests failed over');

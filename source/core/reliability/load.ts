@@ -22,6 +22,8 @@ export type LoadOptions = {
 	readonly headers?: Record<string, string>;
 	/** Called after each request, in completion order. */
 	readonly onResult?: (result: LoadResult) => void;
+	/** Share of requests abandoned by the client once the first chunk of the answer arrived (default 0). */
+	readonly abortRate?: number;
 	/** A request that has not ended after this many real ms counts as broken (default 30 s). */
 	readonly timeoutMs?: number;
 };
@@ -110,6 +112,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult[]> {
 	const one = async (conversation: Conversation, id: number): Promise<LoadResult> => {
 		const {path, body} = requestFor(conversation, `request ${id}: say something short`);
 		const started = performance.now();
+		const abandon = random() < (options.abortRate ?? 0);
+		const controller = new AbortController();
 		let status = 0;
 		let outcome: Outcome;
 		try {
@@ -123,9 +127,25 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult[]> {
 					...options.headers,
 				},
 				body: JSON.stringify(body),
-				signal: AbortSignal.timeout(timeoutMs),
+				signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), controller.signal]),
 			});
 			status = answer.statusCode;
+			if (abandon && status === 200) {
+				for await (const _chunk of answer.body) {
+					controller.abort();
+					break;
+				}
+
+				return {
+					id,
+					session: conversation.id,
+					shape: conversation.shape,
+					status,
+					outcome: {kind: 'aborted', label: 'abandoned by the client'},
+					ms: performance.now() - started,
+				};
+			}
+
 			const text = await answer.body.text();
 			const contentType = String(answer.headers['content-type'] ?? '');
 			outcome = classifyAnswer(conversation.shape, status, contentType, text);

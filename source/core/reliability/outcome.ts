@@ -4,9 +4,10 @@ How one answer the proxy gave a client ended, as a client would judge it:
   in `[DONE]` without an error chunk, or a JSON body of the expected shape);
 - `error`: a clear failure (a status ≥ 400 with a JSON `{error: {message}}` body, or a stream whose last
   event says it failed);
-- `broken`: anything else (a stream that just stops, a body that is not what it claims, two answers in one).
+- `broken`: anything else (a stream that just stops, a body that is not what it claims, two answers in one);
+- `aborted`: the client itself went away mid-answer (the load does so on purpose, to check nothing leaks).
 */
-export type OutcomeKind = 'completed' | 'error' | 'broken';
+export type OutcomeKind = 'completed' | 'error' | 'broken' | 'aborted';
 
 export type Outcome = {
 	readonly kind: OutcomeKind;

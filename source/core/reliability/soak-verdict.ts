@@ -22,7 +22,7 @@ export function judgeSoak(report: SoakReport): SoakCheck[] {
 		{
 			name: 'every request completed or ended with a clear error',
 			ok: report.outcomes.broken === 0,
-			detail: `${report.outcomes.completed} completed, ${report.outcomes.error} clear errors, ${report.outcomes.broken} broken`,
+			detail: `${report.outcomes.completed} completed, ${report.outcomes.error} clear errors, ${report.outcomes.broken} broken (${report.outcomes.aborted} abandoned by the client)`,
 		},
 		{
 			name: 'none answered twice',

@@ -21,6 +21,8 @@ export type SoakOptions = {
 	readonly seed?: number;
 	/** Clock speed of upstream and proxy (so 5-hour usage limits end within the run). Default 600. */
 	readonly speed?: number;
+	/** Share of requests the client abandons after the first chunk of the answer (default 0.01). */
+	readonly abortRate?: number;
 	/** Multiplies every fault's chance (default 1). */
 	readonly faultScale?: number;
 	/**
@@ -51,7 +53,7 @@ export type SoakReport = {
 	/** Faults on `/oauth/token` only. */
 	readonly tokenFaults: number;
 	readonly chaos: ChaosCounts;
-	readonly outcomes: {completed: number; error: number; broken: number};
+	readonly outcomes: {completed: number; error: number; broken: number; aborted: number};
 	/** Count per outcome label (`completed`, `429 usage_limit_reached`, `stream response.failed`...). */
 	readonly labels: Record<string, number>;
 	/** Up to 10 broken answers, to say what went wrong. */
@@ -180,6 +182,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 		total: options.requests,
 		concurrency: options.concurrency,
 		random,
+		abortRate: options.abortRate ?? 0.01,
 		onResult() {
 			done++;
 			if (options.everyKindOnce && done % spacing === 0 && done / spacing <= FAULT_KINDS.length) {
@@ -217,7 +220,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 	const proxyStats = await proxy.stats();
 	await healthAgent.close();
 
-	const outcomes = {completed: 0, error: 0, broken: 0};
+	const outcomes = {completed: 0, error: 0, broken: 0, aborted: 0};
 	const labels: Record<string, number> = {};
 	const brokenSamples: SoakReport['brokenSamples'] = [];
 	for (const result of results) {
