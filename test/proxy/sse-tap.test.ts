@@ -48,7 +48,15 @@ test('the tap passes every byte unchanged and parses only the interesting events
 	}
 });
 
-test('the tap reads CRLF-framed events', async () => {
-	const {seen} = await tap([Buffer.from(stream.replaceAll('\n', '\r\n'))]);
-	assert.deepEqual(seen, ['response.output_item.done', 'response.completed']);
+test('the tap reads CRLF-framed events, across any chunking', async () => {
+	const bytes = Buffer.from(stream.replaceAll('\n', '\r\n'));
+	for (const size of [1, 5, 64, bytes.length]) {
+		const chunks: Buffer[] = [];
+		for (let offset = 0; offset < bytes.length; offset += size) {
+			chunks.push(bytes.subarray(offset, offset + size));
+		}
+
+		const {seen} = await tap(chunks);
+		assert.deepEqual(seen, ['response.output_item.done', 'response.completed'], `chunk size ${size}`);
+	}
 });

@@ -33,7 +33,9 @@ export class SseTap extends Transform {
 	}
 
 	#scan(text: string): void {
-		const buffer = this.#pending + (text.includes('\r') ? text.replaceAll('\r\n', '\n') : text);
+		const joined = this.#pending + text;
+		// Normalised after joining, so a CRLF split across two chunks is seen whole.
+		const buffer = joined.includes('\r') ? joined.replaceAll('\r\n', '\n') : joined;
 		const end = buffer.lastIndexOf('\n\n');
 		if (end === -1) {
 			this.#pending = buffer.length > MAX_EVENT_CHARS ? '' : buffer;
