@@ -43,10 +43,15 @@ export function createTicker(clock: Clock, tickMs: number): Ticker {
 		getNow: () => now,
 		touch() {
 			now = clock.now();
-			// Restart the interval: the next tick comes a whole tick after this redraw, never just after it.
+			// Push the next tick half a tick past when the next redraw for data is due (a tick after this one),
+			// so a core publishing every second costs one frame a second, and ticks resume if it goes quiet.
 			if (timer !== undefined) {
 				clearInterval(timer);
-				timer = setInterval(tick, tickMs);
+				timer = setTimeout(() => {
+					tick();
+					timer = setInterval(tick, tickMs);
+					timer.unref();
+				}, tickMs * 1.5);
 				timer.unref();
 			}
 		},
