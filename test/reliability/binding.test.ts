@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
+import {fileURLToPath} from 'node:url';
 import {request} from 'undici';
 import {startEmbeddedCore} from '../../source/core/core.ts';
 import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
@@ -83,4 +85,28 @@ test('with requireKey and a key it starts beyond loopback, and every client path
 		await core.stop();
 		store.setSettings({requireKey: false});
 	}
+});
+
+test('`codexpool serve --host 0.0.0.0` without keys says why it refuses and exits 1', () => {
+	// --port 0 skips the port probe, so nothing binds before the refusal.
+	const bin = fileURLToPath(new URL('../../bin/codexpool.js', import.meta.url));
+	const result = spawnSync(
+		process.execPath,
+		[bin, 'serve', '--host', '0.0.0.0', '--port', '0', '--home', home],
+		{
+			env: {
+				...process.env,
+				CODEXPOOL_UPSTREAM: upstream.backendUrl,
+				CODEXPOOL_AUTH_ISSUER: upstream.issuerUrl,
+			},
+			encoding: 'utf8',
+			timeout: 30_000,
+		},
+	);
+	assert.equal(result.status, 1, result.stdout + result.stderr);
+	assert.match(
+		result.stderr,
+		/Refusing to listen on 0\.0\.0\.0: beyond loopback, every client must present a pool key/,
+	);
+	assert.match(result.stderr, /codexpool keys create/);
 });
