@@ -67,6 +67,11 @@ export function judgeSoak(report: SoakReport): SoakCheck[] {
 			detail: `${sockets.proxyToUpstream ?? '?'} proxy→upstream connections open once the load ended (bound ${poolBound}), ${sockets.upstreamFromProxy ?? '?'} seen by the upstream, ${sockets.inFlight} responses in flight${sockets.afterIdle === undefined ? '' : `; ${sockets.afterIdle} after the keep-alive timeout (bound ${idleBound})`}`,
 		},
 		{
+			name: "no token in the proxy's output, request log, notices or moves",
+			ok: report.secrets.seen === 0 && report.secrets.searched > 0,
+			detail: `${report.secrets.searched} tokens searched for, ${report.secrets.seen} found`,
+		},
+		{
 			name: 'the proxy process stopped cleanly',
 			ok: report.proxyExitCode === 0,
 			detail: `exit code ${report.proxyExitCode}`,

@@ -7,7 +7,7 @@ import {createScaledClock} from '../clock.ts';
 import {importSimulatedAccounts} from '../demo/seed-home.ts';
 import {createRandom} from '../random.ts';
 import {openStore} from '../store/store.ts';
-import {FAULT_KINDS, startSimulatedUpstream} from '../upstream/index.ts';
+import {FAULT_KINDS, type SimulatedUpstream, startSimulatedUpstream} from '../upstream/index.ts';
 import {type ChaosCounts, soakFaults, startChaos} from './chaos.ts';
 import {runLoad} from './load.ts';
 import {openConnections, residentBytes} from './proc.ts';
@@ -78,7 +78,26 @@ export type SoakReport = {
 	/** Whatever the proxy process wrote on stdout/stderr. */
 	readonly proxyOutput: string;
 	readonly proxyExitCode: number | null;
+	/** Tokens known to the upstream (every access token presented, every refresh token issued) and how many the proxy's output, request log, notices or moves contained (must be 0). */
+	readonly secrets: {searched: number; seen: number};
 };
+
+/** Every access token the upstream was shown, every refresh token it issued, and each account's current id token. */
+function knownSecrets(upstream: SimulatedUpstream): Set<string> {
+	const secrets = new Set<string>(upstream.refreshTokens().uses.keys());
+	for (const account of upstream.accounts.list()) {
+		secrets.add(account.tokens.accessToken).add(account.tokens.idToken).add(account.tokens.refreshToken);
+	}
+
+	for (const entry of upstream.log) {
+		const bearer = /^Bearer (.+)$/.exec(String(entry.headers.authorization ?? ''))?.[1];
+		if (bearer !== undefined) {
+			secrets.add(bearer);
+		}
+	}
+
+	return secrets;
+}
 
 /**
 Runs the soak: a simulated upstream (in this process) injecting every fault kind, the pool in its own process
@@ -246,7 +265,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 	const faults = Object.fromEntries(
 		Object.entries(upstream.faults.counts()).filter(([, count]) => count > 0),
 	);
+	const secrets = knownSecrets(upstream);
 	const proxyExitCode = await proxy.stop();
+	const emitted = [
+		proxy.output(),
+		JSON.stringify(proxy.requests),
+		JSON.stringify(proxy.notices),
+		JSON.stringify(proxy.moves),
+	];
+	const secretsSeen = [...secrets].filter((secret) => emitted.some((text) => text.includes(secret))).length;
 	await upstream.close();
 	rmSync(home, {recursive: true, force: true});
 
@@ -275,5 +302,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 		sockets,
 		proxyOutput: proxy.output(),
 		proxyExitCode,
+		secrets: {searched: secrets.size, seen: secretsSeen},
 	};
 }
