@@ -2,12 +2,13 @@ import {startDaemon} from '../core/control/daemon.ts';
 import {parseDuration} from '../core/control/duration.ts';
 import {resolveHome} from '../core/home.ts';
 import {openStore} from '../core/store/store.ts';
+import {DEFAULT_TLS_PORT, localTlsOption} from '../core/tls/listener-option.ts';
 import {parseCommandLine} from './account-cli.ts';
 import {type Command, type Io, UsageError} from './types.ts';
 
 const help = `
   Usage
-    $ codexpool serve [--port 4455] [--host 127.0.0.1] [--wait-up-to 10m]
+    $ codexpool serve [--port 4455] [--tls-port 4456 | --no-tls] [--host 127.0.0.1] [--wait-up-to 10m]
 
   The headless daemon: the proxy (Codex CLI and OpenAI-compatible routes), the admin API, usage polling
   and the staggering scheduler. It writes its address into the home, so \`codexpool status\`, \`pin\`,
@@ -15,6 +16,9 @@ const help = `
 
   Options
     --port N          the port (default 4455; 0 picks a free one)
+    --tls-port N      also serve HTTPS on 127.0.0.1:N (default 4456), with a certificate from codexpool's
+                      local CA (<home>/tls): Codex's built-in provider needs it (\`codexpool codex-config\`)
+    --no-tls          no HTTPS listener (enough for \`codexpool codex-config --provider custom\`)
     --host H          the address to bind (default 127.0.0.1; beyond loopback, pool keys are required)
     --wait-up-to D    when every account is exhausted, hold a request this long (e.g. 90s, 10m) if one
                       becomes usable by then, instead of answering 429 at once
@@ -55,6 +59,8 @@ export async function serve(
 		port: {type: 'string'},
 		host: {type: 'string'},
 		waitUpTo: {type: 'string'},
+		tlsPort: {type: 'string'},
+		tls: {type: 'boolean', default: true},
 	});
 	if (cli.flags.help) {
 		io.stdout(help);
@@ -76,8 +82,12 @@ export async function serve(
 		}
 	}
 
+	// --port 0 (tests) picks a free HTTPS port too.
+	const tlsPort =
+		cli.flags.tlsPort === undefined ? (port === 0 ? 0 : DEFAULT_TLS_PORT) : parsePort(cli.flags.tlsPort);
 	const home = resolveHome(cli.flags.home, io.env);
 	const store = openStore(home);
+	const tls = localTlsOption(home, tlsPort, cli.flags.tls, (message) => io.stderr(`codexpool: ${message}\n`));
 	const daemon = await startDaemon({
 		home,
 		store,
@@ -86,6 +96,7 @@ export async function serve(
 		waitUpToMs,
 		upstream: io.env.CODEXPOOL_UPSTREAM,
 		issuer: io.env.CODEXPOOL_AUTH_ISSUER,
+		tls,
 	});
 	const {url} = daemon.info;
 	const stopNotices = daemon.core.on('notice', (notice) => {
@@ -96,9 +107,12 @@ export async function serve(
 	const scheduler = snapshot.scheduler;
 	io.stdout(
 		`codexpool serves ${home} at ${url}\n` +
+			(daemon.core.tlsUrl
+				? `  and over HTTPS at ${daemon.core.tlsUrl} (for Codex's built-in provider)\n`
+				: '') +
 			`  ${snapshot.accounts.length} account${snapshot.accounts.length === 1 ? '' : 's'}, strategy ${snapshot.strategy}, ` +
 			`scheduler ${scheduler.enabled ? `on (${scheduler.policy}${scheduler.dryRun ? ', dry run' : ''})` : 'off'}\n` +
-			`  Codex CLI: run \`codexpool codex-config --write${listenPort === 4455 ? '' : ` --port ${listenPort}`}\` once to point it here.\n` +
+			`  Codex CLI: run \`codexpool codex-config --write${codexConfigFlags(listenPort, daemon.core.tlsUrl)}\` once to point it here.\n` +
 			`  OpenAI-compatible clients: base URL ${url}/v1\n` +
 			'  Stop with Ctrl-C.\n',
 	);
@@ -122,6 +136,17 @@ export async function serve(
 	await daemon.stop();
 	io.stdout('Stopped.\n');
 	return 0;
+}
+
+/** The flags `codex-config` needs to match this daemon's ports. */
+function codexConfigFlags(port: number, tlsUrl: string | undefined): string {
+	const flags = port === 4455 ? '' : ` --port ${port}`;
+	if (tlsUrl === undefined) {
+		return `${flags} --provider custom`;
+	}
+
+	const tlsPort = Number(new URL(tlsUrl).port);
+	return tlsPort === DEFAULT_TLS_PORT ? flags : `${flags} --tls-port ${tlsPort}`;
 }
 
 function parsePort(text: string | undefined): number {

@@ -5,18 +5,21 @@ import {startEmbeddedCore} from '../core/core.ts';
 import {resolveHome} from '../core/home.ts';
 import type {Core} from '../core/snapshot.ts';
 import {openStore} from '../core/store/store.ts';
+import {DEFAULT_TLS_PORT, localTlsOption} from '../core/tls/listener-option.ts';
 import {parseCommandLine} from './account-cli.ts';
 import type {Command} from './types.ts';
 
 const help = `
   Usage
-    $ codexpool [--port 4455] [--host 127.0.0.1]
+    $ codexpool [--port 4455] [--tls-port 4456 | --no-tls] [--host 127.0.0.1]
 
   The control center. If a daemon (\`codexpool serve\`) serves this home, it attaches to it; otherwise it
   runs the proxy and the scheduler itself until you quit (q).
 
   Options
     --port N      where to serve when no daemon runs (default 4455)
+    --tls-port N  its HTTPS port on 127.0.0.1 for Codex's built-in provider (default 4456)
+    --no-tls      no HTTPS listener (enough for \`codexpool codex-config --provider custom\`)
     --host H      the address to bind (default 127.0.0.1)
     --home DIR    the codexpool home (default $CODEXPOOL_HOME, else ~/.codexpool)
 `;
@@ -28,6 +31,8 @@ export const command: Command = {
 		const cli = parseCommandLine(help, argv, {
 			port: {type: 'number', default: 4455},
 			host: {type: 'string', default: '127.0.0.1'},
+			tlsPort: {type: 'number', default: DEFAULT_TLS_PORT},
+			tls: {type: 'boolean', default: true},
 		});
 		if (cli.flags.help) {
 			io.stdout(help);
@@ -42,6 +47,9 @@ export const command: Command = {
 				store: openStore(home),
 				port: cli.flags.port,
 				host: cli.flags.host,
+				tls: localTlsOption(home, cli.flags.tlsPort, cli.flags.tls, (message) =>
+					io.stderr(`codexpool: ${message}\n`),
+				),
 			}).catch((error: unknown) => {
 				throw describeListenError(error, cli.flags.port);
 			});

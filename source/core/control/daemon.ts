@@ -2,6 +2,7 @@ import net from 'node:net';
 import {type DaemonInfo, findDaemon, removeDaemonInfo, writeDaemonInfo} from '../admin/daemon-file.ts';
 import {type EmbeddedCore, startEmbeddedCore} from '../core.ts';
 import type {Store} from '../store/store.ts';
+import type {TlsOption} from '../tls/listener-option.ts';
 
 export type DaemonOptions = {
 	readonly home: string;
@@ -15,6 +16,8 @@ export type DaemonOptions = {
 	readonly upstream?: string | undefined;
 	/** Default `$CODEXPOOL_AUTH_ISSUER` (read by the core). */
 	readonly issuer?: string | undefined;
+	/** The HTTPS listener on 127.0.0.1 (Codex's built-in provider; source/core/tls). */
+	readonly tls?: TlsOption | undefined;
 };
 
 export type RunningDaemon = {
@@ -52,6 +55,17 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
 		await assertPortFree(options.host, options.port);
 	}
 
+	if (options.tls !== undefined && options.tls.port !== 0) {
+		await assertPortFree('127.0.0.1', options.tls.port).catch((error: unknown) => {
+			throw error instanceof PortInUseError
+				? new PortInUseError(
+						`The HTTPS port ${options.tls?.port} on 127.0.0.1 is already in use. Choose another with --tls-port ` +
+							'(and `codexpool codex-config --tls-port` to match), or turn HTTPS off with --no-tls.',
+					)
+				: error;
+		});
+	}
+
 	let core: EmbeddedCore;
 	try {
 		core = await startEmbeddedCore({
@@ -61,6 +75,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
 			waitUpToMs: options.waitUpToMs,
 			upstream: options.upstream,
 			issuer: options.issuer,
+			tls: options.tls,
 		});
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
