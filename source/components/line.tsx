@@ -21,8 +21,8 @@ of wrapping, so a narrow terminal never pushes the frame past the screen.
 export const Line = memo(function Line({segments}: Props) {
 	return (
 		<Text wrap="truncate-end">
-			{segments.map((segment, index) =>
-				segment.tone === undefined && segment.bold !== true && segment.inverse !== true ? (
+			{mergeRuns(segments).map((segment, index) =>
+				isUnstyled(segment) ? (
 					segment.text
 				) : (
 					<Text
@@ -40,6 +40,28 @@ export const Line = memo(function Line({segments}: Props) {
 		</Text>
 	);
 }, sameSegments);
+
+const isUnstyled = (segment: Segment) =>
+	(segment.tone === undefined || segment.tone === 'plain') &&
+	segment.bold !== true &&
+	segment.inverse !== true;
+
+const sameStyle = (a: Segment, b: Segment) =>
+	(isUnstyled(a) && isUnstyled(b)) || (a.tone === b.tone && a.bold === b.bold && a.inverse === b.inverse);
+
+/** Joins neighbours of the same style: fewer nested Texts and colour codes for Ink to lay out and encode. */
+export function mergeRuns(segments: readonly Segment[]): Segment[] {
+	const runs: Segment[] = [];
+	for (const segment of segments) {
+		const last = runs.at(-1);
+		if (last !== undefined && sameStyle(last, segment)) {
+			runs[runs.length - 1] = {...last, text: last.text + segment.text};
+		} else {
+			runs.push(segment);
+		}
+	}
+	return runs;
+}
 
 /** Rows are rebuilt on every snapshot; comparing their content lets React skip the rows that did not change. */
 function sameSegments(previous: Props, next: Props): boolean {

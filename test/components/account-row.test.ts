@@ -7,7 +7,7 @@ import {
 	stateBadge,
 	windowSegments,
 } from '../../source/components/account-row.ts';
-import {segmentsText} from '../../source/components/line.tsx';
+import {mergeRuns, segmentsText} from '../../source/components/line.tsx';
 import type {AccountState} from '../../source/core/snapshot.ts';
 import {HOUR, MINUTE, makeAccount, makeWindow, T0} from '../helpers/fake-core.ts';
 
@@ -96,4 +96,21 @@ test('only the selected row carries the cursor', () => {
 	const account = makeAccount({id: 'a'});
 	assert.ok(segmentsText(accountRowSegments(account, T0, true)).startsWith('▶ a'));
 	assert.ok(segmentsText(accountRowSegments(account, T0, false)).startsWith('  a'));
+});
+
+test('neighbouring segments of one style are drawn as one run', () => {
+	const runs = mergeRuns([
+		{text: 'a', tone: 'muted'},
+		{text: 'b', tone: 'muted'},
+		{text: 'c'},
+		{text: 'd', tone: 'plain'},
+		{text: 'e', tone: 'ok', bold: true},
+		{text: 'f', tone: 'ok'},
+	]);
+	assert.deepEqual(runs, [
+		{text: 'ab', tone: 'muted'},
+		{text: 'cd'},
+		{text: 'e', tone: 'ok', bold: true},
+		{text: 'f', tone: 'ok'},
+	]);
 });
