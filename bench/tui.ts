@@ -105,6 +105,17 @@ function createWorkload() {
 	return {build};
 }
 
+/** A Markdown table with aligned columns, as the formatter (Biome) writes them. */
+function markdownTable(rows: readonly (readonly string[])[]): string[] {
+	const widths = (rows[0] ?? []).map((_, column) =>
+		Math.max(3, ...rows.map((row) => (row[column] ?? '').length)),
+	);
+	const line = (cells: readonly string[]) =>
+		`| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
+	const [header = [], ...body] = rows;
+	return [line(header), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)];
+}
+
 const quantile = (sorted: readonly number[], q: number) =>
 	sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
@@ -256,20 +267,28 @@ const lines = [
 	`Measured ${new Date().toISOString()} with \`npm run bench:tui\` (React ${reactMode} build): Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), load average ${load} at the end.`,
 	`${accountCount} accounts, 30 sessions, 200 log entries, a ${columns}×${rows} terminal; the fake core publishes a new snapshot every 100 ms.`,
 	'',
-	'| measure | value | target |',
-	'|---|---|---|',
-	`| full frame (React render + layout + output), median | ${frame.median.toFixed(2)} ms | < 16 ms (${pass(frame.median < 16)}) |`,
-	`| full frame, p95 | ${frame.p95.toFixed(2)} ms | |`,
-	`| full frame, max | ${frame.max.toFixed(2)} ms | |`,
-	`| CPU time per full frame, median / p95 | ${frame.cpuMedian.toFixed(2)} / ${frame.cpuP95.toFixed(2)} ms | |`,
-	`| Ink's floor: a plain ${columns}×${rows - 3} ASCII screen, median wall / CPU | ${floor.median.toFixed(2)} / ${floor.cpuMedian.toFixed(2)} ms | (for comparison) |`,
-	`| CPU, TUI + workload, snapshot every 100 ms | ${idle.withTui.toFixed(2)} % of one core | |`,
-	`| CPU, workload alone (no TUI) | ${idle.workloadOnly.toFixed(2)} % | |`,
-	`| CPU used by the TUI (difference) | ${idle.tuiShare.toFixed(2)} % | < 3 % (${pass(idle.tuiShare < 3)}) |`,
-	`| CPU, quiet (no snapshot changes, 1 s countdown tick) | ${idle.quiet.toFixed(2)} % | |`,
-	`| CPU, quiet pool with idle windows (a frame a minute; ${idle.quietIdleFrames} frames in ${idleSeconds / 2} s) | ${idle.quietIdleWindows.toFixed(2)} % | |`,
-	`| frames written per second, idle with snapshots every 100 ms | ${idle.framesPerSecond.toFixed(1)} | ≤ 10 (maxFps) |`,
-	`| bytes written per second | ${Math.round(idle.bytesPerSecond)} | |`,
+	...markdownTable(
+		[
+			'| measure | value | target |',
+			`| full frame (React render + layout + output), median | ${frame.median.toFixed(2)} ms | < 16 ms (${pass(frame.median < 16)}) |`,
+			`| full frame, p95 | ${frame.p95.toFixed(2)} ms | |`,
+			`| full frame, max | ${frame.max.toFixed(2)} ms | |`,
+			`| CPU time per full frame, median / p95 | ${frame.cpuMedian.toFixed(2)} / ${frame.cpuP95.toFixed(2)} ms | |`,
+			`| Ink's floor: a plain ${columns}×${rows - 3} ASCII screen, median wall / CPU | ${floor.median.toFixed(2)} / ${floor.cpuMedian.toFixed(2)} ms | (for comparison) |`,
+			`| CPU, TUI + workload, snapshot every 100 ms | ${idle.withTui.toFixed(2)} % of one core | |`,
+			`| CPU, workload alone (no TUI) | ${idle.workloadOnly.toFixed(2)} % | |`,
+			`| CPU used by the TUI (difference) | ${idle.tuiShare.toFixed(2)} % | < 3 % (${pass(idle.tuiShare < 3)}) |`,
+			`| CPU, quiet (no snapshot changes, 1 s countdown tick) | ${idle.quiet.toFixed(2)} % | |`,
+			`| CPU, quiet pool with idle windows (a frame a minute; ${idle.quietIdleFrames} frames in ${idleSeconds / 2} s) | ${idle.quietIdleWindows.toFixed(2)} % | |`,
+			`| frames written per second, idle with snapshots every 100 ms | ${idle.framesPerSecond.toFixed(1)} | ≤ 10 (maxFps) |`,
+			`| bytes written per second | ${Math.round(idle.bytesPerSecond)} | |`,
+		].map((row) =>
+			row
+				.slice(1, -1)
+				.split(' | ')
+				.map((cell) => cell.trim()),
+		),
+	),
 	'',
 	`Frame samples: ${frame.samples} after 50 warm-up frames; idle: ${idleSeconds} s with updates, ${idleSeconds / 2} s quiet, ${idleSeconds / 2} s quiet with idle windows, ${idleSeconds / 2} s workload alone.`,
 	'The machine is shared with other work, so figures vary from run to run; the load average above says how busy it was.',
