@@ -18,7 +18,9 @@ import {runCommand} from './run.ts';
 const codexBin = fileURLToPath(new URL('../../node_modules/.bin/codex', import.meta.url));
 const skip = fs.existsSync(codexBin) ? false : 'the Codex CLI is not installed (npm install)';
 
-test('login, serve, codex-config --write: codex exec works through the pool', {skip}, async (t) => {
+test('login, serve, codex-config --write --provider custom: codex exec works through the pool', {
+	skip,
+}, async (t) => {
 	const upstream = await startSimulatedUpstream({accounts: [{name: 'a'}, {name: 'b'}]});
 	t.after(() => upstream.close());
 	const home = tempDir();
@@ -47,8 +49,15 @@ test('login, serve, codex-config --write: codex exec works through the pool', {s
 		path.join(codexHome, 'config.toml'),
 		'check_for_update_on_startup = false\n\n[analytics]\nenabled = false\n',
 	);
-	const written = await runCommand(codexConfig, ['--write', '--port', port], {CODEX_HOME: codexHome});
+	// Variant D (a custom provider over plain HTTP); variant A is codex-config-builtin.test.ts.
+	const written = await runCommand(codexConfig, ['--write', '--provider', 'custom', '--port', port], {
+		CODEX_HOME: codexHome,
+	});
 	assert.equal(written.code, 0, written.stderr);
+	assert.match(
+		fs.readFileSync(path.join(codexHome, 'config.toml'), 'utf8'),
+		/^model_provider = "codexpool"$/m,
+	);
 	// Codex keeps a login of its own (here a separate login of account a): the pool never uses it.
 	const own = upstream.accounts.login('a');
 	fs.writeFileSync(
