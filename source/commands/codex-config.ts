@@ -73,9 +73,9 @@ export CODEX_CA_CERTIFICATE=${caPath}
 ${status}# To make it permanent: ${permanentLine(caPath, env.SHELL)}
 
 # Notes
-# - Without the variable Codex cannot verify https://127.0.0.1 and no turn starts (it retries for about
-#   13 s, then fails). Codex adds this CA to the ones it trusts; the CA can only vouch for 127.0.0.1,
-#   ::1 and localhost, and its key (ca-key.pem, 0600) never leaves the codexpool home.
+# - Without the variable Codex cannot verify https://127.0.0.1 and no turn starts: it retries for about
+#   17 s, then says "workspace routing discovery failed". Codex adds this CA to the ones it trusts; the CA
+#   can only vouch for 127.0.0.1, ::1 and localhost, and its key (ca-key.pem, 0600) stays in the home.
 # - Codex keeps its built-in "openai" provider, so every session stays resumable (\`codex resume\`,
 #   \`codex resume --last\`), including those recorded before the switch. Sessions recorded through the
 #   custom provider (--provider custom) resume with \`codex resume -c model_provider=codexpool ID\`.
