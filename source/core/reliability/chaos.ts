@@ -4,7 +4,9 @@ import type {FaultKind, FaultSpec, SimulatedUpstream} from '../upstream/index.ts
 
 /**
 The faults the soak injects, each with its chance per upstream request: every kind the simulated upstream
-knows on the model request, and passing failures of the token refresh. `scale` multiplies every chance.
+knows on the model request but `usage_limit_reached`, and passing failures of the token refresh. `scale`
+multiplies every chance. A usage limit rests its account until the window resets (up to 5 clock hours, 30 s
+at 600x), so a chance per request would soon rest the whole pool: the soak injects it a few times instead.
 */
 export function soakFaults(scale = 1): FaultSpec[] {
 	const responses: [FaultKind, number][] = [
@@ -12,7 +14,6 @@ export function soakFaults(scale = 1): FaultSpec[] {
 		['reset_after_first_byte', 0.01],
 		['server_error', 0.01],
 		['server_is_overloaded', 0.008],
-		['usage_limit_reached', 0.001],
 		['rate_limit_exceeded', 0.005],
 		['unauthorized', 0.004],
 		['slow_first_byte', 0.01],

@@ -195,6 +195,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 	}, 100);
 
 	const spacing = Math.max(1, Math.floor(options.requests / (FAULT_KINDS.length + 1)));
+	// Four usage limits over the run, each on whichever account serves next.
+	const usageLimitSpacing = Math.max(1, Math.floor(options.requests / 5));
 	const started = performance.now();
 	const results = await runLoad({
 		url: proxy.url,
@@ -204,6 +206,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 		abortRate: options.abortRate ?? 0.01,
 		onResult() {
 			done++;
+			if (done % usageLimitSpacing === 0) {
+				upstream.faults.inject({kind: 'usage_limit_reached', times: 1});
+			}
+
 			if (options.everyKindOnce && done % spacing === 0 && done / spacing <= FAULT_KINDS.length) {
 				upstream.faults.inject({kind: FAULT_KINDS[done / spacing - 1]!, times: 1, delayMs: 400});
 			}
