@@ -54,6 +54,10 @@ export async function startProxyChild(options: {
 		],
 		{execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc']},
 	);
+	// Never outlive the parent, whatever happens to it.
+	const killChild = () => child.kill('SIGKILL');
+	process.once('exit', killChild);
+	child.once('exit', () => process.off('exit', killChild));
 	let output = '';
 	const requests: RequestLogEntry[] = [];
 	const notices: Notice[] = [];
