@@ -3,6 +3,7 @@ import {readFileSync} from 'node:fs';
 import {test} from 'node:test';
 import type {Key} from 'ink';
 import {fittingEntries} from '../../source/components/footer.tsx';
+import {splitKeys} from '../../source/components/key-chunks.ts';
 import {
 	commandFor,
 	footerEntries,
@@ -159,4 +160,23 @@ test('a narrow footer keeps help and quit and drops from the middle', () => {
 		fittingEntries(entries, 100).map((entry) => entry.label),
 		['select', 'pin', 'drain', 'evict', 'restore', 'kick', 'strategy', 'panel', 'help', 'quit'],
 	);
+});
+
+test('a run of keys splits into single keys, except while typing', () => {
+	const split = splitKeys('jK\t\r\u007F', noKey, false).map(([input, key]) => ({
+		input,
+		tab: key.tab,
+		return: key.return,
+		backspace: key.backspace,
+		shift: key.shift,
+	}));
+	assert.deepEqual(split, [
+		{input: 'j', tab: false, return: false, backspace: false, shift: false},
+		{input: 'K', tab: false, return: false, backspace: false, shift: true},
+		{input: '', tab: true, return: false, backspace: false, shift: false},
+		{input: '', tab: false, return: true, backspace: false, shift: false},
+		{input: '', tab: false, return: false, backspace: true, shift: false},
+	]);
+	assert.deepEqual(splitKeys('bob', noKey, true), [['bob', noKey]]);
+	assert.deepEqual(splitKeys('p', noKey, false), [['p', noKey]]);
 });

@@ -177,6 +177,8 @@ test('? opens the help overlay and ? or Esc closes it', async () => {
 	assert.match(app.text(), /▶ alice/);
 	await app.press('?', keys.escape);
 	await eventually(() => assert.match(app.text(), /▶ alice/));
+	await app.press('?', 'q');
+	assert.match(app.text(), /▶ alice/, 'q closes the help, it does not quit');
 });
 
 test('the footer lists the keys', async () => {
