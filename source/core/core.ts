@@ -149,11 +149,21 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 				: undefined;
 		},
 	});
-	const sendKick = createKickSender({
+	const sendKickRequest = createKickSender({
 		backendUrl: upstream,
 		getAccessToken: async (id) => tokens.getAccessToken(id),
 		clock,
 	});
+	// A kick's answer carries the usage headers: the window it started shows at once, not at the next poll.
+	const sendKick = async (accountId: string) => {
+		const outcome = await sendKickRequest(accountId);
+		const quota = parseQuotaHeaders(outcome.rateLimitHeaders, clock.now());
+		if (quota !== undefined) {
+			proxy.pool.observeQuota(accountId, quota);
+		}
+
+		return outcome;
+	};
 	const names = () => new Map(store.listAccounts().map((record) => [record.id, record.name]));
 	const scheduler = createScheduler({
 		clock,

@@ -69,7 +69,7 @@ test('Codex CLI accepts the models list and completes a turn', {skip: !existsSyn
 	assert.equal(run.code, 0, run.stderr);
 	assert.equal(run.stdout.trim(), 'Hello from a. You said: say hi');
 	// Codex falls back to its bundled catalog (another default model) when one entry of the list is invalid.
-	assert.equal((modelRequests(upstream)[0]?.body as {model?: string}).model, 'gpt-5.5');
+	assert.equal((modelRequests(upstream)[0]?.body as {model?: string} | undefined)?.model, 'gpt-5.5');
 	assert.doesNotMatch(run.stderr, /failed to refresh available models/);
 });
 
