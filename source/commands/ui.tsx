@@ -51,6 +51,18 @@ export const command: Command = {
 					io.stderr(`codexpool: ${message}\n`),
 				),
 			}).catch((error: unknown) => {
+				const taken = (error as {code?: string; port?: number}).port;
+				if (
+					(error as {code?: string}).code === 'EADDRINUSE' &&
+					cli.flags.tls &&
+					taken === cli.flags.tlsPort
+				) {
+					throw new Error(
+						`The HTTPS port ${taken} is taken by another program. Start with another --tls-port ` +
+							'(and `codexpool codex-config --tls-port` to match), or --no-tls.',
+					);
+				}
+
 				throw describeListenError(error, cli.flags.port);
 			});
 			// While it embeds the pool, this process is the daemon of its home: commands and other TUIs find it.
