@@ -180,6 +180,7 @@ test('variant A keeps sessions resumable: a session recorded with the built-in p
 	assert.ok(config.includes(`openai_base_url = "${core.url}/backend-api/codex"`));
 	assert.ok(!config.includes(upstream.url));
 
+	upstream.clearLog();
 	const last = await codex(codexHome, ['resume', '--last', 'turn two'], env);
 	assert.equal(last.code, 0, last.stderr.slice(-800));
 	assert.equal(last.session, old.session, '--last picks the session recorded before the switch');
@@ -190,6 +191,12 @@ test('variant A keeps sessions resumable: a session recorded with the built-in p
 	assert.match(byId.stdout, /Hello from b\. You said: turn three/);
 	assert.ok(pooled.filter((id) => id === old.session).length >= 2, 'both turns went through the pool');
 	assert.equal(recordedProvider(codexHome, old.session), 'openai');
+	// After the switch only the pooled account answers; the user's own login (a) is never used upstream.
+	const turns = upstream.log.filter(
+		(entry) => entry.method === 'POST' && entry.path === '/backend-api/codex/responses',
+	);
+	assert.ok(turns.every((entry) => entry.account === 'b'));
+	t.diagnostic(`upstream answers to the resumed turns: ${turns.map((entry) => entry.status).join(', ')}`);
 });
 
 /** The provider a session's rollout file records (its first line, session_meta). */
