@@ -54,7 +54,8 @@ export function poolSettings(target: PoolTarget | number): {topLevel: Entry[]; t
 			topLevel: [
 				['model_provider', undefined],
 				['openai_base_url', `"${origin}/backend-api/codex"`],
-				['chatgpt_base_url', `"https://${authority}:${tlsPort}/backend-api/"`],
+				// The HTTPS listener is on 127.0.0.1 only, whatever loopback name the HTTP one was given.
+				['chatgpt_base_url', `"https://127.0.0.1:${tlsPort}/backend-api/"`],
 			],
 			table: undefined,
 		};

@@ -142,7 +142,7 @@ export const command: Command = {
 		const variant = variantOf(target);
 		const where =
 			variant === 'builtin'
-				? `http://${target.host}:${target.port} and https://${target.host}:${target.tlsPort}`
+				? `http://${target.host}:${target.port} and https://127.0.0.1:${target.tlsPort}`
 				: `http://${target.host}:${target.port}`;
 		const extra =
 			variant === 'builtin'

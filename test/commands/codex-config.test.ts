@@ -54,6 +54,9 @@ describe('codexpool codex-config', () => {
 		assert.match(fish.stdout, /openai_base_url = "http:\/\/127\.0\.0\.1:5000\/backend-api\/codex"/);
 		assert.match(fish.stdout, /chatgpt_base_url = "https:\/\/127\.0\.0\.1:5001\/backend-api\/"/);
 		assert.ok(fish.stdout.includes(`set -Ux CODEX_CA_CERTIFICATE ${caPath}`));
+		const v6 = await runCommand(command, ['--host', '::1'], withHome());
+		assert.match(v6.stdout, /openai_base_url = "http:\/\/\[::1\]:4455\/backend-api\/codex"/);
+		assert.match(v6.stdout, /chatgpt_base_url = "https:\/\/127\.0\.0\.1:4456\/backend-api\/"/);
 		const set = await runCommand(command, [], withHome({CODEX_CA_CERTIFICATE: caPath}));
 		assert.match(set.stdout, /already set so in this shell/);
 		const other = await runCommand(command, [], withHome({CODEX_CA_CERTIFICATE: '/etc/corp-ca.pem'}));
