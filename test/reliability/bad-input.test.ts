@@ -278,6 +278,45 @@ describe('bad input gets a 4xx JSON error, reaches no upstream, and the proxy ke
 	});
 });
 
+describe("wrong types on Codex's own path (passed through: the upstream judges its protocol)", () => {
+	it("never a 5xx from the proxy, and no account is blamed for a client's body", async () => {
+		const base = {
+			model: 'gpt-5.5',
+			stream: true,
+			store: false,
+			instructions: 'x',
+			input: [{type: 'message', role: 'user', content: [{type: 'input_text', text: 'hi'}]}],
+			include: ['reasoning.encrypted_content'],
+			prompt_cache_key: 'k',
+			previous_response_id: 'resp_1',
+			tools: [],
+			reasoning: {effort: 'low'},
+		};
+		const values = [42, '', 'text', true, null, [], [1, 'two', null], {}, {nested: {deeper: [{}]}}];
+		const statuses: Record<number, number> = {};
+		for (const field of Object.keys(base)) {
+			for (const value of values) {
+				for (const path of [codex, `${codex}/compact`]) {
+					const answer = await send('POST', path, {
+						headers: json,
+						body: JSON.stringify({...base, [field]: value}),
+					});
+					statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+					assert.ok(
+						answer.status < 500,
+						`${path} ${field}=${JSON.stringify(value)}: ${answer.status} ${answer.text.slice(0, 200)}`,
+					);
+				}
+			}
+		}
+
+		console.log(`codex wrong types: ${JSON.stringify(statuses)}`);
+		for (const account of rig.core.getSnapshot().accounts) {
+			assert.equal(account.state.kind, 'active', `${account.name} was not blamed`);
+		}
+	});
+});
+
 describe('pool keys required', () => {
 	it('a missing or wrong pool key is a 401 JSON error on every client path; a good key passes', async () => {
 		const {key} = createPoolKeys(rig.store).create('reliability');
