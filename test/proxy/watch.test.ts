@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import {Readable} from 'node:stream';
 import test from 'node:test';
 import {createManualClock} from '../../source/core/clock.ts';
 import {createPool} from '../../source/core/pool/pool.ts';
+import {UpstreamBody} from '../../source/core/proxy/upstream-body.ts';
 import {type ResponseOutcome, watchResponse} from '../../source/core/proxy/watch.ts';
 import {createIssuerRegistry} from '../../source/core/sessions/issuers.ts';
 import {noMarks} from '../../source/core/strategies/types.ts';
@@ -29,8 +29,11 @@ function setup(events: readonly Record<string, unknown>[]) {
 	});
 	const issuers = createIssuerRegistry();
 	let outcome: ResponseOutcome | undefined;
+	// What undici's handler would do: deliver each chunk, then finish.
+	const controller = {aborted: false, paused: false, reason: null, abort() {}, pause() {}, resume() {}};
+	const source = new UpstreamBody(controller);
 	const body = watchResponse({
-		source: Readable.from(events.map((event) => Buffer.from(sse(event)))),
+		source,
 		sse: true,
 		accountId: 'A',
 		issuers,
@@ -40,6 +43,11 @@ function setup(events: readonly Record<string, unknown>[]) {
 			outcome = result;
 		},
 	});
+	for (const event of events) {
+		source.deliver(Buffer.from(sse(event)));
+	}
+
+	source.finish();
 	return {pool, issuers, clock, body, outcome: () => outcome};
 }
 
@@ -91,11 +99,13 @@ test('a response.failed rate limit after the first byte cools the account for th
 	assert.match(outcome()?.error ?? '', /rate_limit_exceeded/);
 });
 
-test('a stream that ends before response.completed is reported as such', async () => {
+test('a stream that ends before response.completed is reported, and the client gets a response.failed event', async () => {
 	const {body, outcome} = setup([{type: 'response.created'}]);
-	for await (const _chunk of body) {
-		// Drain.
+	let text = '';
+	for await (const chunk of body) {
+		text += String(chunk);
 	}
 
 	assert.match(outcome()?.error ?? '', /before response.completed/);
+	assert.match(text, /event: response.failed\ndata: .*upstream_stream_broken/);
 });

@@ -14,6 +14,7 @@ import {Emitter, type ProxyEvents} from './events.ts';
 import {clientResponseHeaders, upstreamRequestHeaders} from './headers.ts';
 import {markForFailure, noAccountFailure} from './outcomes.ts';
 import type {Selector, StrategyOptionsSource} from './selection.ts';
+import type {UpstreamResponse} from './upstream-body.ts';
 import {needsLoginError, send, type TokenSource, type UpstreamBase} from './upstream-client.ts';
 import type {UpstreamFailure} from './upstream-errors.ts';
 import {watchResponse} from './watch.ts';
@@ -53,7 +54,7 @@ export type Engine = {
 type Attempt =
 	| {
 			readonly ok: true;
-			readonly response: Dispatcher.ResponseData;
+			readonly response: UpstreamResponse;
 			readonly stripped: number;
 			readonly compactionLost: number;
 	  }

@@ -7,29 +7,25 @@ const INTERESTING =
 const MAX_EVENT_CHARS = 16 * 1024 * 1024;
 
 /**
-A pass-through stream that reads the SSE events going by, without changing a byte: the engine learns usage,
-quota events and which account issued each encrypted item from it. `onEvent` gets the parsed `data` of the
-interesting events only, so streaming deltas cost one substring test each.
+Reads the SSE events going by, without changing a byte: the engine learns usage, quota events and which
+account issued each encrypted item from it. `onEvent` gets the parsed `data` of the interesting events only,
+so a run of deltas costs one regex pass per chunk.
 */
-export class SseTap extends Transform {
+export class SseScanner {
 	readonly #onEvent: (event: Record<string, unknown>) => void;
 	#pending = '';
 
 	constructor(onEvent: (event: Record<string, unknown>) => void) {
-		super();
 		this.#onEvent = onEvent;
 	}
 
-	override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-		// latin1 maps bytes 1:1, so a UTF-8 sequence split across chunks is never mangled; only the few parsed
-		// events are decoded as UTF-8.
+	/** latin1 maps bytes 1:1, so a UTF-8 sequence split across chunks is never mangled; parsed events are decoded as UTF-8. */
+	write(chunk: Buffer): void {
 		this.#scan(chunk.toString('latin1'));
-		callback(null, chunk);
 	}
 
-	override _flush(callback: TransformCallback): void {
+	end(): void {
 		this.#scan('\n\n');
-		callback();
 	}
 
 	#scan(text: string): void {
@@ -83,5 +79,25 @@ export class SseTap extends Transform {
 		} catch {
 			// Not JSON: nothing to learn from it; the client still gets it unchanged.
 		}
+	}
+}
+
+/** The scanner as a pass-through stream. */
+export class SseTap extends Transform {
+	readonly #scanner: SseScanner;
+
+	constructor(onEvent: (event: Record<string, unknown>) => void) {
+		super();
+		this.#scanner = new SseScanner(onEvent);
+	}
+
+	override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+		this.#scanner.write(chunk);
+		callback(null, chunk);
+	}
+
+	override _flush(callback: TransformCallback): void {
+		this.#scanner.end();
+		callback();
 	}
 }

@@ -1,4 +1,5 @@
 import {Agent, type Dispatcher} from 'undici';
+import {requestUpstream, type UpstreamResponse} from './upstream-body.ts';
 import {classifyHttpFailure, classifyTransportFailure, type UpstreamFailure} from './upstream-errors.ts';
 
 /**
@@ -53,7 +54,7 @@ export function createUpstreamAgent(): Agent {
 }
 
 export type UpstreamAnswer =
-	| {readonly ok: true; readonly response: Dispatcher.ResponseData}
+	| {readonly ok: true; readonly response: UpstreamResponse}
 	| {
 			readonly ok: false;
 			readonly failure: UpstreamFailure;
@@ -78,9 +79,9 @@ export async function send(
 	},
 	now: () => number,
 ): Promise<UpstreamAnswer> {
-	let response: Dispatcher.ResponseData;
+	let response: UpstreamResponse;
 	try {
-		response = await dispatcher.request({
+		response = await requestUpstream(dispatcher, {
 			origin: base.origin,
 			path: base.prefix + request.path,
 			method: request.method,

@@ -1,11 +1,11 @@
 import type {Readable} from 'node:stream';
-import {Transform, type TransformCallback} from 'node:stream';
 import type {Clock} from '../clock.ts';
 import type {Pool} from '../pool/pool.ts';
 import {parseRateLimitsEvent} from '../quota/index.ts';
 import type {IssuerRegistry} from '../sessions/issuers.ts';
 import type {TurnUsage} from '../sessions/registry.ts';
-import {SseTap} from './sse-tap.ts';
+import {SseScanner} from './sse-tap.ts';
+import type {UpstreamBody} from './upstream-body.ts';
 import {parseRetryDelay} from './upstream-errors.ts';
 
 export type ResponseOutcome = {
@@ -46,7 +46,7 @@ Wraps an upstream body on its way to the client: records who issued each encrypt
 ends, breaks or is abandoned. Bytes pass unchanged.
 */
 export function watchResponse(options: {
-	source: Readable;
+	source: UpstreamBody;
 	sse: boolean;
 	accountId: string;
 	issuers: IssuerRegistry;
@@ -114,44 +114,46 @@ export function watchResponse(options: {
 		}
 	};
 
-	let tap: Transform;
-	if (options.sse) {
-		// A stream that ends cleanly without a terminal event is still a broken answer: the client is told so
-		// with a `response.failed` event (as when the connection breaks), never left to guess.
-		tap = new EndingSseTap(onEvent, () =>
-			completed || failure !== undefined
+	const scanner = options.sse ? new SseScanner(onEvent) : undefined;
+	const jsonChunks: Buffer[] = [];
+	let jsonSize = 0;
+	const observe = (chunk: Buffer) => {
+		firstByteAt ??= performance.now();
+		if (scanner !== undefined) {
+			scanner.write(chunk);
+			return;
+		}
+
+		jsonSize += chunk.length;
+		if (jsonSize <= MAX_JSON_BYTES) {
+			jsonChunks.push(chunk);
+		}
+	};
+
+	const beforeEnd = () => {
+		if (scanner !== undefined) {
+			scanner.end();
+			// A stream that ends cleanly without a terminal event is still a broken answer: the client is told so
+			// with a `response.failed` event (as when the connection breaks), never left to guess.
+			return completed || failure !== undefined
 				? undefined
-				: streamFailedEvent('The upstream stream ended before response.completed.'),
-		);
-	} else {
-		const chunks: Buffer[] = [];
-		let size = 0;
-		tap = new Transform({
-			transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-				size += chunk.length;
-				if (size <= MAX_JSON_BYTES) {
-					chunks.push(chunk);
+				: Buffer.from(streamFailedEvent('The upstream stream ended before response.completed.'));
+		}
+
+		if (jsonSize <= MAX_JSON_BYTES) {
+			try {
+				const parsed = JSON.parse(Buffer.concat(jsonChunks).toString('utf8')) as {output?: unknown[]};
+				for (const item of parsed.output ?? []) {
+					recordItem(item, accountId, issuers);
 				}
 
-				callback(null, chunk);
-			},
-			flush(callback) {
-				if (size <= MAX_JSON_BYTES) {
-					try {
-						const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {output?: unknown[]};
-						for (const item of parsed.output ?? []) {
-							recordItem(item, accountId, issuers);
-						}
+				usage = usageOf(parsed);
+			} catch {}
+		}
 
-						usage = usageOf(parsed);
-					} catch {}
-				}
-
-				completed = true;
-				callback();
-			},
-		});
-	}
+		completed = true;
+		return undefined;
+	};
 
 	const report = (error: string | undefined) => {
 		if (reported) {
@@ -162,30 +164,21 @@ export function watchResponse(options: {
 		options.onDone({usage, firstByteAt, error: error ?? failure});
 	};
 
-	source.once('data', () => {
-		firstByteAt = performance.now();
-	});
-	source.on('error', (error) => {
-		tap.destroy(error);
-	});
-	tap.on('end', () => {
+	source.attach({observe, beforeEnd});
+	source.once('end', () => {
 		report(
 			completed || !options.sse || failure !== undefined
 				? undefined
 				: 'the upstream stream ended before response.completed',
 		);
 	});
-	tap.on('error', (error) => {
+	source.once('error', (error) => {
 		report(`the upstream stream broke after the first byte: ${error.message}`);
 	});
-	tap.on('close', () => {
-		if (!reported) {
-			source.destroy();
-			report('the client went away before the response ended');
-		}
+	source.once('close', () => {
+		report('the client went away before the response ended');
 	});
-	source.pipe(tap);
-	return tap;
+	return source;
 }
 
 /** The `response.failed` event the client gets when the upstream's stream ends or breaks early. */
@@ -195,25 +188,4 @@ export function streamFailedEvent(message: string): string {
 		response: {status: 'failed', error: {code: 'upstream_stream_broken', message}},
 	};
 	return `event: response.failed\ndata: ${JSON.stringify(event)}\n\n`;
-}
-
-/** An SseTap that may add a last event once the upstream's stream has ended. */
-class EndingSseTap extends SseTap {
-	readonly #tail: () => string | undefined;
-
-	constructor(onEvent: (event: Record<string, unknown>) => void, tail: () => string | undefined) {
-		super(onEvent);
-		this.#tail = tail;
-	}
-
-	override _flush(callback: TransformCallback): void {
-		super._flush((error, data) => {
-			const tail = error ? undefined : this.#tail();
-			if (tail !== undefined) {
-				this.push(Buffer.from(tail));
-			}
-
-			callback(error, data);
-		});
-	}
 }
