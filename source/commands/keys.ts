@@ -8,10 +8,12 @@ const help = `
     $ codexpool keys create [--name N]
     $ codexpool keys list [--json]
     $ codexpool keys revoke ID
+    $ codexpool keys require [on|off]
 
   Pool keys let OpenAI-compatible clients (the OpenAI SDKs, OpenCode, curl) use the pool:
   send one as \`Authorization: Bearer cxp_...\`. A key is shown once, when created; the pool keeps only
-  its hash. Loopback clients may omit the key unless requireKey is on; beyond loopback it is required.
+  its hash. Loopback clients may omit the key unless \`keys require on\`; beyond loopback it is required
+  (serve --host 0.0.0.0 refuses to start without it).
 
   Options
     --name N      a name for the new key (default key-1, key-2, ...)
@@ -84,11 +86,36 @@ export const command: Command = {
 					return 0;
 				}
 
+				case 'require': {
+					const store = openHomeStore(cli.flags.home, io.env);
+					const [value] = rest;
+					if (rest.length > 1 || (value !== undefined && value !== 'on' && value !== 'off')) {
+						throw new UsageError('Usage: codexpool keys require [on|off]');
+					}
+
+					if (value !== undefined) {
+						if (value === 'on' && store.getKeys().length === 0) {
+							throw new UsageError(
+								'Create a key first (`codexpool keys create`): with none, no client could get in.',
+							);
+						}
+
+						store.setSettings({requireKey: value === 'on'});
+					}
+
+					io.stdout(
+						store.getSettings().requireKey
+							? 'Pool keys are required from every client (a running pool applies this at once).\n'
+							: 'Loopback clients may call without a pool key; clients beyond loopback always need one.\n',
+					);
+					return 0;
+				}
+
 				default: {
 					throw new UsageError(
 						action === undefined
-							? 'Say what to do: `codexpool keys create`, `keys list` or `keys revoke ID`.'
-							: `Unknown keys action "${action}": use create, list or revoke.`,
+							? 'Say what to do: `codexpool keys create`, `keys list`, `keys revoke ID` or `keys require on|off`.'
+							: `Unknown keys action "${action}": use create, list, revoke or require.`,
 					);
 				}
 			}

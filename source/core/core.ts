@@ -64,6 +64,16 @@ export type EmbeddedCore = Core & {
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
 
+/** Beyond loopback every client must present a pool key: refuse to listen there otherwise. */
+export function assertBindAllowed(host: string, store: Pick<Store, 'getSettings' | 'getKeys'>): void {
+	if (!loopbackHosts.has(host) && (!store.getSettings().requireKey || store.getKeys().length === 0)) {
+		throw new Error(
+			`Refusing to listen on ${host}: beyond loopback, every client must present a pool key. ` +
+				'Create one with `codexpool keys create`, then `codexpool keys require on`, and start again.',
+		);
+	}
+}
+
 /**
 The whole pool in this process: the proxy (Codex and OpenAI-compatible routes), the admin API, the token
 manager, usage polling and the staggering scheduler, all behind the one `Core` object the TUI and the admin
@@ -75,12 +85,7 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 	const random = options.random ?? createRandom(Date.now() >>> 0);
 	const host = options.host ?? '127.0.0.1';
 	const settings = store.getSettings();
-	if (!loopbackHosts.has(host) && (!settings.requireKey || store.getKeys().length === 0)) {
-		throw new Error(
-			`Refusing to listen on ${host}: beyond loopback, every client must present a pool key. ` +
-				'Create one with `codexpool keys create`, set requireKey (`codexpool keys require on`), then start again.',
-		);
-	}
+	assertBindAllowed(host, store);
 
 	const emitter = new EventEmitter<CoreEvents>();
 	const requests = new Ring<RequestLogEntry>(200);

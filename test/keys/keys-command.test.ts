@@ -66,3 +66,24 @@ test('keys revoke by id or name; errors are usage errors with a way out', async 
 	assert.equal(duplicate.code, 2);
 	assert.match(duplicate.stderr, /exists already/);
 });
+
+test('keys require on needs a key first, then makes every client present one; off undoes it', async (t) => {
+	const home = tempHome(t);
+	const refused = await runCommand(command, ['require', 'on', '--home', home]);
+	assert.notEqual(refused.code, 0);
+	assert.match(refused.stderr, /Create a key first/);
+	assert.equal(openStore(home).getSettings().requireKey, false);
+
+	await runCommand(command, ['create', '--home', home]);
+	const on = await runCommand(command, ['require', 'on', '--home', home]);
+	assert.equal(on.code, 0, on.stderr);
+	assert.equal(openStore(home).getSettings().requireKey, true);
+	assert.match((await runCommand(command, ['require', '--home', home])).stdout, /required from every client/);
+
+	const bad = await runCommand(command, ['require', 'maybe', '--home', home]);
+	assert.notEqual(bad.code, 0);
+	assert.match(bad.stderr, /keys require \[on\|off]/);
+
+	assert.equal((await runCommand(command, ['require', 'off', '--home', home])).code, 0);
+	assert.equal(openStore(home).getSettings().requireKey, false);
+});

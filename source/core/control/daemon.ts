@@ -1,6 +1,6 @@
 import net from 'node:net';
 import {type DaemonInfo, findDaemon, removeDaemonInfo, writeDaemonInfo} from '../admin/daemon-file.ts';
-import {type EmbeddedCore, startEmbeddedCore} from '../core.ts';
+import {assertBindAllowed, type EmbeddedCore, startEmbeddedCore} from '../core.ts';
 import type {Store} from '../store/store.ts';
 import type {TlsOption} from '../tls/listener-option.ts';
 
@@ -51,6 +51,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
 		);
 	}
 
+	// Refuse a bind beyond loopback without keys before probing the port, so nothing ever listens there.
+	assertBindAllowed(options.host, options.store);
 	if (options.port !== 0) {
 		await assertPortFree(options.host, options.port);
 	}
