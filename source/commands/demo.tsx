@@ -1,7 +1,6 @@
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {renderApp} from '../components/render-app.tsx';
 import {createScaledClock} from '../core/clock.ts';
 import {startEmbeddedCore} from '../core/core.ts';
 import {importSimulatedAccounts} from '../core/demo/seed-home.ts';
@@ -11,6 +10,7 @@ import {createRandom} from '../core/random.ts';
 import {openStore} from '../core/store/store.ts';
 import {startSimulatedUpstream} from '../core/upstream/index.ts';
 import {parseCommandLine} from './account-cli.ts';
+import {showUntilQuit} from './show-until-quit.ts';
 import {type Command, UsageError} from './types.ts';
 import {describeListenError} from './ui.tsx';
 
@@ -82,18 +82,12 @@ export const command: Command = {
 			random: createRandom(seed, 2),
 			...demoWorkload(accounts),
 		});
-		const app = renderApp(core, {clock});
-		const stop = () => app.unmount();
-		process.once('SIGTERM', stop);
-		try {
-			await app.waitUntilExit();
-		} finally {
-			process.off('SIGTERM', stop);
+		await showUntilQuit(core, {clock}, async () => {
 			await workload.stop();
 			await core.stop();
 			await upstream.close();
 			rmSync(home, {recursive: true, force: true});
-		}
+		});
 
 		return 0;
 	},

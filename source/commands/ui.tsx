@@ -1,4 +1,3 @@
-import {renderApp} from '../components/render-app.tsx';
 import {findDaemon, removeDaemonInfo, writeDaemonInfo} from '../core/admin/daemon-file.ts';
 import {createRemoteCore} from '../core/admin/remote-core.ts';
 import {startEmbeddedCore} from '../core/core.ts';
@@ -7,6 +6,7 @@ import type {Core} from '../core/snapshot.ts';
 import {openStore} from '../core/store/store.ts';
 import {DEFAULT_TLS_PORT, localTlsOption} from '../core/tls/listener-option.ts';
 import {parseCommandLine} from './account-cli.ts';
+import {showUntilQuit} from './show-until-quit.ts';
 import type {Command} from './types.ts';
 
 const help = `
@@ -72,19 +72,13 @@ export const command: Command = {
 			core = await createRemoteCore({url: daemon.url});
 		}
 
-		const app = renderApp(core);
-		const stop = () => app.unmount();
-		process.once('SIGTERM', stop);
-		try {
-			await app.waitUntilExit();
-		} finally {
-			process.off('SIGTERM', stop);
+		await showUntilQuit(core, {}, async () => {
 			if (daemon === undefined) {
 				await removeDaemonInfo(home);
 			}
 
 			await core.stop();
-		}
+		});
 
 		return 0;
 	},
