@@ -12,11 +12,12 @@ import type {PickKind} from '../strategies/types.ts';
 import type {Dispatch, DispatchFailure, DispatchRequest, DispatchResult} from './dispatch-types.ts';
 import {Emitter, type ProxyEvents} from './events.ts';
 import {clientResponseHeaders, upstreamRequestHeaders} from './headers.ts';
-import {markForFailure, noAccountFailure} from './outcomes.ts';
+import {failureWords, markForFailure, noAccountFailure} from './outcomes.ts';
 import type {Selector, StrategyOptionsSource} from './selection.ts';
 import type {UpstreamResponse} from './upstream-body.ts';
 import {needsLoginError, send, type TokenSource, type UpstreamBase} from './upstream-client.ts';
 import type {UpstreamFailure} from './upstream-errors.ts';
+import {createUpstreamGet} from './upstream-get.ts';
 import {watchResponse} from './watch.ts';
 
 export type EngineOptions = {
@@ -394,81 +395,15 @@ export function createEngine(options: EngineOptions): Engine {
 		}
 	};
 
-	const get: Engine['get'] = async (accountId, path, clientHeaders = {}) => {
-		let token: string;
-		try {
-			token = await tokens.getAccessToken(accountId);
-		} catch (error) {
-			tokenFailed(accountId, error);
-			return undefined;
-		}
-
-		for (let round = 0; round < 2; round++) {
-			const headers = upstreamRequestHeaders(
-				clientHeaders,
-				{accessToken: token, accountId},
-				{dropTurnState: true},
-			);
-			delete headers['content-type'];
-			const answer = await send(dispatcher, upstream, {method: 'GET', path, headers}, clock.now);
-			if (answer.ok) {
-				observeHeaders(accountId, answer.response.headers);
-				return {
-					status: answer.response.statusCode,
-					headers: clientResponseHeaders(answer.response.headers),
-					text: await answer.response.body.text(),
-				};
-			}
-
-			if (answer.failure.kind !== 'unauthorized' || round > 0) {
-				// A side endpoint failing (usage, models) says nothing about serving turns; a quota verdict or a
-				// token the refresh did not cure does.
-				if (answer.failure.kind === 'usage-limit' || answer.failure.kind === 'unauthorized') {
-					markForFailure(pool, accountId, answer.failure, clock.now());
-				}
-
-				return undefined;
-			}
-
-			try {
-				token = await tokens.refreshAfter401(accountId, token);
-			} catch (error) {
-				tokenFailed(accountId, error);
-				return undefined;
-			}
-		}
-
-		return undefined;
-	};
+	const get = createUpstreamGet({
+		tokens,
+		dispatcher,
+		upstream,
+		clock,
+		onHeaders: observeHeaders,
+		onTokenError: tokenFailed,
+		onFailure: (accountId, failure) => markForFailure(pool, accountId, failure, clock.now()),
+	});
 
 	return {dispatch, events, inFlight: () => inFlight, get};
-}
-
-/** Why the session's account did not serve it, in words for the move record. */
-function failureWords(failure: UpstreamFailure | undefined): string {
-	switch (failure?.kind) {
-		case 'usage-limit': {
-			return 'its account reached its usage limit';
-		}
-
-		case 'rate-limit': {
-			return 'its account was rate-limited';
-		}
-
-		case 'unauthorized': {
-			return 'its account was refused (401) even after a token refresh';
-		}
-
-		case 'server': {
-			return `its account got a server error (${failure.status})`;
-		}
-
-		case undefined: {
-			return 'its account failed';
-		}
-
-		default: {
-			return `its account could not reach the upstream (${failure?.kind})`;
-		}
-	}
 }

@@ -109,3 +109,32 @@ export function noAccountFailure(
 		},
 	};
 }
+
+/** Why the session's account did not serve it, in words for the move record. */
+export function failureWords(failure: UpstreamFailure | undefined): string {
+	switch (failure?.kind) {
+		case 'usage-limit': {
+			return 'its account reached its usage limit';
+		}
+
+		case 'rate-limit': {
+			return 'its account was rate-limited';
+		}
+
+		case 'unauthorized': {
+			return 'its account was refused (401) even after a token refresh';
+		}
+
+		case 'server': {
+			return `its account got a server error (${failure.status})`;
+		}
+
+		case undefined: {
+			return 'its account failed';
+		}
+
+		default: {
+			return `its account could not reach the upstream (${failure?.kind})`;
+		}
+	}
+}
