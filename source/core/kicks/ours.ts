@@ -1,7 +1,6 @@
-import type {PlannedKick} from '../snapshot.ts';
 import type {AccountView} from '../strategies/types.ts';
-import {kickable} from './stagger.ts';
-import {type KickOptions, type KickPolicy, nextTickAfter, tickAt} from './types.ts';
+import {nextRotationTick, rotation, rotationPeriod} from './rotation.ts';
+import type {KickOptions, KickPolicy} from './types.ts';
 
 /**
 Our kick policy, `ours`, the live scheduler's default:
@@ -18,45 +17,21 @@ export const ours: KickPolicy = {
 	name: 'ours',
 	description: 'stagger the 5-hour windows every 5 h / N and restart a weekly window the moment it resets',
 	plan(accounts, now, options?: KickOptions) {
-		const origin = options?.origin ?? 0;
-		const tolerance = options?.toleranceMs ?? 1000;
-		const step = period(accounts);
-		if (!Number.isFinite(step)) return [];
-		const kicks: PlannedKick[] = [];
-		const current = tickAt(now, origin, step, tolerance);
-		if (current >= 0) {
-			const target = accounts[current % accounts.length]!;
-			if (kickable(target)) kicks.push({accountId: target.id, at: now, reason: `rotation tick ${current}`});
-		} else {
+		const {tick, due, forecast} = rotation(accounts, now, options, 'rotation tick');
+		if (tick < 0 && Number.isFinite(rotationPeriod(accounts))) {
 			// Off the rotation, a check is a weekly reset: restart every account left wholly idle.
 			for (const account of accounts) {
 				if (whollyIdle(account) && account.weekly.usedPercent < 100) {
-					kicks.push({accountId: account.id, at: now, reason: 'weekly window reset: restart it now'});
+					due.push({accountId: account.id, at: now, reason: 'weekly window reset: restart it now'});
 				}
 			}
 		}
 
-		let at = nextTickAfter(now, origin, step, tolerance);
-		const horizon = options?.forecast === false ? 0 : accounts.length;
-		for (let count = 0; count < horizon; count++, at += step) {
-			const j = Math.round((at - origin) / step);
-			const target = accounts[j % accounts.length]!;
-			const resetAt = target.fiveHour.resetAt;
-			const idleThen =
-				(resetAt === undefined && target.running === 0) || (resetAt !== undefined && resetAt <= at);
-			if (idleThen && target.weekly.usedPercent < 100) {
-				kicks.push({accountId: target.id, at, reason: `rotation tick ${j}: 5-hour window idle by then`});
-			}
-		}
-
-		return kicks.sort((a, b) => a.at - b.at);
+		return [...due, ...forecast].sort((a, b) => a.at - b.at);
 	},
 	nextCheck(accounts, now, options?: KickOptions) {
 		const tolerance = options?.toleranceMs ?? 1000;
-		const step = period(accounts);
-		let next = Number.isFinite(step)
-			? nextTickAfter(now, options?.origin ?? 0, step, tolerance)
-			: Number.POSITIVE_INFINITY;
+		let next = nextRotationTick(accounts, now, options);
 		for (const account of accounts) {
 			const resetAt = account.weekly.resetAt;
 			if (resetAt !== undefined && resetAt > now + tolerance) next = Math.min(next, resetAt);
@@ -70,10 +45,4 @@ function whollyIdle(account: AccountView): boolean {
 	return (
 		account.weekly.resetAt === undefined && account.fiveHour.resetAt === undefined && account.running === 0
 	);
-}
-
-function period(accounts: readonly AccountView[]): number {
-	return accounts.length === 0
-		? Number.POSITIVE_INFINITY
-		: (accounts[0]!.fiveHour.lengthMs || 18_000_000) / accounts.length;
 }
