@@ -268,6 +268,22 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 	});
 	const stopStoreWatch = options.watchStore === false ? () => {} : store.watch();
 
+	// Model requests from the moment they arrive (a request still waiting for its first byte counts too), for
+	// the header and for "quit now would cut streams".
+	let modelRequestsInFlight = 0;
+	proxy.server.server.on('request', (request, response) => {
+		if (!/^\/(backend-api\/codex|v1)\//.test(request.url ?? '')) {
+			return;
+		}
+
+		modelRequestsInFlight++;
+		publisher.markDirty();
+		response.once('close', () => {
+			modelRequestsInFlight--;
+			publisher.markDirty();
+		});
+	});
+
 	let url: string;
 	let mirror: HttpsMirror | undefined;
 	try {
@@ -307,7 +323,7 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 			notices: notices.items,
 			scheduler: scheduler.getPlan(),
 			totals: {...totals},
-			inFlight: sessions.reduce((sum, session) => sum + (session.active ? 1 : 0), 0),
+			inFlight: modelRequestsInFlight,
 		};
 	};
 

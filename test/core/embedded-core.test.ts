@@ -142,3 +142,15 @@ test('no token appears in the snapshot', () => {
 		assert.ok(!text.includes(account.tokens.refreshToken));
 	}
 });
+
+test('a model request counts as in flight from its arrival until its answer ends', async () => {
+	const slow = upstream.faults.inject({kind: 'slow_first_byte', delayMs: 600, times: 1});
+	const pending = turn('in-flight-1');
+	await delay(300);
+	// Still waiting for the upstream's first byte, and already in flight.
+	assert.equal(core.getSnapshot().inFlight, 1);
+	assert.equal((await pending).statusCode, 200);
+	await delay(150);
+	assert.equal(core.getSnapshot().inFlight, 0);
+	slow.cancel();
+});
