@@ -1,6 +1,7 @@
 import type {Key} from 'ink';
 
-const plainKey: Key = {
+/** A key event with nothing pressed: the base that parsed keys and tests override. */
+export const plainKey: Key = {
 	upArrow: false,
 	downArrow: false,
 	leftArrow: false,

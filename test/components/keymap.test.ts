@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs';
 import {test} from 'node:test';
 import type {Key} from 'ink';
 import {fittingEntries} from '../../source/components/footer.tsx';
-import {splitKeys} from '../../source/components/key-chunks.ts';
+import {plainKey, splitKeys} from '../../source/components/key-chunks.ts';
 import {
 	commandFor,
 	footerEntries,
@@ -13,30 +13,7 @@ import {
 	keymap,
 } from '../../source/components/keymap.ts';
 
-const noKey: Key = {
-	upArrow: false,
-	downArrow: false,
-	leftArrow: false,
-	rightArrow: false,
-	pageDown: false,
-	pageUp: false,
-	home: false,
-	end: false,
-	return: false,
-	escape: false,
-	ctrl: false,
-	shift: false,
-	tab: false,
-	backspace: false,
-	delete: false,
-	meta: false,
-	super: false,
-	hyper: false,
-	capsLock: false,
-	numLock: false,
-};
-
-const key = (overrides: Partial<Key>): Key => ({...noKey, ...overrides});
+const key = (overrides: Partial<Key>): Key => ({...plainKey, ...overrides});
 
 test('no key is bound to two commands in one scope', () => {
 	const scopes: KeyScope[] = ['main', 'confirm', 'picker', 'filter'];
@@ -88,20 +65,20 @@ test('the main keys map to their commands', () => {
 });
 
 test('modal scopes have their own keys', () => {
-	assert.equal(commandFor('confirm', 'y', noKey), 'yes');
-	assert.equal(commandFor('confirm', 'n', noKey), 'no');
+	assert.equal(commandFor('confirm', 'y', plainKey), 'yes');
+	assert.equal(commandFor('confirm', 'n', plainKey), 'no');
 	assert.equal(commandFor('confirm', '', key({escape: true})), 'no');
-	assert.equal(commandFor('confirm', 'p', noKey), undefined);
+	assert.equal(commandFor('confirm', 'p', plainKey), undefined);
 	assert.equal(commandFor('picker', '', key({return: true})), 'choose');
 	assert.equal(commandFor('filter', '', key({delete: true})), 'erase');
-	assert.equal(commandFor('filter', 'q', noKey), undefined);
+	assert.equal(commandFor('filter', 'q', plainKey), undefined);
 });
 
 test('named keys match only their flags', () => {
 	assert.equal(keyMatches('tab', '', key({tab: true, shift: true})), false);
 	assert.equal(keyMatches('backspace', '', key({backspace: true})), true);
 	assert.equal(keyMatches('pagedown', '', key({pageDown: true})), true);
-	assert.equal(keyMatches('K', 'k', noKey), false);
+	assert.equal(keyMatches('K', 'k', plainKey), false);
 });
 
 test('the footer comes from the table', () => {
@@ -163,7 +140,7 @@ test('a narrow footer keeps help and quit and drops from the middle', () => {
 });
 
 test('a run of keys splits into single keys, except while typing', () => {
-	const split = splitKeys('jK\t\r\u007F', noKey, false).map(([input, key]) => ({
+	const split = splitKeys('jK\t\r\u007F', plainKey, false).map(([input, key]) => ({
 		input,
 		tab: key.tab,
 		return: key.return,
@@ -177,6 +154,6 @@ test('a run of keys splits into single keys, except while typing', () => {
 		{input: '', tab: false, return: true, backspace: false, shift: false},
 		{input: '', tab: false, return: false, backspace: true, shift: false},
 	]);
-	assert.deepEqual(splitKeys('bob', noKey, true), [['bob', noKey]]);
-	assert.deepEqual(splitKeys('p', noKey, false), [['p', noKey]]);
+	assert.deepEqual(splitKeys('bob', plainKey, true), [['bob', plainKey]]);
+	assert.deepEqual(splitKeys('p', plainKey, false), [['p', plainKey]]);
 });

@@ -1,7 +1,7 @@
 import {EventEmitter} from 'node:events';
 import {request} from 'undici';
+import {createSseParser} from '../openai/sse.ts';
 import type {ActionResult, Core, CoreEvents, CoreSnapshot, Notice} from '../snapshot.ts';
-import {SseParser} from './sse-parser.ts';
 
 export type RemoteCoreOptions = {
 	/** The daemon's base URL, e.g. `http://127.0.0.1:4455`. */
@@ -46,7 +46,7 @@ export async function createRemoteCore({url, adminToken}: RemoteCoreOptions): Pr
 	};
 
 	const connect = async (): Promise<void> => {
-		const parser = new SseParser();
+		const parser = createSseParser();
 		const {statusCode, body} = await request(`${base}/api/events`, {headers, signal: abort.signal});
 		if (statusCode !== 200) {
 			const text = await body.text();

@@ -1,7 +1,7 @@
 import {randomUUID} from 'node:crypto';
 import {Agent, request} from 'undici';
-import {SseParser} from '../admin/sse-parser.ts';
 import type {Clock} from '../clock.ts';
+import {createSseParser} from '../openai/sse.ts';
 import type {Random} from '../random.ts';
 
 /**
@@ -79,7 +79,7 @@ export function startWorkload(options: WorkloadOptions): Workload {
 			return history;
 		}
 
-		const parser = new SseParser();
+		const parser = createSseParser();
 		const output: Item[] = [];
 		for await (const chunk of body) {
 			for (const event of parser.push(chunk as Buffer)) {
