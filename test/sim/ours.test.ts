@@ -47,24 +47,30 @@ const cases: {
 	expected: string | undefined;
 }[] = [
 	{
-		name: 'a resume goes where the usable quota covers the sessions already running (0.06 ≥ 2 × 0.02)',
-		// a: 0.012 usable (90% of 0.12 used), nothing running; b: 0.06 usable, 2 running; b scores higher.
-		accounts: [account('a', 90, 10, 0), account('b', 50, 10, 2)],
+		name: 'a resume goes where the usable quota covers the sessions running beyond 1.5 (0.06 ≥ 2.5 × 0.02)',
+		// a: 0.012 usable (90% of 0.12 used), nothing running; b: 0.06 usable, 4 running; b scores higher.
+		accounts: [account('a', 90, 10, 0), account('b', 50, 10, 4)],
 		kind: 'resume',
 		expected: 'b',
 	},
 	{
-		name: 'a resume skips the better-scored account that has no room (0.06 < 4 × 0.02)',
-		accounts: [account('a', 90, 10, 0), account('b', 50, 10, 4)],
+		name: 'a resume skips the better-scored account that has no room (0.06 < 3.5 × 0.02)',
+		accounts: [account('a', 90, 10, 0), account('b', 50, 10, 5)],
 		kind: 'resume',
 		expected: 'a',
 	},
 	{
 		name: 'a resume is refused ("none") when no account has room: the backlog is not piled on',
-		// 0.012 usable with 1 session running on each: 0.012 < 1 × 0.02.
-		accounts: [account('a', 90, 10, 1), account('b', 90, 10, 1)],
+		// 0.012 usable with 3 sessions running on each: 0.012 < 1.5 × 0.02.
+		accounts: [account('a', 90, 10, 3), account('b', 90, 10, 3)],
 		kind: 'resume',
 		expected: undefined,
+	},
+	{
+		name: 'the first two sessions resumed onto a recovered account always go, whatever its quota',
+		accounts: [account('a', 99, 10, 1)],
+		kind: 'resume',
+		expected: 'a',
 	},
 	{
 		name: 'a move takes any usable account, room or not (a move is free, a pause is not)',

@@ -14,13 +14,17 @@ import {
 export type OursTuning = {
 	/**
 	A resumed session goes only to an account whose usable quota covers the sessions already running there
-	plus this many, at the mean session size each; otherwise it stays queued ("none"). 0 lets the session
-	take the place of the expected leftover: measured best for wait at nearly the same interruptions.
+	plus this many (a negative number: minus), at the mean session size each; otherwise it stays queued
+	("none"). Measured on the standard grid against phase-targeting at 2048 runs (mean of per-setting
+	ratios): 0 gave 48% of its interruptions at 107% of its wait, because a held session is offered again
+	only at the next recovery, which in a lightly loaded pool can be hours away; −1.5 (the first two
+	sessions always go, a third needs half a mean session of quota left, and so on) keeps most of the
+	interruption saving at no more wait. See bench/results/simulate.md.
 	*/
 	readonly resumeRoom: number;
 };
 
-export const defaultTuning: OursTuning = {resumeRoom: 0};
+export const defaultTuning: OursTuning = {resumeRoom: -1.5};
 
 /**
 `ours`, codexpool's default. Placement follows `phase-targeting` (windows started at even phases, and among
