@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import {spawn, spawnSync} from 'node:child_process';
+import {mkdirSync, rmSync, utimesSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {after, before, describe, it} from 'node:test';
+import {fileURLToPath} from 'node:url';
+import {request} from 'undici';
+import {buildBundle} from '../../bin/build.js';
+import {bundleIsFresh} from '../../bin/runtime.js';
+import {makeHome, type TestHome, turn} from '../commands/serve-harness.ts';
+import {tempDir} from '../store/fixtures.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const bin = path.join(root, 'bin/codexpool.js');
+// A folder of its own inside the repository (node_modules resolves from there as from dist/), never dist/ itself,
+// which a codexpool started by another test may be running from.
+const outdir = path.join(root, '.tmp', `bundle-test-${process.pid}`);
+let entry: string;
+let home: TestHome;
+
+before(async () => {
+	entry = await buildBundle(outdir);
+	home = await makeHome(['alpha', 'beta']);
+});
+
+after(async () => {
+	rmSync(outdir, {recursive: true, force: true});
+	await home.upstream.close();
+});
+
+function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv = {}) {
+	return spawnSync(process.execPath, [file, ...args], {
+		encoding: 'utf8',
+		env: {...process.env, ...env},
+		timeout: 60_000,
+	});
+}
+
+describe('the bundle (npm run build)', () => {
+	it('prints the version and the help on plain node', () => {
+		const version = run(entry, ['--version']);
+		assert.equal(version.status, 0, version.stderr);
+		assert.equal(version.stdout, '0.1.0\n');
+		const help = run(entry, ['--help']);
+		assert.equal(help.status, 0, help.stderr);
+		assert.match(help.stdout, /Commands/);
+		assert.match(help.stdout, /serve {10}run the headless daemon/);
+	});
+
+	it('lists the accounts of a home', () => {
+		const result = run(entry, ['accounts', '--home', home.home], home.env);
+		assert.equal(result.status, 0, result.stderr);
+		assert.match(result.stdout, /alpha/);
+		assert.match(result.stdout, /beta/);
+	});
+
+	it('serves a streamed turn and stops on SIGTERM', async () => {
+		const child = spawn(process.execPath, [entry, 'serve', '--port', '0', '--no-tls', '--home', home.home], {
+			env: {...process.env, ...home.env},
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let output = '';
+		const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+		try {
+			const url = await new Promise<string>((resolve, reject) => {
+				const take = (chunk: Buffer) => {
+					output += chunk.toString('utf8');
+					const match = /at (http:\/\/127\.0\.0\.1:\d+)\n/.exec(output);
+					if (match) {
+						resolve(match[1]!);
+					}
+				};
+				child.stdout.on('data', take);
+				child.stderr.on('data', take);
+				void exited.then((code) => reject(new Error(`serve exited (${code}):\n${output}`)));
+			});
+			const health = await request(`${url}/healthz`);
+			assert.deepEqual((await health.body.json()) as object, {ok: true, accounts: 2, usable: 2, inFlight: 0});
+			const answer = await turn(url, 'bundle-session');
+			assert.equal(answer.statusCode, 200);
+			assert.match(answer.text, /event: response\.completed/);
+		} finally {
+			child.kill('SIGTERM');
+		}
+
+		assert.equal(await exited, 0, output);
+		assert.match(output, /Stopped\./);
+	});
+
+	it('runs the simulator, whose workers find their script next to the sources', () => {
+		const result = run(entry, [
+			'simulate',
+			'--strategies',
+			'ours',
+			'--scheduler',
+			'none',
+			'--movement',
+			'off',
+			'--runs',
+			'2',
+			'--days',
+			'2',
+			'--threads',
+			'1',
+			'--json',
+		]);
+		assert.equal(result.status, 0, result.stderr);
+		assert.equal((JSON.parse(result.stdout) as {cells: unknown[]}).cells.length, 1);
+	});
+});
+
+describe('bin/codexpool.js', () => {
+	it('runs (the bundle when fresh, else the sources through tsx)', () => {
+		for (const env of [{}, {CODEXPOOL_FROM_SOURCE: '1'}]) {
+			const result = run(bin, ['--version'], env);
+			assert.equal(result.status, 0, result.stderr);
+			assert.equal(result.stdout, '0.1.0\n');
+		}
+	});
+
+	it('takes the bundle only while it is as new as source/ and package.json', () => {
+		const dir = tempDir('codexpool-fresh-');
+		const at = (file: string, seconds: number) => utimesSync(path.join(dir, file), seconds, seconds);
+		mkdirSync(path.join(dir, 'source/core'), {recursive: true});
+		writeFileSync(path.join(dir, 'source/core/a.ts'), '');
+		writeFileSync(path.join(dir, 'package.json'), '{}');
+		for (const file of ['source/core/a.ts', 'source/core', 'source', 'package.json']) {
+			at(file, 1000);
+		}
+
+		assert.equal(bundleIsFresh(dir), false, 'no bundle');
+		mkdirSync(path.join(dir, 'dist'));
+		writeFileSync(path.join(dir, 'dist/codexpool.js'), '');
+		at('dist/codexpool.js', 1000);
+		assert.equal(bundleIsFresh(dir), true, 'built at the same time as its sources');
+		at('source/core/a.ts', 1001);
+		assert.equal(bundleIsFresh(dir), false, 'a source file edited after the build');
+		at('dist/codexpool.js', 1002);
+		assert.equal(bundleIsFresh(dir), true, 'rebuilt');
+		at('source/core', 1003);
+		assert.equal(bundleIsFresh(dir), false, 'a file added or removed after the build');
+		at('dist/codexpool.js', 1004);
+		at('package.json', 1005);
+		assert.equal(bundleIsFresh(dir), false, 'package.json changed after the build');
+		rmSync(dir, {recursive: true, force: true});
+	});
+});
