@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {none} from '../../source/core/kicks/none.ts';
 import {stagger} from '../../source/core/kicks/stagger.ts';
-import {type Chooser, simulateRun} from '../../source/core/sim/engine.ts';
+import {type Chooser, type PauseRecord, simulateRun} from '../../source/core/sim/engine.ts';
 import type {SimParams} from '../../source/core/sim/model.ts';
 import {getStrategy} from '../../source/core/strategies/index.ts';
 import {select} from '../../source/core/strategies/select.ts';
@@ -28,17 +28,24 @@ const params = (overrides: Partial<SimParams> = {}): SimParams => ({
 
 test('one account, one session larger than the 5-hour quota: one pause, from exhaustion to the reset', () => {
 	// 0.2 at 0.06/h: the 0.12 five-hour quota runs out at 2 h, the window resets at 5 h, the rest takes 4/3 h.
+	const pauses: PauseRecord[] = [];
 	const result = simulateRun({
 		params: params(),
 		seed: 1,
 		choose: firstUsable,
 		kicks: none,
 		sessions: [{at: 0, size: 0.2}],
+		observePause: (pause) => pauses.push(pause),
 	});
 	assert.equal(result.interruptions, 1);
 	close(result.waitHours, 3, 'wait');
 	close(result.p95PauseHours, 3, 'p95');
 	close(result.served, 0.2, 'served');
+	// The observer sees that pause, with the weekly quota the pool had left when it began (1 − 0.12).
+	assert.equal(pauses.length, 1);
+	close(pauses[0]!.startedAt, 2, 'pause start');
+	close(pauses[0]!.hours, 3, 'pause length');
+	close(pauses[0]!.poolWeeklyLeft, 0.88, 'weekly left');
 });
 
 test('a session that ends exactly when its account runs out is not interrupted', () => {

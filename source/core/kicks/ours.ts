@@ -11,7 +11,7 @@ Our kick policy, `ours`, the live scheduler's default:
   lost for good (a window only starts on use), and in a busy pool that hour matters.
 Measured alternative, rejected: gating weekly starts to even phases (a week / N apart), as phase-targeting
 does for picks. It spreads the weekly resets but leaves accounts idle at the start; with rho ≥ 1 that
-lost capacity roughly doubled the wait (bench notes in bench/results/simulate.md).
+lost capacity roughly doubled the wait, and at rho 0.8 it waits longer too (bench/results/weekly-crunch.md).
 */
 export const ours: KickPolicy = {
 	name: 'ours',

@@ -37,6 +37,19 @@ export type RunSetup = {
 	readonly stateOnly?: boolean | undefined;
 	/** Scripted sessions instead of the model's random stream (tests); rho, mean and scenario are then unused. */
 	readonly sessions?: readonly {readonly at: number; readonly size: number}[] | undefined;
+	/**
+	Told of every pause when it ends (or is cut at the horizon), with the weekly quota the whole pool had
+	left when it began: the analysis of where wait comes from (bench/weekly-crunch.ts). Costs nothing unset.
+	*/
+	readonly observePause?: ((pause: PauseRecord) => void) | undefined;
+};
+
+export type PauseRecord = {
+	/** Hours since the start of the run. */
+	readonly startedAt: number;
+	readonly hours: number;
+	/** Σ over accounts of the weekly quota left (weekly-quota units) at the pause's start. */
+	readonly poolWeeklyLeft: number;
 };
 
 // Local copies: imported bindings may compile to getters, which cost in the hot loop.
@@ -100,6 +113,8 @@ export function simulateRun(setup: RunSetup): RunResult {
 	let completeAt = new Float64Array(capacity);
 	let remaining = new Float64Array(capacity);
 	let pauseStart = new Float64Array(capacity);
+	const {observePause} = setup;
+	let weeklyLeftAtPause = new Float64Array(observePause === undefined ? 0 : capacity);
 	let accountOf = new Int32Array(capacity);
 	let slot = new Int32Array(capacity);
 	const heap = new IdHeap(completeAt);
@@ -132,6 +147,10 @@ export function simulateRun(setup: RunSetup): RunResult {
 		completeAt = widen(completeAt, new Float64Array(capacity));
 		remaining = widen(remaining, new Float64Array(capacity));
 		pauseStart = widen(pauseStart, new Float64Array(capacity));
+		if (observePause !== undefined) {
+			weeklyLeftAtPause = widen(weeklyLeftAtPause, new Float64Array(capacity));
+		}
+
 		accountOf = widen(accountOf, new Int32Array(capacity));
 		slot = widen(slot, new Int32Array(capacity));
 		heap.resize(completeAt);
@@ -139,6 +158,11 @@ export function simulateRun(setup: RunSetup): RunResult {
 
 	const pause = (s: number, t: number) => {
 		pauseStart[s] = t;
+		if (observePause !== undefined) {
+			let left = 0;
+			for (let i = 0; i < n; i++) left += Math.max(0, W - usedW[i]!);
+			weeklyLeftAtPause[s] = left;
+		}
 	};
 
 	const endPause = (s: number, t: number) => {
@@ -151,6 +175,7 @@ export function simulateRun(setup: RunSetup): RunResult {
 		}
 
 		pauses[pauseCount++] = length;
+		observePause?.({startedAt: pauseStart[s]!, hours: length, poolWeeklyLeft: weeklyLeftAtPause[s]!});
 	};
 
 	const attach = (s: number, i: number, t: number) => {
