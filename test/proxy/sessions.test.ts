@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
+import {startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 import {postTurn, sseEvents, startHarness, turnBody} from './harness.ts';
 
 /** The items a completed turn adds to the history a Codex client resends (reasoning + assistant message). */
@@ -85,6 +86,59 @@ test('400 invalid_encrypted_content: every encrypted item is stripped and the re
 	assert.equal(posts[1]?.status, 400);
 	const retried = (posts[2]!.body as {input: {encrypted_content?: string}[]}).input;
 	assert.equal(retried.filter((item) => item.encrypted_content !== undefined).length, 0);
+});
+
+test('a session begun before the pool: one 400 for its unknown reasoning, then its turns leave it out', async (t) => {
+	// The upstream knows an account the pool does not hold: the user's login before switching to the pool.
+	const upstream = await startSimulatedUpstream({accounts: [{name: 'a'}, {name: 'before'}]});
+	const h = await startHarness(['a'], {upstream});
+	t.after(async () => {
+		await h.close();
+		await upstream.close();
+	});
+	const before = upstream.accounts.get('before');
+	const direct = await fetch(`${upstream.backendUrl}/codex/responses`, {
+		method: 'POST',
+		headers: {
+			'content-type': 'application/json',
+			authorization: `Bearer ${before.tokens.accessToken}`,
+			'chatgpt-account-id': before.accountId,
+		},
+		body: JSON.stringify(turnBody('one')),
+	});
+	const history = [...(turnBody('one').input as unknown[]), ...outputItems(await direct.text())];
+	const posts = () =>
+		h.upstream.log.filter((logged) => logged.path.startsWith('/backend-api/codex/responses'));
+	const sentBefore = posts().length;
+
+	const second = await postTurn(h.proxyUrl, turnBody('two', history), {'session-id': 'old'});
+	assert.equal(second.status, 200, second.text.slice(0, 300));
+	assert.deepEqual(
+		posts()
+			.slice(sentBefore)
+			.map((logged) => logged.status),
+		[400, 200],
+		'the first turn through the pool pays one 400 and a stripped retry',
+	);
+
+	const third = await postTurn(
+		h.proxyUrl,
+		turnBody('three', [...(turnBody('two', history).input as unknown[]), ...outputItems(second.text)]),
+		{'session-id': 'old'},
+	);
+	assert.equal(third.status, 200, third.text.slice(0, 300));
+	const after = posts().slice(sentBefore + 2);
+	assert.deepEqual(
+		after.map((logged) => logged.status),
+		[200],
+		'the next turn goes through at once',
+	);
+	const input = (after[0]!.body as {input: {type: string}[]}).input;
+	assert.equal(
+		input.filter((item) => item.type === 'reasoning').length,
+		1,
+		"the reasoning the pool's account issued stays; the unknown one is left out",
+	);
 });
 
 test('a compacted session whose account must move loses the compaction item, with a notice', async (t) => {

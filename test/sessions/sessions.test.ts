@@ -4,7 +4,7 @@ import {createManualClock} from '../../source/core/clock.ts';
 import {sessionIdentity} from '../../source/core/sessions/identity.ts';
 import {createIssuerRegistry} from '../../source/core/sessions/issuers.ts';
 import {createSessionRegistry} from '../../source/core/sessions/registry.ts';
-import {hasCompaction, stripBoundItems} from '../../source/core/sessions/strip.ts';
+import {hasCompaction, recordRejectedItems, stripBoundItems} from '../../source/core/sessions/strip.ts';
 
 test('session identity: first match wins in the documented order', () => {
 	const body = {prompt_cache_key: 'pck', input: 'hello'};
@@ -70,6 +70,20 @@ test('strip modes: foreign-known, move, all', () => {
 	const all = stripBoundItems(body, 'A', issuers, 'all');
 	assert.deepEqual(ids(all), ['message']);
 	assert.equal(body.input.length, 4, 'the original body is untouched');
+});
+
+test('an item of unknown origin that an account refused is left out for that account only', () => {
+	const issuers = createIssuerRegistry();
+	issuers.record('A', 'from-a');
+	const sent = {
+		input: [reasoning('from-a'), reasoning('unknown'), {type: 'message', role: 'user', content: 'x'}],
+	};
+	recordRejectedItems(sent, 'A', issuers);
+	const ids = (result: {body: Record<string, unknown>}) =>
+		(result.body.input as {id?: string; type: string}[]).map((item) => item.id ?? item.type);
+	assert.deepEqual(ids(stripBoundItems(sent, 'A', issuers, 'foreign')), ['rs_from-a', 'message']);
+	assert.deepEqual(ids(stripBoundItems(sent, 'B', issuers, 'foreign')), ['rs_unknown', 'message']);
+	assert.equal(issuers.rejectedBy('from-a', 'A'), false, 'what A issued is never marked refused by A');
 });
 
 test('compaction items are counted as lost; other encrypted fields are cleared, not the item', () => {

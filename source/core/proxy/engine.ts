@@ -7,7 +7,7 @@ import type {Random} from '../random.ts';
 import {sessionIdentity} from '../sessions/identity.ts';
 import type {IssuerRegistry} from '../sessions/issuers.ts';
 import type {SessionRegistry} from '../sessions/registry.ts';
-import {hasCompaction, type StripMode, stripBoundItems} from '../sessions/strip.ts';
+import {hasCompaction, recordRejectedItems, type StripMode, stripBoundItems} from '../sessions/strip.ts';
 import type {PickKind} from '../strategies/types.ts';
 import type {Dispatch, DispatchFailure, DispatchRequest, DispatchResult} from './dispatch-types.ts';
 import {Emitter, type ProxyEvents} from './events.ts';
@@ -160,6 +160,7 @@ export function createEngine(options: EngineOptions): Engine {
 
 			if (answer.failure.kind === 'invalid-encrypted-content' && !strippedAll) {
 				strippedAll = true;
+				recordRejectedItems(stripped.body, accountId, issuers);
 				body = JSON.stringify(stripBoundItems(request.body, accountId, issuers, 'all').body);
 				continue;
 			}

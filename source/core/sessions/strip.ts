@@ -12,7 +12,8 @@ which Codex resends, are kept).
 
 /**
 Which items to take out of a request before it goes to `target`:
-- `foreign`: items another account is known to have issued (they would fail with 400 anyway);
+- `foreign`: items another account is known to have issued, and items of unknown origin that `target`
+  already refused (both would fail with 400 anyway);
 - `move`: for a move or a replay on another account, every encrypted item `target` did not issue (unknown
   ones included) and `previous_response_id`;
 - `all`: after a 400 `invalid_encrypted_content`, every encrypted item and `previous_response_id`.
@@ -47,7 +48,11 @@ export function stripBoundItems(
 		}
 
 		const issuer = issuers.issuerOf(content);
-		return mode === 'move' ? issuer !== target : issuer !== undefined && issuer !== target;
+		if (mode === 'move') {
+			return issuer !== target;
+		}
+
+		return issuer === undefined ? issuers.rejectedBy(content, target) : issuer !== target;
 	};
 
 	let input = body.input;
@@ -95,6 +100,27 @@ export function stripBoundItems(
 	}
 
 	return {body: next, removedReasoning, removedCompaction, clearedOther, droppedPreviousResponseId};
+}
+
+/**
+After `target` answered 400 `invalid_encrypted_content` to `sent`: remember that the items of unknown origin
+in it are not `target`'s (the known ones it issued are valid), so the session's next turns leave them out.
+*/
+export function recordRejectedItems(
+	sent: Readonly<Record<string, unknown>>,
+	target: string,
+	issuers: IssuerRegistry,
+): void {
+	if (!Array.isArray(sent.input)) {
+		return;
+	}
+
+	for (const item of sent.input as Item[]) {
+		const content = typeof item === 'object' && item !== null ? item.encrypted_content : undefined;
+		if (typeof content === 'string' && issuers.issuerOf(content) === undefined) {
+			issuers.recordRejected(target, content);
+		}
+	}
 }
 
 /** Whether the input holds a compaction item (such a session stays on its account while it is usable). */
