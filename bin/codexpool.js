@@ -6,10 +6,16 @@ a clone without a build and a developer editing sources both run what the source
 CODEXPOOL_FROM_SOURCE=1 forces the sources.
 */
 import process from 'node:process';
-import {bundleIsFresh} from './runtime.js';
+import {bundleIsFresh, SERVE_V8_FLAGS} from './runtime.js';
 
 // React's development build costs about four times as much per frame (bench/results/tui.md).
 process.env.NODE_ENV ??= 'production';
+
+if (process.argv[2] === 'serve') {
+	// Before the heap has grown: see runtime.js.
+	const v8 = await import('node:v8');
+	v8.setFlagsFromString(SERVE_V8_FLAGS);
+}
 
 const bundle = new URL('../dist/codexpool.js', import.meta.url);
 if (process.env.CODEXPOOL_FROM_SOURCE !== '1' && bundleIsFresh(new URL('..', import.meta.url))) {

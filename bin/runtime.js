@@ -2,6 +2,21 @@ import {readdirSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
+/**
+The V8 flags `codexpool serve` sets on itself (v8.setFlagsFromString, first thing in bin/codexpool.js). The proxy
+allocates a few hundred KB per streamed turn, nearly all dead within milliseconds, and keeps some of it (stream
+state, chunks queued for a slow client) for the length of the turn. By default V8 lets the young generation
+grow to 2 × 16 MB under that load and lets the old generation, where the long-lived part is promoted, grow to
+several times its live size before collecting it; both stay resident. Both flags are read by V8 at each
+collection, so setting them after start takes effect (bench/results/proxy.md: the bin's row against the
+bundle started without them):
+- `--semi-space-growth-factor=1`: the young generation keeps its initial 2 × 1 MB;
+- `--heap-growing-percent=30`: the old generation may grow 30% past its live size before a full collection,
+  which also frees the promoted chunks' memory (Buffers) sooner.
+They cost some CPU per request (more frequent, smaller collections): see the same report.
+*/
+export const SERVE_V8_FLAGS = '--semi-space-growth-factor=1 --heap-growing-percent=30';
+
 /** The newest modification time under `dir` (files and folders, so a deleted file counts too). */
 function newestUnder(dir) {
 	let newest = statSync(dir).mtimeMs;
