@@ -1,34 +1,57 @@
 /*
 Proxy overhead: the simulated upstream streams ~300-event SSE responses; the same requests go directly to it
-and through the proxy, at concurrency 1 and 64. The proxy runs in a child process (so its RSS and CPU are its
-own), once as shipped (TypeScript through tsx) and once bundled by esbuild and run by plain node.
+and through the proxy, at concurrency 1 and 64. The proxy is `codexpool serve` in a child process, started the
+way a user starts it: `node bin/codexpool.js serve` (the prebuilt bundle, with the V8 flags the bin sets for
+serve). For comparison: the same daemon run from the bundle without the bin's flags; from source through tsx
+(the bin's fallback when dist/ is missing or stale); and the proxy alone (createPoolProxy: no admin API,
+store, token manager or core), bundled, with the same flags, as this bench measured it before. The child's
+RSS and CPU are read from /proc (Linux): its peak RSS per phase is VmHWM, reset through /proc/PID/clear_refs
+before the phase.
 Prints and writes bench/results/proxy.md.
 */
-import {type ChildProcess, fork} from 'node:child_process';
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {type ChildProcess, fork, spawn} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {cpus, loadavg, tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import v8 from 'node:v8';
 import {build} from 'esbuild';
 import {Agent, request} from 'undici';
+import {buildBundle} from '../bin/build.js';
+import {bundleIsFresh, SERVE_V8_FLAGS} from '../bin/runtime.js';
 import {systemClock} from '../source/core/clock.ts';
+import {importSimulatedAccounts} from '../source/core/demo/seed-home.ts';
 import {createPoolProxy} from '../source/core/proxy/index.ts';
 import {createRandom} from '../source/core/random.ts';
+import {openStore} from '../source/core/store/store.ts';
 import type {AccountRecord} from '../source/core/store/types.ts';
 import {noMarks} from '../source/core/strategies/types.ts';
 import {startSimulatedUpstream} from '../source/core/upstream/index.ts';
-
-type ChildMessage =
-	| {type: 'listening'; url: string}
-	| {type: 'usage'; peakRss: number; rss: number; cpuMs: number};
+import {tempDir} from '../test/store/fixtures.ts';
 
 const DELTAS = 290;
 const CHUNKS = 300;
-const SEQUENTIAL = 400;
+// BENCH_PROXY_SEQUENTIAL=0 skips the concurrency-1 runs (memory experiments).
+const SEQUENTIAL = Number(process.env.BENCH_PROXY_SEQUENTIAL ?? 400);
 const CONCURRENT_TOTAL = 2560;
+const ROUNDS = 4;
+const root = new URL('..', import.meta.url);
+const bin = fileURLToPath(new URL('bin/codexpool.js', root));
+const bundle = fileURLToPath(new URL('dist/codexpool.js', root));
 
-async function serveProxy(): Promise<void> {
-	// Child mode: the proxy alone in this process; the parent sends the upstream URL and the accounts.
+/** How each row starts the proxy: `codexpool serve` (node arguments before `serve ...`, extra environment), or the proxy alone. */
+type Runtime = {name: string} & ({args: string[]; env: Record<string, string>} | {alone: true});
+const runtimes: Runtime[] = [
+	{name: 'as shipped: `node bin/codexpool.js serve` (bundle + flags)', args: [bin], env: {}},
+	{name: '`node dist/codexpool.js serve` (bundle, no flags)', args: [bundle], env: {}},
+	{name: 'bin, sources through tsx (+ flags)', args: [bin], env: {CODEXPOOL_FROM_SOURCE: '1'}},
+	{name: 'proxy alone, bundled (+ flags)', alone: true},
+];
+
+/** Child mode: the proxy alone in this (bundled) process; the parent sends the upstream URL and the accounts. */
+async function serveProxyAlone(): Promise<void> {
+	// BENCH_PROXY_ALONE_FLAGS='' (or other flags) for experiments.
+	v8.setFlagsFromString(process.env.BENCH_PROXY_ALONE_FLAGS ?? SERVE_V8_FLAGS);
 	const {upstream, records} = await new Promise<{upstream: string; records: AccountRecord[]}>((resolve) =>
 		process.once('message', (message) => resolve(message as {upstream: string; records: AccountRecord[]})),
 	);
@@ -45,28 +68,23 @@ async function serveProxy(): Promise<void> {
 		upstream,
 	});
 	const url = await proxy.server.listen();
-	let peak = process.memoryUsage.rss();
-	setInterval(() => {
-		peak = Math.max(peak, process.memoryUsage.rss());
-	}, 100).unref();
-	process.on('message', (message) => {
-		const {type} = message as {type?: string};
-		if (type === 'usage') {
-			const rss = process.memoryUsage.rss();
-			const cpu = process.cpuUsage();
-			process.send?.({
-				type: 'usage',
-				peakRss: Math.max(peak, rss),
-				rss,
-				cpuMs: (cpu.user + cpu.system) / 1000,
-			} satisfies ChildMessage);
-			// The peak is measured per phase.
-			peak = rss;
-		} else if (type === 'stop') {
-			void proxy.close().then(() => process.exit(0));
-		}
-	});
-	process.send?.({type: 'listening', url} satisfies ChildMessage);
+	process.on('message', () => void proxy.close().then(() => process.exit(0)));
+	process.send?.({url});
+}
+
+/** The child's memory and CPU from /proc: RSS now, peak since the last reset, CPU so far. */
+function procUsage(pid: number): {rss: number; peakRss: number; cpuMs: number} {
+	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+	const kb = (field: string) =>
+		Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
+	// utime and stime, fields 14 and 15 of /proc/PID/stat (after the parenthesised command name), in ticks of 10 ms.
+	const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+	return {rss: kb('VmRSS'), peakRss: kb('VmHWM'), cpuMs: (Number(fields[11]) + Number(fields[12])) * 10};
+}
+
+/** Starts a peak-RSS phase: VmHWM falls back to the current RSS. */
+function resetPeak(pid: number): void {
+	writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
 
 type Sample = {ttfbMs: number; totalMs: number; bytes: number};
@@ -104,52 +122,59 @@ function percentile(values: readonly number[], p: number): number {
 	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-/** A proxy child and a way to talk to it. */
-async function startChild(
-	script: string,
-	execArgv: string[],
-	upstream: string,
-	records: AccountRecord[],
-): Promise<{url: string; child: ChildProcess; ask: () => Promise<ChildMessage>}> {
-	const child = fork(script, ['--serve-proxy'], {
-		// e.g. BENCH_PROXY_NODE_FLAGS='--cpu-prof' to profile the proxy alone.
-		execArgv: [...execArgv, ...(process.env.BENCH_PROXY_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])],
-	});
-	const queue: ChildMessage[] = [];
-	const waiters: ((message: ChildMessage) => void)[] = [];
-	child.on('message', (message) => {
-		const waiter = waiters.shift();
-		if (waiter) {
-			waiter(message as ChildMessage);
-		} else {
-			queue.push(message as ChildMessage);
-		}
-	});
-	const next = () =>
-		new Promise<ChildMessage>((resolve) => {
-			const queued = queue.shift();
-			if (queued) {
-				resolve(queued);
-			} else {
-				waiters.push(resolve);
-			}
+/** `codexpool serve` on a home whose accounts are the simulated upstream's, until it says where it listens. */
+async function startDaemon(
+	runtime: Runtime,
+	home: string,
+	env: Record<string, string>,
+	alone: {script: string; upstream: string; records: AccountRecord[]},
+): Promise<{url: string; child: ChildProcess; startRss: number}> {
+	if ('alone' in runtime) {
+		const child = fork(alone.script, ['--serve-proxy'], {
+			execArgv: process.env.BENCH_PROXY_NODE_FLAGS?.split(' ').filter(Boolean) ?? [],
 		});
-	child.send({upstream, records});
-	const listening = await next();
-	if (listening.type !== 'listening') {
-		throw new Error('the proxy child did not start');
+		const url = await new Promise<string>((resolve) => {
+			child.once('message', (message) => resolve((message as {url: string}).url));
+			child.send({upstream: alone.upstream, records: alone.records});
+		});
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		return {url, child, startRss: procUsage(child.pid!).rss};
 	}
 
-	return {
-		url: listening.url,
-		child,
-		ask() {
-			child.send({type: 'usage'});
-			return next();
-		},
-	};
+	const child = spawn(
+		process.execPath,
+		[
+			// e.g. BENCH_PROXY_NODE_FLAGS='--cpu-prof' to profile the daemon.
+			...(process.env.BENCH_PROXY_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+			...runtime.args,
+			'serve',
+			'--port',
+			'0',
+			'--no-tls',
+			'--home',
+			home,
+		],
+		{env: {...process.env, ...env, ...runtime.env}, stdio: ['ignore', 'pipe', 'pipe']},
+	);
+	let output = '';
+	const url = await new Promise<string>((resolve, reject) => {
+		const take = (chunk: Buffer) => {
+			output += chunk.toString('utf8');
+			const match = /serves .* at (http:\/\/\S+)/.exec(output);
+			if (match) {
+				resolve(match[1]!);
+			}
+		};
+		child.stdout.on('data', take);
+		child.stderr.on('data', take);
+		child.once('exit', (code) => reject(new Error(`codexpool serve exited (${code}):\n${output}`)));
+	});
+	// Settled after start (usage polls, first snapshot).
+	await new Promise((resolve) => setTimeout(resolve, 1000));
+	return {url, child, startRss: procUsage(child.pid!).rss};
 }
 
+/** One phase at concurrency 64: `total` streams, its wall time and the parent's CPU. */
 async function concurrent(target: Target, body: string, total: number) {
 	let started = 0;
 	let bytes = 0;
@@ -164,66 +189,102 @@ async function concurrent(target: Target, body: string, total: number) {
 			}
 		}),
 	);
-	const seconds = (performance.now() - begin) / 1000;
 	const cpu = process.cpuUsage(cpuBefore);
 	return {
-		streamsPerSecond: total / seconds,
-		mbPerSecond: bytes / seconds / 1e6,
-		parentCpuMsPerStream: (cpu.user + cpu.system) / 1000 / total,
+		streams: total,
+		seconds: (performance.now() - begin) / 1000,
+		bytes,
+		parentCpuMs: (cpu.user + cpu.system) / 1000,
+	};
+}
+
+/** The phases of one kind added up. */
+function rates(phases: readonly Awaited<ReturnType<typeof concurrent>>[]) {
+	const sum = (pick: (phase: (typeof phases)[number]) => number) =>
+		phases.reduce((total, phase) => total + pick(phase), 0);
+	const streams = sum((phase) => phase.streams);
+	const seconds = sum((phase) => phase.seconds);
+	return {
+		streamsPerSecond: streams / seconds,
+		mbPerSecond: sum((phase) => phase.bytes) / seconds / 1e6,
+		parentCpuMsPerStream: sum((phase) => phase.parentCpuMs) / streams,
 	};
 }
 
 type Result = {
 	name: string;
 	sequential: {direct: Sample[]; proxy: Sample[]};
-	directAt64: Awaited<ReturnType<typeof concurrent>>;
-	proxyAt64: Awaited<ReturnType<typeof concurrent>>;
+	directAt64: ReturnType<typeof rates>;
+	proxyAt64: ReturnType<typeof rates>;
+	startRss: number;
 	idleRss: number;
 	peakRss: number;
 	proxyCpuMsPerStream: number;
 };
 
 async function measure(
-	name: string,
-	child: Awaited<ReturnType<typeof startChild>>,
+	runtime: Runtime,
+	home: string,
+	env: Record<string, string>,
+	alone: Parameters<typeof startDaemon>[3],
 	direct: Target,
 	body: string,
-): Promise<Result> {
+) {
+	const daemon = await startDaemon(runtime, home, env, alone);
+	const pid = daemon.child.pid!;
 	const proxied: Target = {
-		url: `${child.url}/backend-api/codex/responses`,
+		url: `${daemon.url}/backend-api/codex/responses`,
 		headers: {'content-type': 'application/json'},
 	};
-	// Warm-up: connections, JIT.
-	for (let index = 0; index < 100; index++) {
-		await stream(direct, body);
-		await stream(proxied, body);
-	}
+	try {
+		// Warm-up: connections, JIT.
+		for (let index = 0; index < 100; index++) {
+			await stream(direct, body);
+			await stream(proxied, body);
+		}
 
-	// Concurrency 1, interleaved so both see the same machine state.
-	const sequential = {direct: [] as Sample[], proxy: [] as Sample[]};
-	for (let index = 0; index < SEQUENTIAL; index++) {
-		sequential.direct.push(await stream(direct, body));
-		sequential.proxy.push(await stream(proxied, body));
-	}
+		// Concurrency 1, interleaved so both see the same machine state.
+		const sequential = {direct: [] as Sample[], proxy: [] as Sample[]};
+		for (let index = 0; index < SEQUENTIAL; index++) {
+			sequential.direct.push(await stream(direct, body));
+			sequential.proxy.push(await stream(proxied, body));
+		}
 
-	const directAt64 = await concurrent(direct, body, CONCURRENT_TOTAL);
-	const before = await child.ask();
-	const proxyAt64 = await concurrent(proxied, body, CONCURRENT_TOTAL);
-	const after = await child.ask();
-	child.child.send({type: 'stop'});
-	if (before.type !== 'usage' || after.type !== 'usage') {
-		throw new Error('unexpected message from the proxy child');
-	}
+		// Concurrency 64: direct and proxied phases alternate, so a change in the machine's load between them
+		// (other work shares it) weighs on both alike. The proxy idles during the direct phases.
+		const before = procUsage(pid);
+		resetPeak(pid);
+		const directPhases: Awaited<ReturnType<typeof concurrent>>[] = [];
+		const proxyPhases: typeof directPhases = [];
+		let proxyCpuMs = 0;
+		for (let round = 0; round < ROUNDS; round++) {
+			directPhases.push(await concurrent(direct, body, CONCURRENT_TOTAL / ROUNDS));
+			const cpuBefore = procUsage(pid).cpuMs;
+			proxyPhases.push(await concurrent(proxied, body, CONCURRENT_TOTAL / ROUNDS));
+			proxyCpuMs += procUsage(pid).cpuMs - cpuBefore;
+		}
 
-	return {
-		name,
-		sequential,
-		directAt64,
-		proxyAt64,
-		idleRss: before.rss / 1e6,
-		peakRss: after.peakRss / 1e6,
-		proxyCpuMsPerStream: (after.cpuMs - before.cpuMs) / CONCURRENT_TOTAL,
-	};
+		const after = procUsage(pid);
+		return {
+			name: runtime.name,
+			sequential,
+			directAt64: rates(directPhases),
+			proxyAt64: rates(proxyPhases),
+			startRss: daemon.startRss / 1e6,
+			idleRss: before.rss / 1e6,
+			peakRss: after.peakRss / 1e6,
+			proxyCpuMsPerStream: proxyCpuMs / CONCURRENT_TOTAL,
+		} satisfies Result;
+	} finally {
+		const exited = new Promise((resolve) => daemon.child.once('exit', resolve));
+		if ('alone' in runtime) {
+			daemon.child.send('stop');
+		} else {
+			daemon.child.kill('SIGTERM');
+		}
+
+		await exited;
+	}
 }
 
 /** A markdown table padded as Biome's formatter writes it (bench/results is linted). */
@@ -251,7 +312,10 @@ function report(results: readonly Result[], events: number, bytes: number): stri
 				' ',
 			)} at the end (other work shared the machine: wall-clock figures are noisy, CPU per stream less so).`,
 		`Each response: ${events} SSE events, ${bytes} bytes, written in ~${CHUNKS} writes by the simulated upstream on 127.0.0.1.`,
-		'The proxy runs in its own process; the load generator and the upstream share the parent process.',
+		`At concurrency 64, ${CONCURRENT_TOTAL} streams each way, in ${ROUNDS} alternating direct and proxied phases.`,
+		'The proxy is `codexpool serve` (proxy, admin API, usage polling; scheduler off) in its own process; the load',
+		'generator and the upstream share the parent process. "RSS after start": 1 s after it listens; "before": after',
+		'the warm-up and the concurrency-1 runs, just before the 64-stream phases, over which the peak (VmHWM) is taken.',
 		'',
 		...table([
 			[
@@ -261,6 +325,7 @@ function report(results: readonly Result[], events: number, bytes: number): stri
 				'throughput at 64, proxied/direct',
 				'proxy peak RSS at 64 (MB)',
 				'proxy RSS before (MB)',
+				'proxy RSS after start (MB)',
 				'proxy CPU per stream (ms)',
 				'client+upstream CPU per stream, direct (ms)',
 			],
@@ -275,6 +340,7 @@ function report(results: readonly Result[], events: number, bytes: number): stri
 					`${fmt(ratio)}× (${fmt(result.proxyAt64.streamsPerSecond, 0)} vs ${fmt(result.directAt64.streamsPerSecond, 0)} streams/s)`,
 					fmt(result.peakRss, 0),
 					fmt(result.idleRss, 0),
+					fmt(result.startRss, 0),
 					fmt(result.proxyCpuMsPerStream),
 					fmt(result.directAt64.parentCpuMsPerStream),
 				];
@@ -282,6 +348,13 @@ function report(results: readonly Result[], events: number, bytes: number): stri
 		]),
 		'',
 		'Targets: added p50 ≤ 1 ms and p99 ≤ 5 ms at concurrency 1; throughput ≥ 0.9× direct at 64; RSS ≤ 120 MB.',
+		'',
+		`"Flags": the V8 flags bin/codexpool.js sets for \`serve\` (bin/runtime.js): \`${SERVE_V8_FLAGS}\`. They keep`,
+		'the young generation at 2 × 1 MB (V8 grows it to 2 × 16 MB under this load) and collect the old generation,',
+		'where stream state and queued chunks are promoted, before it is 30% over its live size. The price is CPU:',
+		'more, smaller collections (compare the CPU per stream of the first two rows). The proxy alone (last row)',
+		'does less per request than the daemon, which also checks pool keys, asks the token manager and reads the',
+		'store on each request, and loads more code (admin API, store, scheduler).',
 		'',
 		'Concurrency 1 detail (ms):',
 		'',
@@ -306,21 +379,12 @@ async function run(): Promise<void> {
 		logBodies: false,
 		accounts: Array.from({length: 4}, (_, index) => ({name: `acct${index}`, fiveHourLimit: 1e12})),
 	});
-	const records: AccountRecord[] = upstream.accounts.list().map((account) => ({
-		id: account.accountId,
-		name: account.name,
-		email: account.email,
-		plan: account.plan,
-		tokens: {
-			idToken: account.tokens.idToken,
-			accessToken: account.tokens.accessToken,
-			refreshToken: account.tokens.refreshToken,
-			lastRefresh: undefined,
-		},
-		marks: noMarks,
-		needsLogin: undefined,
-		addedAt: 0,
-	}));
+	const home = tempDir('codexpool-bench-proxy-');
+	const store = openStore(home);
+	importSimulatedAccounts(store, upstream, Date.now());
+	// Kicks would add requests of their own.
+	store.setSettings({scheduler: {...store.getSettings().scheduler, enabled: false}});
+	const env = {CODEXPOOL_UPSTREAM: upstream.backendUrl, CODEXPOOL_AUTH_ISSUER: upstream.issuerUrl};
 	const first = upstream.accounts.list()[0]!;
 	const direct: Target = {
 		url: `${upstream.backendUrl}/codex/responses`,
@@ -342,36 +406,62 @@ async function run(): Promise<void> {
 	).body.text();
 	const events = probe.split('\n\n').filter((block) => block.includes('data:')).length;
 
-	const self = fileURLToPath(import.meta.url);
+	// What `npm install` leaves: the bin runs the bundle only while it is fresh.
+	if (!bundleIsFresh(root)) {
+		await buildBundle();
+	}
+
+	const records: AccountRecord[] = upstream.accounts.list().map((account) => ({
+		id: account.accountId,
+		name: account.name,
+		email: account.email,
+		plan: account.plan,
+		tokens: {
+			idToken: account.tokens.idToken,
+			accessToken: account.tokens.accessToken,
+			refreshToken: account.tokens.refreshToken,
+			lastRefresh: undefined,
+		},
+		marks: noMarks,
+		needsLogin: undefined,
+		addedAt: 0,
+	}));
 	const bundleDir = mkdtempSync(join(tmpdir(), 'codexpool-bench-'));
-	const bundle = join(bundleDir, 'proxy-bench.mjs');
+	const script = join(bundleDir, 'proxy-bench.mjs');
 	await build({
-		entryPoints: [self],
+		entryPoints: [fileURLToPath(import.meta.url)],
 		bundle: true,
 		platform: 'node',
 		format: 'esm',
 		target: 'node20',
-		outfile: bundle,
+		outfile: script,
 		logLevel: 'error',
 		banner: {js: "import {createRequire as __cr} from 'node:module'; const require = __cr(import.meta.url);"},
 	});
+	const alone = {script, upstream: upstream.backendUrl, records};
 
+	// e.g. BENCH_PROXY_ROWS=0 for the shipped row alone.
+	const rows = process.env.BENCH_PROXY_ROWS?.split(',').map(Number) ?? runtimes.map((_, index) => index);
 	const results: Result[] = [];
-	const shipped = await startChild(self, ['--import', 'tsx'], upstream.backendUrl, records);
-	results.push(await measure('tsx (as shipped)', shipped, direct, body));
-	const bundled = await startChild(bundle, [], upstream.backendUrl, records);
-	results.push(await measure('esbuild bundle, plain node', bundled, direct, body));
+	for (const index of rows) {
+		results.push(await measure(runtimes[index]!, home, env, alone, direct, body));
+	}
+
 	rmSync(bundleDir, {recursive: true, force: true});
 
 	const text = report(results, events, Buffer.byteLength(probe));
 	process.stdout.write(`${text}\n`);
-	writeFileSync(new URL('results/proxy.md', import.meta.url), text);
+	if (process.env.BENCH_PROXY_ROWS === undefined) {
+		writeFileSync(new URL('results/proxy.md', import.meta.url), text);
+	}
+
 	await agent.close();
 	await upstream.close();
+	rmSync(home, {recursive: true, force: true});
 }
 
 if (process.argv.includes('--serve-proxy')) {
-	await serveProxy();
+	await serveProxyAlone();
 } else {
 	await run();
 }
