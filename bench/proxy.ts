@@ -35,6 +35,9 @@ const CHUNKS = 300;
 const SEQUENTIAL = Number(process.env.BENCH_PROXY_SEQUENTIAL ?? 400);
 const CONCURRENT_TOTAL = 2560;
 const ROUNDS = 4;
+// Every row is measured REPEATS times, the rows taking turns, and the report gives medians (and the range):
+// on a shared 2-core machine one run's timings can be off by a third either way.
+const REPEATS = Number(process.env.BENCH_PROXY_REPEATS ?? 3);
 const root = new URL('..', import.meta.url);
 const bin = fileURLToPath(new URL('bin/codexpool.js', root));
 const bundle = fileURLToPath(new URL('dist/codexpool.js', root));
@@ -295,13 +298,29 @@ function table(rows: readonly (readonly string[])[]): string[] {
 	return [line(rows[0]!), line(widths.map((width) => '-'.repeat(width))), ...rows.slice(1).map(line)];
 }
 
-function report(results: readonly Result[], events: number, bytes: number): string {
+function median(values: readonly number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function report(groups: readonly (readonly Result[])[], events: number, bytes: number): string {
 	const fmt = (value: number, digits = 2) => value.toFixed(digits);
 	const ttfb = (samples: Sample[], p: number) =>
 		percentile(
 			samples.map((sample) => sample.ttfbMs),
 			p,
 		);
+	/** The median over a row's runs, with the range when there are several. */
+	const spread = (group: readonly Result[], of: (result: Result) => number, digits = 2) => {
+		const values = group.map(of);
+		return values.length === 1
+			? fmt(values[0]!, digits)
+			: `${fmt(median(values), digits)} (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`;
+	};
+	const added = (p: number) => (result: Result) =>
+		ttfb(result.sequential.proxy, p) - ttfb(result.sequential.direct, p);
+	const ratio = (result: Result) => result.proxyAt64.streamsPerSecond / result.directAt64.streamsPerSecond;
 	const lines = [
 		'# Proxy overhead (`npm run bench:proxy`)',
 		'',
@@ -313,6 +332,7 @@ function report(results: readonly Result[], events: number, bytes: number): stri
 			)} at the end (other work shared the machine: wall-clock figures are noisy, CPU per stream less so).`,
 		`Each response: ${events} SSE events, ${bytes} bytes, written in ~${CHUNKS} writes by the simulated upstream on 127.0.0.1.`,
 		`At concurrency 64, ${CONCURRENT_TOTAL} streams each way, in ${ROUNDS} alternating direct and proxied phases.`,
+		`Each row was measured ${groups[0]?.length ?? 0} times, the rows taking turns; figures are medians, with the range in parentheses.`,
 		'The proxy is `codexpool serve` (proxy, admin API, usage polling; scheduler off) in its own process; the load',
 		'generator and the upstream share the parent process. "RSS after start": 1 s after it listens; "before": after',
 		'the warm-up and the concurrency-1 runs, just before the 64-stream phases, over which the peak (VmHWM) is taken.',
@@ -329,22 +349,17 @@ function report(results: readonly Result[], events: number, bytes: number): stri
 				'proxy CPU per stream (ms)',
 				'client+upstream CPU per stream, direct (ms)',
 			],
-			...results.map((result) => {
-				const added50 = ttfb(result.sequential.proxy, 50) - ttfb(result.sequential.direct, 50);
-				const added99 = ttfb(result.sequential.proxy, 99) - ttfb(result.sequential.direct, 99);
-				const ratio = result.proxyAt64.streamsPerSecond / result.directAt64.streamsPerSecond;
-				return [
-					result.name,
-					fmt(added50),
-					fmt(added99),
-					`${fmt(ratio)}× (${fmt(result.proxyAt64.streamsPerSecond, 0)} vs ${fmt(result.directAt64.streamsPerSecond, 0)} streams/s)`,
-					fmt(result.peakRss, 0),
-					fmt(result.idleRss, 0),
-					fmt(result.startRss, 0),
-					fmt(result.proxyCpuMsPerStream),
-					fmt(result.directAt64.parentCpuMsPerStream),
-				];
-			}),
+			...groups.map((group) => [
+				group[0]!.name,
+				spread(group, added(50)),
+				spread(group, added(99)),
+				`${spread(group, ratio)}× (${fmt(median(group.map((result) => result.proxyAt64.streamsPerSecond)), 0)} vs ${fmt(median(group.map((result) => result.directAt64.streamsPerSecond)), 0)} streams/s)`,
+				spread(group, (result) => result.peakRss, 0),
+				fmt(median(group.map((result) => result.idleRss)), 0),
+				fmt(median(group.map((result) => result.startRss)), 0),
+				fmt(median(group.map((result) => result.proxyCpuMsPerStream))),
+				fmt(median(group.map((result) => result.directAt64.parentCpuMsPerStream))),
+			]),
 		]),
 		'',
 		'Targets: added p50 ≤ 1 ms and p99 ≤ 5 ms at concurrency 1; throughput ≥ 0.9× direct at 64; RSS ≤ 120 MB.',
@@ -360,10 +375,10 @@ function report(results: readonly Result[], events: number, bytes: number): stri
 		'',
 		...table([
 			['proxy runtime', 'direct TTFB p50 / p99', 'proxied TTFB p50 / p99'],
-			...results.map((result) => [
-				result.name,
-				`${fmt(ttfb(result.sequential.direct, 50))} / ${fmt(ttfb(result.sequential.direct, 99))}`,
-				`${fmt(ttfb(result.sequential.proxy, 50))} / ${fmt(ttfb(result.sequential.proxy, 99))}`,
+			...groups.map((group) => [
+				group[0]!.name,
+				`${fmt(median(group.map((result) => ttfb(result.sequential.direct, 50))))} / ${fmt(median(group.map((result) => ttfb(result.sequential.direct, 99))))}`,
+				`${fmt(median(group.map((result) => ttfb(result.sequential.proxy, 50))))} / ${fmt(median(group.map((result) => ttfb(result.sequential.proxy, 99))))}`,
 			]),
 		]),
 		'',
@@ -442,9 +457,11 @@ async function run(): Promise<void> {
 
 	// e.g. BENCH_PROXY_ROWS=0 for the shipped row alone.
 	const rows = process.env.BENCH_PROXY_ROWS?.split(',').map(Number) ?? runtimes.map((_, index) => index);
-	const results: Result[] = [];
-	for (const index of rows) {
-		results.push(await measure(runtimes[index]!, home, env, alone, direct, body));
+	const results: Result[][] = rows.map(() => []);
+	for (let repeat = 0; repeat < REPEATS; repeat++) {
+		for (const [position, index] of rows.entries()) {
+			results[position]!.push(await measure(runtimes[index]!, home, env, alone, direct, body));
+		}
 	}
 
 	rmSync(bundleDir, {recursive: true, force: true});
