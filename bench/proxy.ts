@@ -25,8 +25,8 @@ import {createPoolProxy} from '../source/core/proxy/index.ts';
 import {createRandom} from '../source/core/random.ts';
 import {openStore} from '../source/core/store/store.ts';
 import type {AccountRecord} from '../source/core/store/types.ts';
-import {noMarks} from '../source/core/strategies/types.ts';
 import {startSimulatedUpstream} from '../source/core/upstream/index.ts';
+import {recordFor} from '../test/proxy/harness.ts';
 import {tempDir} from '../test/store/fixtures.ts';
 
 const DELTAS = 290;
@@ -426,21 +426,7 @@ async function run(): Promise<void> {
 		await buildBundle();
 	}
 
-	const records: AccountRecord[] = upstream.accounts.list().map((account) => ({
-		id: account.accountId,
-		name: account.name,
-		email: account.email,
-		plan: account.plan,
-		tokens: {
-			idToken: account.tokens.idToken,
-			accessToken: account.tokens.accessToken,
-			refreshToken: account.tokens.refreshToken,
-			lastRefresh: undefined,
-		},
-		marks: noMarks,
-		needsLogin: undefined,
-		addedAt: 0,
-	}));
+	const records = upstream.accounts.list().map((account) => recordFor(upstream, account.name));
 	const bundleDir = mkdtempSync(join(tmpdir(), 'codexpool-bench-'));
 	const script = join(bundleDir, 'proxy-bench.mjs');
 	await build({

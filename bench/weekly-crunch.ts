@@ -19,8 +19,8 @@ import {type PauseRecord, simulateRun} from '../source/core/sim/engine.ts';
 import {runCells} from '../source/core/sim/pool.ts';
 import {estimate} from '../source/core/sim/stats.ts';
 import {getStrategy, strategyNames} from '../source/core/strategies/index.ts';
+import {startGates} from '../source/core/strategies/phase-targeting.ts';
 import {select} from '../source/core/strategies/select.ts';
-import type {AccountView} from '../source/core/strategies/types.ts';
 import {effectiveWindowView} from '../source/core/strategies/views.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 2048);
@@ -110,23 +110,12 @@ function pauseBreakdown(setting: (typeof SETTINGS)[number], kicks: KickPolicy) {
 	};
 }
 
-/** Weekly windows started only at even phases: a week / N after the youngest started one (kicks too). */
-function weeklyGateOpen(accounts: readonly AccountView[], now: number): boolean {
-	return accounts.every((account) => {
-		const window = effectiveWindowView(account.weekly, now);
-		return (
-			window.resetAt === undefined ||
-			now - (window.resetAt - window.lengthMs) >= window.lengthMs / accounts.length
-		);
-	});
-}
-
 const ourKicks = getKickPolicy('ours');
 const evenWeeklyPhases: KickPolicy = {
 	name: 'ours, weekly starts at even phases',
 	description: 'experiment',
 	plan(accounts, now, options) {
-		const open = weeklyGateOpen(accounts, now);
+		const open = startGates(accounts, now).weekly;
 		return ourKicks.plan(accounts, now, options).filter((kick) => {
 			const account = accounts.find((candidate) => candidate.id === kick.accountId);
 			return (

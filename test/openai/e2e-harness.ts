@@ -19,9 +19,8 @@ import {createRandom} from '../../source/core/random.ts';
 import {createIssuerRegistry} from '../../source/core/sessions/issuers.ts';
 import {createSessionRegistry} from '../../source/core/sessions/registry.ts';
 import {openStore, type Store} from '../../source/core/store/store.ts';
-import type {AccountRecord} from '../../source/core/store/types.ts';
-import {noMarks} from '../../source/core/strategies/types.ts';
 import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/upstream/index.ts';
+import {recordFor} from '../proxy/harness.ts';
 
 /** The tokens the upstream issued to each account; these tests never expire them, so no refresh is needed. */
 function issuedTokens(upstream: SimulatedUpstream, names: readonly string[]): TokenSource {
@@ -41,25 +40,6 @@ function issuedTokens(upstream: SimulatedUpstream, names: readonly string[]): To
 	};
 
 	return {getAccessToken: get, refreshAfter401: get};
-}
-
-function recordFor(upstream: SimulatedUpstream, name: string): AccountRecord {
-	const account = upstream.accounts.get(name);
-	return {
-		id: account.accountId,
-		name,
-		email: account.email,
-		plan: account.plan,
-		tokens: {
-			idToken: account.tokens.idToken,
-			accessToken: account.tokens.accessToken,
-			refreshToken: account.tokens.refreshToken,
-			lastRefresh: undefined,
-		},
-		marks: noMarks,
-		needsLogin: undefined,
-		addedAt: 0,
-	};
 }
 
 export type PoolHarness = {
