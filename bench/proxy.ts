@@ -9,11 +9,11 @@ RSS and CPU are read from /proc (Linux): its peak RSS per phase is VmHWM, reset 
 before the phase.
 Prints and writes bench/results/proxy.md.
 */
-import {type ChildProcess, fork, spawn} from 'node:child_process';
+import {type ChildProcess, execFileSync, fork, spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {cpus, loadavg, tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import v8 from 'node:v8';
 import {build} from 'esbuild';
 import {Agent, request} from 'undici';
@@ -30,10 +30,10 @@ import {recordFor} from '../test/proxy/harness.ts';
 import {tempDir} from '../test/store/fixtures.ts';
 
 const DELTAS = 290;
-const CHUNKS = 300;
+const CHUNKS = Number(process.env.BENCH_PROXY_CHUNKS ?? 300);
 // BENCH_PROXY_SEQUENTIAL=0 skips the concurrency-1 runs (memory experiments).
 const SEQUENTIAL = Number(process.env.BENCH_PROXY_SEQUENTIAL ?? 400);
-const CONCURRENT_TOTAL = 2560;
+const CONCURRENT_TOTAL = Number(process.env.BENCH_PROXY_CONCURRENT ?? 2560);
 const ROUNDS = 4;
 // Every row is measured REPEATS times, the rows taking turns, and the report gives medians (and the range):
 // on a shared 2-core machine one run's timings can be off by a third either way.
@@ -44,12 +44,36 @@ const bundle = fileURLToPath(new URL('dist/codexpool.js', root));
 
 /** How each row starts the proxy: `codexpool serve` (node arguments before `serve ...`, extra environment), or the proxy alone. */
 type Runtime = {name: string} & ({args: string[]; env: Record<string, string>} | {alone: true});
-const runtimes: Runtime[] = [
-	{name: 'as shipped: `node bin/codexpool.js serve` (bundle + flags)', args: [bin], env: {}},
-	{name: '`node dist/codexpool.js serve` (bundle, no flags)', args: [bundle], env: {}},
-	{name: 'bin, sources through tsx (+ flags)', args: [bin], env: {CODEXPOOL_FROM_SOURCE: '1'}},
-	{name: 'proxy alone, bundled (+ flags)', alone: true},
-];
+// BENCH_PROXY_COMPARE=DIR,DIR,... measures bundles built elsewhere (`node bin/build.js --outdir DIR`) instead, each
+// started as the bin starts serve (its V8 flags set at run time; `DIR@FLAGS` sets others; NODE_ENV): an A/B
+// comparison of changes in one run. Nothing is written.
+const compare = process.env.BENCH_PROXY_COMPARE?.split(',').filter(Boolean);
+/** For BENCH_PROXY_COMPARE: the bin's start-up, running the bundle named by CODEXPOOL_BENCH_BUNDLE. */
+const compareLauncher = `
+import v8 from 'node:v8';
+process.env.NODE_ENV ??= 'production';
+v8.setFlagsFromString(process.env.CODEXPOOL_BENCH_FLAGS);
+await import(process.env.CODEXPOOL_BENCH_BUNDLE);
+`;
+const runtimes: Runtime[] =
+	compare === undefined
+		? [
+				{name: 'as shipped: `node bin/codexpool.js serve` (bundle + flags)', args: [bin], env: {}},
+				{name: '`node dist/codexpool.js serve` (bundle, no flags)', args: [bundle], env: {}},
+				{name: 'bin, sources through tsx (+ flags)', args: [bin], env: {CODEXPOOL_FROM_SOURCE: '1'}},
+				{name: 'proxy alone, bundled (+ flags)', alone: true},
+			]
+		: compare.map((entry) => {
+				const [dir = '', flags = SERVE_V8_FLAGS] = entry.split('@');
+				return {
+					name: entry,
+					args: ['--input-type=module', '--eval', compareLauncher, '--', 'codexpool'],
+					env: {
+						CODEXPOOL_BENCH_BUNDLE: pathToFileURL(join(dir, 'codexpool.js')).href,
+						CODEXPOOL_BENCH_FLAGS: flags,
+					},
+				};
+			});
 
 /** Child mode: the proxy alone in this (bundled) process; the parent sends the upstream URL and the accounts. */
 async function serveProxyAlone(): Promise<void> {
@@ -76,13 +100,18 @@ async function serveProxyAlone(): Promise<void> {
 }
 
 /** The child's memory and CPU from /proc: RSS now, peak since the last reset, CPU so far. */
-function procUsage(pid: number): {rss: number; peakRss: number; cpuMs: number} {
+function procUsage(pid: number): {rss: number; peakRss: number; cpuMs: number; systemMs: number} {
 	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
 	const kb = (field: string) =>
 		Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
 	// utime and stime, fields 14 and 15 of /proc/PID/stat (after the parenthesised command name), in ticks of 10 ms.
 	const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-	return {rss: kb('VmRSS'), peakRss: kb('VmHWM'), cpuMs: (Number(fields[11]) + Number(fields[12])) * 10};
+	return {
+		rss: kb('VmRSS'),
+		peakRss: kb('VmHWM'),
+		cpuMs: (Number(fields[11]) + Number(fields[12])) * 10,
+		systemMs: Number(fields[12]) * 10,
+	};
 }
 
 /** Starts a peak-RSS phase: VmHWM falls back to the current RSS. */
@@ -223,6 +252,7 @@ type Result = {
 	idleRss: number;
 	peakRss: number;
 	proxyCpuMsPerStream: number;
+	proxySystemMsPerStream: number;
 };
 
 async function measure(
@@ -235,6 +265,10 @@ async function measure(
 ) {
 	const daemon = await startDaemon(runtime, home, env, alone);
 	const pid = daemon.child.pid!;
+	if (pinned) {
+		// The proxy (every thread of it) on the second core.
+		execFileSync('taskset', ['-a', '-p', '-c', '1', String(pid)], {stdio: 'ignore'});
+	}
 	const proxied: Target = {
 		url: `${daemon.url}/backend-api/codex/responses`,
 		headers: {'content-type': 'application/json'},
@@ -260,11 +294,14 @@ async function measure(
 		const directPhases: Awaited<ReturnType<typeof concurrent>>[] = [];
 		const proxyPhases: typeof directPhases = [];
 		let proxyCpuMs = 0;
+		let proxySystemMs = 0;
 		for (let round = 0; round < ROUNDS; round++) {
 			directPhases.push(await concurrent(direct, body, CONCURRENT_TOTAL / ROUNDS));
-			const cpuBefore = procUsage(pid).cpuMs;
+			const cpuBefore = procUsage(pid);
 			proxyPhases.push(await concurrent(proxied, body, CONCURRENT_TOTAL / ROUNDS));
-			proxyCpuMs += procUsage(pid).cpuMs - cpuBefore;
+			const cpuAfter = procUsage(pid);
+			proxyCpuMs += cpuAfter.cpuMs - cpuBefore.cpuMs;
+			proxySystemMs += cpuAfter.systemMs - cpuBefore.systemMs;
 		}
 
 		const after = procUsage(pid);
@@ -277,6 +314,7 @@ async function measure(
 			idleRss: before.rss / 1e6,
 			peakRss: after.peakRss / 1e6,
 			proxyCpuMsPerStream: proxyCpuMs / CONCURRENT_TOTAL,
+			proxySystemMsPerStream: proxySystemMs / CONCURRENT_TOTAL,
 		} satisfies Result;
 	} finally {
 		const exited = new Promise((resolve) => daemon.child.once('exit', resolve));
@@ -346,8 +384,9 @@ function report(groups: readonly (readonly Result[])[], events: number, bytes: n
 				'proxy peak RSS at 64 (MB)',
 				'proxy RSS before (MB)',
 				'proxy RSS after start (MB)',
-				'proxy CPU per stream (ms)',
+				'proxy CPU per stream, of it in the kernel (ms)',
 				'client+upstream CPU per stream, direct (ms)',
+				'proxy CPU / client+upstream CPU',
 			],
 			...groups.map((group) => [
 				group[0]!.name,
@@ -357,8 +396,9 @@ function report(groups: readonly (readonly Result[])[], events: number, bytes: n
 				spread(group, (result) => result.peakRss, 0),
 				fmt(median(group.map((result) => result.idleRss)), 0),
 				fmt(median(group.map((result) => result.startRss)), 0),
-				fmt(median(group.map((result) => result.proxyCpuMsPerStream))),
+				`${fmt(median(group.map((result) => result.proxyCpuMsPerStream)))}, ${fmt(median(group.map((result) => result.proxySystemMsPerStream)))}`,
 				fmt(median(group.map((result) => result.directAt64.parentCpuMsPerStream))),
+				spread(group, (result) => result.proxyCpuMsPerStream / result.directAt64.parentCpuMsPerStream),
 			]),
 		]),
 		'',
@@ -386,7 +426,18 @@ function report(groups: readonly (readonly Result[])[], events: number, bytes: n
 	return lines.join('\n');
 }
 
+/**
+BENCH_PROXY_PIN=1: the load generator and the upstream (this process) on core 0, the proxy on core 1 (Linux,
+taskset): each side gets a core of its own, as when the proxy runs on a machine with a spare core, instead of
+all three competing for two.
+*/
+const pinned = process.env.BENCH_PROXY_PIN === '1';
+
 async function run(): Promise<void> {
+	if (pinned) {
+		execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], {stdio: 'ignore'});
+	}
+
 	const upstream = await startSimulatedUpstream({
 		deltaCount: DELTAS,
 		streamChunks: CHUNKS,
@@ -454,7 +505,7 @@ async function run(): Promise<void> {
 
 	const text = report(results, events, Buffer.byteLength(probe));
 	process.stdout.write(`${text}\n`);
-	if (process.env.BENCH_PROXY_ROWS === undefined) {
+	if (process.env.BENCH_PROXY_ROWS === undefined && compare === undefined) {
 		writeFileSync(new URL('results/proxy.md', import.meta.url), text);
 	}
 

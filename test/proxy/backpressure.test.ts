@@ -121,3 +121,66 @@ test('a slow client holds the upstream back instead of the proxy buffering the s
 	assert.ok(written > before);
 	response.body.destroy();
 });
+
+/** Reads a whole response as the client sees it: the chunks as they come off the socket, and when. */
+async function readChunks(url: string) {
+	const started = performance.now();
+	const response = await request(`${url}/backend-api/codex/responses`, {
+		method: 'POST',
+		headers: {'content-type': 'application/json'},
+		body: JSON.stringify({input: 'hi'}),
+	});
+	const chunks: {text: string; atMs: number}[] = [];
+	for await (const chunk of response.body) {
+		chunks.push({text: (chunk as Buffer).toString(), atMs: performance.now() - started});
+	}
+
+	return chunks;
+}
+
+const delta = (index: number) =>
+	`event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"${index}"}\n\n`;
+// Without it the proxy would add a `response.failed` event of its own.
+const completed = 'event: response.completed\ndata: {"type":"response.completed","response":{}}\n\n';
+
+test('a burst of small upstream chunks reaches the client in a few writes, bytes and order unchanged', async (t) => {
+	const events = [...Array.from({length: 200}, (_, index) => delta(index)), completed];
+	const upstream = createServer((_request, response) => {
+		response.writeHead(200, {'content-type': 'text/event-stream'});
+		// One write per event, each in its own turn of the event loop, as a streaming model writes them.
+		let index = 0;
+		const next = () => {
+			if (index === events.length) {
+				response.end();
+				return;
+			}
+
+			response.write(events[index++]);
+			setImmediate(next);
+		};
+
+		next();
+	});
+	const url = await proxyFor(t, upstream);
+	const chunks = await readChunks(url);
+	assert.equal(chunks.map((chunk) => chunk.text).join(''), events.join(''));
+	assert.ok(chunks.length < 60, `200 upstream chunks arrived in ${chunks.length} pieces`);
+});
+
+test('the first event and an event after a pause are passed on at once, not held for more', async (t) => {
+	const upstream = createServer((_request, response) => {
+		response.writeHead(200, {'content-type': 'text/event-stream'});
+		response.write(delta(0));
+		setTimeout(() => response.write(delta(1)), 300);
+		setTimeout(() => response.end(completed), 600);
+	});
+	const url = await proxyFor(t, upstream);
+	const chunks = await readChunks(url);
+	assert.deepEqual(
+		chunks.map((chunk) => chunk.text),
+		[delta(0), delta(1), completed],
+	);
+	// Each arrives long before the next is written: gathering never waits for more than a couple of ms.
+	assert.ok(chunks[0]!.atMs < 250, `first event after ${chunks[0]!.atMs} ms`);
+	assert.ok(chunks[1]!.atMs < 550, `second event after ${chunks[1]!.atMs} ms`);
+});

@@ -3,18 +3,42 @@ import {Readable} from 'node:stream';
 import type {Dispatcher} from 'undici';
 
 /**
-An upstream response body as one Readable fed straight from undici's dispatch handler: no intermediate
-body stream and no pipe, so each of the ~300 chunks of a turn costs one push. `observe` sees every chunk
-first (the engine's SSE tap); chunks that come before `attach` wait for it. Backpressure: a full buffer pauses the upstream socket, reading resumes it;
-destroying the body aborts the upstream request.
+Where `sinkTo` hands an upstream body's chunks: straight from undici's handler, with no stream in between
+(`forward.ts` writes them to the client's response).
+*/
+export type BodySink = {
+	/** Takes a chunk; false when full: the upstream stays paused until the sink calls the body's `drained`. */
+	write(chunk: Buffer): boolean;
+	/** The upstream's body ended (after the observer's last chunk, if any, went through `write`). */
+	end(): void;
+	/** The upstream's body broke after some chunks went by. */
+	fail(error: Error): void;
+};
+
+/** Chunks held before anyone reads pause the upstream beyond this many bytes. */
+const MAX_HELD_BYTES = 1024 * 1024;
+
+/**
+An upstream response body fed straight from undici's dispatch handler. It is read one of two ways: as a
+Readable (error bodies, the OpenAI translation), or, on the hot path, through `sinkTo`, where each chunk goes
+from undici's handler to the sink in one call (no push, no 'data' event, no buffer list: the ~300 chunks of a
+turn are most of the proxy's work). `observe` sees every chunk first (the engine's SSE tap). Chunks wait until
+both the observer is attached and a reader has chosen how to read, so none is missed or reordered.
+Backpressure: a full buffer or sink pauses the upstream socket; destroying the body aborts the upstream request.
 */
 export class UpstreamBody extends Readable {
 	readonly #controller: Dispatcher.DispatchController;
 	/** The upstream's body has ended (or failed). */
 	#finished = false;
 	#attached = false;
-	/** Chunks that arrived before `attach`: held back, so no observer misses one. */
-	#early: Buffer[] = [];
+	/** A reader has come: through `sinkTo`, or by reading the stream. */
+	#read = false;
+	/** Chunks pass on as they come (attached and read). */
+	#flowing = false;
+	#sink: BodySink | undefined;
+	/** Chunks that came before the flow started. */
+	#held: Buffer[] = [];
+	#heldBytes = 0;
 	#observe: ((chunk: Buffer) => void) | undefined;
 	#beforeEnd: (() => Buffer | undefined) | undefined;
 
@@ -26,8 +50,8 @@ export class UpstreamBody extends Readable {
 	}
 
 	/**
-	Starts the flow. `observe` sees every chunk before it is pushed; `beforeEnd` runs when the upstream's body
-	ends and may return a last chunk to add (an error event).
+	Sets the observer: `observe` sees every chunk before it is passed on; `beforeEnd` runs when the upstream's
+	body ends and may return a last chunk to add (an error event).
 	*/
 	attach(hooks: {observe?: (chunk: Buffer) => void; beforeEnd?: () => Buffer | undefined} = {}): void {
 		if (this.#attached) {
@@ -37,20 +61,36 @@ export class UpstreamBody extends Readable {
 		this.#attached = true;
 		this.#observe = hooks.observe;
 		this.#beforeEnd = hooks.beforeEnd;
-		const early = this.#early;
-		this.#early = [];
-		for (const chunk of early) {
-			this.#emit(chunk);
+		this.#start();
+	}
+
+	/** Reads the body through `sink` instead of as a stream. The stream still emits 'end', 'error' and 'close'. */
+	sinkTo(sink: BodySink): void {
+		if (this.#read) {
+			throw new Error('The body is already being read.');
 		}
 
-		if (this.#finished && !this.destroyed) {
-			this.#end();
+		this.#sink = sink;
+		this.#read = true;
+		this.#start();
+	}
+
+	/** The sink has room again. */
+	drained(): void {
+		if (this.#controller.paused) {
+			this.#controller.resume();
 		}
 	}
 
 	override _read(): void {
-		if (this.#controller.paused) {
-			this.#controller.resume();
+		if (!this.#read) {
+			this.#read = true;
+			this.#start();
+		}
+
+		// In sink mode only the end marker goes through the stream: the sink alone decides when to resume.
+		if (this.#sink === undefined) {
+			this.drained();
 		}
 	}
 
@@ -63,22 +103,31 @@ export class UpstreamBody extends Readable {
 	}
 
 	deliver(chunk: Buffer): void {
-		if (this.#attached) {
+		if (this.#flowing) {
 			this.#emit(chunk);
-		} else {
-			this.#early.push(chunk);
+			return;
+		}
+
+		this.#held.push(chunk);
+		this.#heldBytes += chunk.length;
+		if (this.#heldBytes > MAX_HELD_BYTES) {
+			this.#controller.pause();
 		}
 	}
 
 	finish(): void {
 		this.#finished = true;
-		if (this.#attached) {
+		if (this.#flowing) {
 			this.#end();
 		}
 	}
 
 	fail(error: Error): void {
 		this.#finished = true;
+		if (this.#flowing && !this.destroyed) {
+			this.#sink?.fail(error);
+		}
+
 		this.destroy(error);
 	}
 
@@ -93,20 +142,61 @@ export class UpstreamBody extends Readable {
 		return Buffer.concat(chunks).toString('utf8');
 	}
 
-	#emit(chunk: Buffer): void {
+	#start(): void {
+		if (!this.#attached || !this.#read || this.#flowing) {
+			return;
+		}
+
+		this.#flowing = true;
+		const held = this.#held;
+		const pausedForHolding = this.#heldBytes > MAX_HELD_BYTES;
+		this.#held = [];
+		this.#heldBytes = 0;
+		let room = true;
+		for (const chunk of held) {
+			room = this.#emit(chunk);
+		}
+
+		if (this.#finished) {
+			if (!this.destroyed) {
+				this.#end();
+			}
+		} else if (pausedForHolding && room) {
+			// Only now: resuming may deliver at once, and the held chunks had to go first.
+			this.drained();
+		}
+	}
+
+	/** Passes a chunk on; false (and the upstream paused) when the reader is full. */
+	#emit(chunk: Buffer): boolean {
 		this.#observe?.(chunk);
-		if (!this.push(chunk)) {
+		const room = this.#sink === undefined ? this.push(chunk) : this.#sink.write(chunk);
+		if (!room) {
 			this.#controller.pause();
 		}
+
+		return room;
 	}
 
 	#end(): void {
 		const last = this.#beforeEnd?.();
-		if (last !== undefined) {
-			this.push(last);
+		if (this.#sink === undefined) {
+			if (last !== undefined) {
+				this.push(last);
+			}
+
+			this.push(null);
+			return;
 		}
 
+		if (last !== undefined) {
+			this.#sink.write(last);
+		}
+
+		this.#sink.end();
+		// The stream itself carried nothing: flowing lets it emit 'end' (and then 'close') for its listeners.
 		this.push(null);
+		this.resume();
 	}
 }
 
