@@ -60,3 +60,25 @@ test('the tap reads CRLF-framed events, across any chunking', async () => {
 		assert.deepEqual(seen, ['response.output_item.done', 'response.completed'], `chunk size ${size}`);
 	}
 });
+
+test('deltas are passed over on their name; events without an event line are still read from their data', async () => {
+	const bytes = Buffer.from(
+		[
+			// A model may well write the words of an event type: a delta is never parsed, whatever it says.
+			'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"response.completed \\"error\\""}\n\n',
+			'data: {"type":"codex.rate_limits","rate_limits":{}}\n\n',
+			'data: {"type":"response.output_text.delta","delta":"x"}\n\n',
+			'event: error\ndata: {"type":"error","error":{"code":"server_error"}}\n\n',
+		].join(''),
+	);
+	for (const size of [1, 9, bytes.length]) {
+		const chunks: Buffer[] = [];
+		for (let offset = 0; offset < bytes.length; offset += size) {
+			chunks.push(bytes.subarray(offset, offset + size));
+		}
+
+		const {seen, passed} = await tap(chunks);
+		assert.deepEqual(seen, ['codex.rate_limits', 'error'], `chunk size ${size}`);
+		assert.ok(passed.equals(bytes));
+	}
+});

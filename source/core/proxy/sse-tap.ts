@@ -2,14 +2,14 @@ import {Transform, type TransformCallback} from 'node:stream';
 
 /** Events the engine learns from (everything else, deltas above all, passes without being parsed). */
 const INTERESTING =
-	/response\.output_item\.done|response\.completed|response\.failed|response\.incomplete|codex\.rate_limits|"error"/g;
+	/response\.output_item\.done|response\.completed|response\.failed|response\.incomplete|codex\.rate_limits|"error"/;
 /** An event larger than this is passed on but not inspected (memory stays bounded). */
 const MAX_EVENT_CHARS = 16 * 1024 * 1024;
 
 /**
 Reads the SSE events going by, without changing a byte: the engine learns usage, quota events and which
 account issued each encrypted item from it. `onEvent` gets the parsed `data` of the interesting events only,
-so a run of deltas costs one regex pass per chunk.
+so a run of deltas costs a look at each one's name.
 */
 export class SseScanner {
 	readonly #onEvent: (event: Record<string, unknown>) => void;
@@ -32,33 +32,38 @@ export class SseScanner {
 		const joined = this.#pending + text;
 		// Normalised after joining, so a CRLF split across two chunks is seen whole.
 		const buffer = joined.includes('\r') ? joined.replaceAll('\r\n', '\n') : joined;
-		const end = buffer.lastIndexOf('\n\n');
-		if (end === -1) {
-			this.#pending = buffer.length > MAX_EVENT_CHARS ? '' : buffer;
-			return;
+		let start = 0;
+		let end = buffer.indexOf('\n\n');
+		while (end !== -1) {
+			this.#consider(buffer, start, end);
+			start = end + 2;
+			end = buffer.indexOf('\n\n', start);
 		}
 
-		// Most chunks hold only deltas: one regex pass over the complete events finds the few that matter, and only
-		// those are cut out and parsed.
-		const complete = buffer.slice(0, end);
-		INTERESTING.lastIndex = 0;
-		let match = INTERESTING.exec(complete);
-		while (match !== null) {
-			const start = complete.lastIndexOf('\n\n', match.index);
-			const stop = complete.indexOf('\n\n', match.index);
-			const blockEnd = stop === -1 ? complete.length : stop;
-			const block = complete.slice(start === -1 ? 0 : start + 2, blockEnd);
-			// A finished item matters only when it carries ciphertext (to record who issued it).
-			if (!block.includes('output_item.done') || block.includes('encrypted_content')) {
-				this.#parse(block);
-			}
-
-			INTERESTING.lastIndex = blockEnd;
-			match = INTERESTING.exec(complete);
-		}
-
-		const rest = buffer.slice(end + 2);
+		const rest = start === 0 ? buffer : buffer.slice(start);
 		this.#pending = rest.length > MAX_EVENT_CHARS ? '' : rest;
+	}
+
+	/** One complete event, `buffer[start, end)`: parsed only if it is one the engine learns from. */
+	#consider(buffer: string, start: number, end: number): void {
+		// Nearly every event is a delta, named so on its first line (`event: response.output_text.delta`, as the
+		// backend frames them): those are passed over on their name alone, without reading their data.
+		if (buffer.startsWith('event:', start)) {
+			const lineEnd = buffer.indexOf('\n', start);
+			const nameEnd = lineEnd === -1 || lineEnd > end ? end : lineEnd;
+			if (buffer.startsWith('.delta', nameEnd - 6)) {
+				return;
+			}
+		}
+
+		const block = buffer.slice(start, end);
+		// A finished item matters only when it carries ciphertext (to record who issued it).
+		if (
+			INTERESTING.test(block) &&
+			(!block.includes('output_item.done') || block.includes('encrypted_content'))
+		) {
+			this.#parse(block);
+		}
 	}
 
 	#parse(block: string): void {
