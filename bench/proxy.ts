@@ -42,8 +42,35 @@ const root = new URL('..', import.meta.url);
 const bin = fileURLToPath(new URL('bin/codexpool.js', root));
 const bundle = fileURLToPath(new URL('dist/codexpool.js', root));
 
-/** How each row starts the proxy: `codexpool serve` (node arguments before `serve ...`, extra environment), or the proxy alone. */
-type Runtime = {name: string} & ({args: string[]; env: Record<string, string>} | {alone: true});
+/**
+How each row starts the proxy: `codexpool serve` (node arguments before `serve ...`, extra environment), or the
+proxy alone. `ownCore`: the load generator and the upstream (this process) run on core 0 and the proxy on core
+1 (Linux, taskset), as when the proxy has a core to itself, instead of all three sharing both cores. On a user's
+machine the upstream is far away and only the client shares the CPU with the proxy; here the upstream's work
+lands on the same two cores.
+*/
+type Runtime = {name: string; ownCore?: boolean} & (
+	| {args: string[]; env: Record<string, string>}
+	| {alone: true}
+);
+/** BENCH_PROXY_PIN=1 gives every row the proxy its own core. */
+const pinAll = process.env.BENCH_PROXY_PIN === '1';
+
+/** Pins every thread of a process to the given cores. */
+function pin(pid: number, cores: string): void {
+	execFileSync('taskset', ['-a', '-p', '-c', cores, String(pid)], {stdio: 'ignore'});
+}
+
+/** Whether rows can pin: Linux with taskset and at least two cores. */
+function canPin(): boolean {
+	try {
+		execFileSync('taskset', ['-p', String(process.pid)], {stdio: 'ignore'});
+		return cpus().length >= 2;
+	} catch {
+		return false;
+	}
+}
+
 // BENCH_PROXY_COMPARE=DIR,DIR,... measures bundles built elsewhere (`node bin/build.js --outdir DIR`) instead, each
 // started as the bin starts serve (its V8 flags set at run time; `DIR@FLAGS` sets others; NODE_ENV): an A/B
 // comparison of changes in one run. Nothing is written.
@@ -59,7 +86,19 @@ const runtimes: Runtime[] =
 	compare === undefined
 		? [
 				{name: 'as shipped: `node bin/codexpool.js serve` (bundle + flags)', args: [bin], env: {}},
+				{
+					name: 'as shipped, the proxy on a core of its own',
+					args: [bin],
+					env: {},
+					ownCore: true,
+				},
 				{name: '`node dist/codexpool.js serve` (bundle, no flags)', args: [bundle], env: {}},
+				{
+					name: 'bundle, no flags, the proxy on a core of its own',
+					args: [bundle],
+					env: {},
+					ownCore: true,
+				},
 				{name: 'bin, sources through tsx (+ flags)', args: [bin], env: {CODEXPOOL_FROM_SOURCE: '1'}},
 				{name: 'proxy alone, bundled (+ flags)', alone: true},
 			]
@@ -265,10 +304,12 @@ async function measure(
 ) {
 	const daemon = await startDaemon(runtime, home, env, alone);
 	const pid = daemon.child.pid!;
-	if (pinned) {
-		// The proxy (every thread of it) on the second core.
-		execFileSync('taskset', ['-a', '-p', '-c', '1', String(pid)], {stdio: 'ignore'});
+	const ownCore = pinAll || runtime.ownCore === true;
+	if (ownCore) {
+		pin(process.pid, '0');
+		pin(pid, '1');
 	}
+
 	const proxied: Target = {
 		url: `${daemon.url}/backend-api/codex/responses`,
 		headers: {'content-type': 'application/json'},
@@ -317,6 +358,10 @@ async function measure(
 			proxySystemMsPerStream: proxySystemMs / CONCURRENT_TOTAL,
 		} satisfies Result;
 	} finally {
+		if (ownCore) {
+			pin(process.pid, `0-${cpus().length - 1}`);
+		}
+
 		const exited = new Promise((resolve) => daemon.child.once('exit', resolve));
 		if ('alone' in runtime) {
 			daemon.child.send('stop');
@@ -374,6 +419,9 @@ function report(groups: readonly (readonly Result[])[], events: number, bytes: n
 		'The proxy is `codexpool serve` (proxy, admin API, usage polling; scheduler off) in its own process; the load',
 		'generator and the upstream share the parent process. "RSS after start": 1 s after it listens; "before": after',
 		'the warm-up and the concurrency-1 runs, just before the 64-stream phases, over which the peak (VmHWM) is taken.',
+		'Rows "on a core of its own": the parent (load generator and upstream) is pinned to core 0 and the proxy to',
+		"core 1 (taskset). On a user's machine the upstream is far away and only the client shares the CPU with the",
+		'proxy; in the other rows the three compete for two cores, so they measure that contention as much as the proxy.',
 		'',
 		...table([
 			[
@@ -426,18 +474,7 @@ function report(groups: readonly (readonly Result[])[], events: number, bytes: n
 	return lines.join('\n');
 }
 
-/**
-BENCH_PROXY_PIN=1: the load generator and the upstream (this process) on core 0, the proxy on core 1 (Linux,
-taskset): each side gets a core of its own, as when the proxy runs on a machine with a spare core, instead of
-all three competing for two.
-*/
-const pinned = process.env.BENCH_PROXY_PIN === '1';
-
 async function run(): Promise<void> {
-	if (pinned) {
-		execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], {stdio: 'ignore'});
-	}
-
 	const upstream = await startSimulatedUpstream({
 		deltaCount: DELTAS,
 		streamChunks: CHUNKS,
@@ -493,7 +530,16 @@ async function run(): Promise<void> {
 	const alone = {script, upstream: upstream.backendUrl, records};
 
 	// e.g. BENCH_PROXY_ROWS=0 for the shipped row alone.
-	const rows = process.env.BENCH_PROXY_ROWS?.split(',').map(Number) ?? runtimes.map((_, index) => index);
+	const pinning = canPin();
+	const rows = (
+		process.env.BENCH_PROXY_ROWS?.split(',').map(Number) ?? runtimes.map((_, index) => index)
+	).filter((index) => pinning || !(pinAll || runtimes[index]?.ownCore === true));
+	if (!pinning) {
+		process.stderr.write(
+			'bench:proxy: no taskset or a single core: the rows with the proxy on its own core are left out.\n',
+		);
+	}
+
 	const results: Result[][] = rows.map(() => []);
 	for (let repeat = 0; repeat < REPEATS; repeat++) {
 		for (const [position, index] of rows.entries()) {

@@ -34,6 +34,14 @@ async function tap(chunks: readonly Buffer[]) {
 	return {seen, passed: Buffer.concat(passed)};
 }
 
+test('one event per chunk, as the upstream writes them, the interesting ones are found among the deltas', async () => {
+	const events = stream.split(/(?<=\n\n)/);
+	assert.equal(events.length, 53);
+	const {seen, passed} = await tap(events.map((event) => Buffer.from(event)));
+	assert.deepEqual(seen, ['response.output_item.done', 'response.completed']);
+	assert.ok(passed.equals(Buffer.from(stream)));
+});
+
 test('the tap passes every byte unchanged and parses only the interesting events, across any chunking', async () => {
 	const bytes = Buffer.from(stream);
 	for (const size of [1, 7, 64, 1000, bytes.length]) {
