@@ -69,10 +69,10 @@ function clientSink(response: ServerResponse, sse: boolean, finish: () => void):
 		write(chunk) {
 			pending.push(chunk);
 			pendingBytes += chunk.length;
-			const wait = GATHER_MS - (performance.now() - lastWrite);
 			if (!scheduled || (timer !== undefined && pendingBytes >= GATHER_BYTES)) {
 				clearTimeout(timer);
 				scheduled = true;
+				const wait = GATHER_MS - (performance.now() - lastWrite);
 				timer = wait > 0 && pendingBytes < GATHER_BYTES ? setTimeout(flush, wait) : undefined;
 				if (timer === undefined) {
 					process.nextTick(flush);

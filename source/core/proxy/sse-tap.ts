@@ -8,7 +8,6 @@ const MAX_EVENT_CHARS = 16 * 1024 * 1024;
 
 const EVENT_FIELD = Buffer.from('event:');
 const DELTA_NAME_END = Buffer.from('.delta\n');
-const BLANK_LINE = Buffer.from('\n\n');
 
 /** Whether `bytes` occur in `chunk` at `at`. */
 function bytesAt(chunk: Buffer, at: number, bytes: Buffer): boolean {
@@ -26,8 +25,8 @@ function bytesAt(chunk: Buffer, at: number, bytes: Buffer): boolean {
 }
 
 /**
-Whether `chunk` is one or more complete events, each named `….delta` on its first line (LF-framed), and
-nothing else. Bytes are compared in place.
+Whether `chunk` is one or more complete events, each a `….delta` name line and one data line (LF-framed),
+and nothing else. Bytes are compared in place.
 */
 function onlyDeltas(chunk: Buffer): boolean {
 	let start = 0;
@@ -37,12 +36,13 @@ function onlyDeltas(chunk: Buffer): boolean {
 			return false;
 		}
 
-		const end = chunk.indexOf(BLANK_LINE, lineEnd);
-		if (end === -1) {
+		// The usual delta is two lines, its name and its data; anything else goes the long way.
+		const dataEnd = chunk.indexOf(10, lineEnd + 1);
+		if (dataEnd === -1 || chunk[dataEnd + 1] !== 10) {
 			return false;
 		}
 
-		start = end + 2;
+		start = dataEnd + 2;
 	}
 
 	return true;
