@@ -11,6 +11,8 @@ Prints and writes bench/results/proxy.md.
 */
 import {type ChildProcess, execFileSync, fork, spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {createServer} from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {cpus, loadavg, tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
@@ -51,7 +53,7 @@ lands on the same two cores.
 */
 type Runtime = {name: string; ownCore?: boolean} & (
 	| {args: string[]; env: Record<string, string>}
-	| {alone: true}
+	| {alone: 'pool' | 'minimal'}
 );
 /** BENCH_PROXY_PIN=1 gives every row the proxy its own core. */
 const pinAll = process.env.BENCH_PROXY_PIN === '1';
@@ -100,7 +102,12 @@ const runtimes: Runtime[] =
 					ownCore: true,
 				},
 				{name: 'bin, sources through tsx (+ flags)', args: [bin], env: {CODEXPOOL_FROM_SOURCE: '1'}},
-				{name: 'proxy alone, bundled (+ flags)', alone: true},
+				{name: 'proxy alone, bundled (+ flags)', alone: 'pool'},
+				{
+					name: 'reference: a minimal pass-through proxy (node:http in, undici out, piped), bundled, no flags',
+					alone: 'minimal',
+				},
+				{name: 'reference, on a core of its own', alone: 'minimal', ownCore: true},
 			]
 		: compare.map((entry) => {
 				const [dir = '', flags = SERVE_V8_FLAGS] = entry.split('@');
@@ -114,12 +121,14 @@ const runtimes: Runtime[] =
 				};
 			});
 
+type AloneSetup = {upstream: string; records: AccountRecord[]; directHeaders: Record<string, string>};
+
 /** Child mode: the proxy alone in this (bundled) process; the parent sends the upstream URL and the accounts. */
 async function serveProxyAlone(): Promise<void> {
 	// BENCH_PROXY_ALONE_FLAGS='' (or other flags) for experiments.
 	v8.setFlagsFromString(process.env.BENCH_PROXY_ALONE_FLAGS ?? SERVE_V8_FLAGS);
-	const {upstream, records} = await new Promise<{upstream: string; records: AccountRecord[]}>((resolve) =>
-		process.once('message', (message) => resolve(message as {upstream: string; records: AccountRecord[]})),
+	const {upstream, records} = await new Promise<AloneSetup>((resolve) =>
+		process.once('message', (message) => resolve(message as AloneSetup)),
 	);
 	const tokens = new Map(records.map((record) => [record.id, record.tokens.accessToken]));
 	const proxy = createPoolProxy({
@@ -193,20 +202,52 @@ function percentile(values: readonly number[], p: number): number {
 	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
+/**
+Child mode, the reference row: the least a Node proxy can do, for comparison on the same machine. Each request's
+body is read and sent upstream with the first account's credentials through an undici keep-alive pool, and the
+answer is piped back: no account choice, no token handling, no SSE reading, nothing recorded.
+*/
+async function serveMinimalProxy(): Promise<void> {
+	const {upstream, directHeaders} = await new Promise<AloneSetup>((resolve) =>
+		process.once('message', (message) => resolve(message as AloneSetup)),
+	);
+	const dispatcher = new Agent({connections: 256, keepAliveTimeout: 30_000});
+	const server = createServer(async (incoming, outgoing) => {
+		const chunks: Buffer[] = [];
+		for await (const chunk of incoming) {
+			chunks.push(chunk as Buffer);
+		}
+
+		const answer = await request(`${upstream}/codex/responses`, {
+			method: 'POST',
+			headers: directHeaders,
+			body: Buffer.concat(chunks),
+			dispatcher,
+		});
+		outgoing.writeHead(answer.statusCode, {'content-type': String(answer.headers['content-type'])});
+		answer.body.pipe(outgoing);
+	});
+	server.keepAliveTimeout = 30_000;
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	process.on('message', () => server.close(() => process.exit(0)));
+	process.send?.({url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`});
+}
+
 /** `codexpool serve` on a home whose accounts are the simulated upstream's, until it says where it listens. */
 async function startDaemon(
 	runtime: Runtime,
 	home: string,
 	env: Record<string, string>,
-	alone: {script: string; upstream: string; records: AccountRecord[]},
+	alone: AloneSetup & {script: string},
 ): Promise<{url: string; child: ChildProcess; startRss: number}> {
 	if ('alone' in runtime) {
-		const child = fork(alone.script, ['--serve-proxy'], {
+		const child = fork(alone.script, [runtime.alone === 'pool' ? '--serve-proxy' : '--serve-minimal'], {
 			execArgv: process.env.BENCH_PROXY_NODE_FLAGS?.split(' ').filter(Boolean) ?? [],
 		});
 		const url = await new Promise<string>((resolve) => {
 			child.once('message', (message) => resolve((message as {url: string}).url));
-			child.send({upstream: alone.upstream, records: alone.records});
+			const {upstream, records, directHeaders} = alone;
+			child.send({upstream, records, directHeaders} satisfies AloneSetup);
 		});
 		await new Promise((resolve) => setTimeout(resolve, 1000));
 		return {url, child, startRss: procUsage(child.pid!).rss};
@@ -455,9 +496,11 @@ function report(groups: readonly (readonly Result[])[], events: number, bytes: n
 		`"Flags": the V8 flags bin/codexpool.js sets for \`serve\` (bin/runtime.js): \`${SERVE_V8_FLAGS}\`. They keep`,
 		'the young generation at 2 × 1 MB (V8 grows it to 2 × 16 MB under this load) and collect the old generation,',
 		'where stream state and queued chunks are promoted, before it is 30% over its live size. The price is CPU:',
-		'more, smaller collections (compare the CPU per stream of the first two rows). The proxy alone (last row)',
+		'more, smaller collections (compare the CPU per stream of the rows with and without them). The proxy alone',
 		'does less per request than the daemon, which also checks pool keys, asks the token manager and reads the',
-		'store on each request, and loads more code (admin API, store, scheduler).',
+		'store on each request, and loads more code (admin API, store, scheduler). The reference rows are the floor',
+		'for any Node proxy on this machine: about twenty lines that read the request, send it upstream through an',
+		'undici keep-alive pool and pipe the answer back, with nothing chosen, read or recorded on the way.',
 		'',
 		'Concurrency 1 detail (ms):',
 		'',
@@ -527,7 +570,7 @@ async function run(): Promise<void> {
 		logLevel: 'error',
 		banner: {js: "import {createRequire as __cr} from 'node:module'; const require = __cr(import.meta.url);"},
 	});
-	const alone = {script, upstream: upstream.backendUrl, records};
+	const alone = {script, upstream: upstream.backendUrl, records, directHeaders: direct.headers};
 
 	// e.g. BENCH_PROXY_ROWS=0 for the shipped row alone.
 	const pinning = canPin();
@@ -562,6 +605,8 @@ async function run(): Promise<void> {
 
 if (process.argv.includes('--serve-proxy')) {
 	await serveProxyAlone();
+} else if (process.argv.includes('--serve-minimal')) {
+	await serveMinimalProxy();
 } else {
 	await run();
 }
