@@ -453,7 +453,7 @@ function report(groups: readonly (readonly Result[])[], events: number, bytes: n
 			.map((value) => value.toFixed(1))
 			.join(
 				' ',
-			)} at the end (other work shared the machine: wall-clock figures are noisy, CPU per stream less so).`,
+			)} at the end (the benchmark keeps both cores busy; on this VM wall-clock figures swing from run to run, CPU per stream less).`,
 		`Each response: ${events} SSE events, ${bytes} bytes, written in ~${CHUNKS} writes by the simulated upstream on 127.0.0.1.`,
 		`At concurrency 64, ${CONCURRENT_TOTAL} streams each way, in ${ROUNDS} alternating direct and proxied phases.`,
 		`Each row was measured ${groups[0]?.length ?? 0} times, the rows taking turns; figures are medians, with the range in parentheses.`,
