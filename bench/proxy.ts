@@ -3,8 +3,9 @@ Proxy overhead: the simulated upstream streams ~300-event SSE responses; the sam
 and through the proxy, at concurrency 1 and 64. The proxy is `codexpool serve` in a child process, started the
 way a user starts it: `node bin/codexpool.js serve` (the prebuilt bundle, with the V8 flags the bin sets for
 serve). For comparison: the same daemon run from the bundle without the bin's flags; from source through tsx
-(the bin's fallback when dist/ is missing or stale); and the proxy alone (createPoolProxy: no admin API,
-store, token manager or core), bundled, with the same flags, as this bench measured it before. The child's
+(the bin's fallback when dist/ is missing or stale); each of those with the proxy on a core of its own; and a
+reference, a minimal pass-through proxy, the floor for any Node proxy on the machine. On request
+(BENCH_PROXY_ROWS): the proxy alone (createPoolProxy: no admin API, store, token manager or core). The child's
 RSS and CPU are read from /proc (Linux): its peak RSS per phase is VmHWM, reset through /proc/PID/clear_refs
 before the phase.
 Prints and writes bench/results/proxy.md.
@@ -34,12 +35,13 @@ import {tempDir} from '../test/store/fixtures.ts';
 const DELTAS = 290;
 const CHUNKS = Number(process.env.BENCH_PROXY_CHUNKS ?? 300);
 // BENCH_PROXY_SEQUENTIAL=0 skips the concurrency-1 runs (memory experiments).
-const SEQUENTIAL = Number(process.env.BENCH_PROXY_SEQUENTIAL ?? 400);
+// 1000 pairs: the p99 is then the tenth worst, not one of a handful of outliers.
+const SEQUENTIAL = Number(process.env.BENCH_PROXY_SEQUENTIAL ?? 1000);
 const CONCURRENT_TOTAL = Number(process.env.BENCH_PROXY_CONCURRENT ?? 2560);
 const ROUNDS = 4;
 // Every row is measured REPEATS times, the rows taking turns, and the report gives medians (and the range):
 // on a shared 2-core machine one run's timings can be off by a third either way.
-const REPEATS = Number(process.env.BENCH_PROXY_REPEATS ?? 3);
+const REPEATS = Number(process.env.BENCH_PROXY_REPEATS ?? 5);
 const root = new URL('..', import.meta.url);
 const bin = fileURLToPath(new URL('bin/codexpool.js', root));
 const bundle = fileURLToPath(new URL('dist/codexpool.js', root));
@@ -49,9 +51,9 @@ How each row starts the proxy: `codexpool serve` (node arguments before `serve .
 proxy alone. `ownCore`: the load generator and the upstream (this process) run on core 0 and the proxy on core
 1 (Linux, taskset), as when the proxy has a core to itself, instead of all three sharing both cores. On a user's
 machine the upstream is far away and only the client shares the CPU with the proxy; here the upstream's work
-lands on the same two cores.
+lands on the same two cores. `onRequest`: measured only when BENCH_PROXY_ROWS names it.
 */
-type Runtime = {name: string; ownCore?: boolean} & (
+type Runtime = {name: string; ownCore?: boolean; onRequest?: boolean} & (
 	| {args: string[]; env: Record<string, string>}
 	| {alone: 'pool' | 'minimal'}
 );
@@ -102,7 +104,7 @@ const runtimes: Runtime[] =
 					ownCore: true,
 				},
 				{name: 'bin, sources through tsx (+ flags)', args: [bin], env: {CODEXPOOL_FROM_SOURCE: '1'}},
-				{name: 'proxy alone, bundled (+ flags)', alone: 'pool'},
+				{name: 'proxy alone, bundled (+ flags)', alone: 'pool', onRequest: true},
 				{
 					name: 'reference: a minimal pass-through proxy (node:http in, undici out, piped), bundled, no flags',
 					alone: 'minimal',
@@ -496,9 +498,7 @@ function report(groups: readonly (readonly Result[])[], events: number, bytes: n
 		`"Flags": the V8 flags bin/codexpool.js sets for \`serve\` (bin/runtime.js): \`${SERVE_V8_FLAGS}\`. They keep`,
 		'the young generation at 2 × 1 MB (V8 grows it to 2 × 16 MB under this load) and collect the old generation,',
 		'where stream state and queued chunks are promoted, before it is 30% over its live size. The price is CPU:',
-		'more, smaller collections (compare the CPU per stream of the rows with and without them). The proxy alone',
-		'does less per request than the daemon, which also checks pool keys, asks the token manager and reads the',
-		'store on each request, and loads more code (admin API, store, scheduler). The reference rows are the floor',
+		'more, smaller collections (compare the CPU per stream of the rows with and without them). The reference rows are the floor',
 		'for any Node proxy on this machine: about twenty lines that read the request, send it upstream through an',
 		'undici keep-alive pool and pipe the answer back, with nothing chosen, read or recorded on the way.',
 		'',
@@ -575,7 +575,8 @@ async function run(): Promise<void> {
 	// e.g. BENCH_PROXY_ROWS=0 for the shipped row alone.
 	const pinning = canPin();
 	const rows = (
-		process.env.BENCH_PROXY_ROWS?.split(',').map(Number) ?? runtimes.map((_, index) => index)
+		process.env.BENCH_PROXY_ROWS?.split(',').map(Number) ??
+		runtimes.flatMap((runtime, index) => (runtime.onRequest === true ? [] : [index]))
 	).filter((index) => pinning || !(pinAll || runtimes[index]?.ownCore === true));
 	if (!pinning) {
 		process.stderr.write(
