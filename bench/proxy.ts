@@ -59,6 +59,9 @@ type Runtime = {name: string; ownCore?: boolean; onRequest?: boolean} & (
 );
 /** BENCH_PROXY_PIN=1 gives every row the proxy its own core. */
 const pinAll = process.env.BENCH_PROXY_PIN === '1';
+const ownsCore = (runtime: Runtime | undefined) => pinAll || runtime?.ownCore === true;
+/** Node flags for the proxy's process, e.g. BENCH_PROXY_NODE_FLAGS='--cpu-prof' to profile it. */
+const proxyNodeFlags = process.env.BENCH_PROXY_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
 
 /** Pins every thread of a process to the given cores. */
 function pin(pid: number, cores: string): void {
@@ -244,7 +247,7 @@ async function startDaemon(
 ): Promise<{url: string; child: ChildProcess; startRss: number}> {
 	if ('alone' in runtime) {
 		const child = fork(alone.script, [runtime.alone === 'pool' ? '--serve-proxy' : '--serve-minimal'], {
-			execArgv: process.env.BENCH_PROXY_NODE_FLAGS?.split(' ').filter(Boolean) ?? [],
+			execArgv: proxyNodeFlags,
 		});
 		const url = await new Promise<string>((resolve) => {
 			child.once('message', (message) => resolve((message as {url: string}).url));
@@ -257,17 +260,7 @@ async function startDaemon(
 
 	const child = spawn(
 		process.execPath,
-		[
-			// e.g. BENCH_PROXY_NODE_FLAGS='--cpu-prof' to profile the daemon.
-			...(process.env.BENCH_PROXY_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-			...runtime.args,
-			'serve',
-			'--port',
-			'0',
-			'--no-tls',
-			'--home',
-			home,
-		],
+		[...proxyNodeFlags, ...runtime.args, 'serve', '--port', '0', '--no-tls', '--home', home],
 		{env: {...process.env, ...env, ...runtime.env}, stdio: ['ignore', 'pipe', 'pipe']},
 	);
 	let output = '';
@@ -347,7 +340,7 @@ async function measure(
 ) {
 	const daemon = await startDaemon(runtime, home, env, alone);
 	const pid = daemon.child.pid!;
-	const ownCore = pinAll || runtime.ownCore === true;
+	const ownCore = ownsCore(runtime);
 	if (ownCore) {
 		pin(process.pid, '0');
 		pin(pid, '1');
@@ -577,7 +570,7 @@ async function run(): Promise<void> {
 	const rows = (
 		process.env.BENCH_PROXY_ROWS?.split(',').map(Number) ??
 		runtimes.flatMap((runtime, index) => (runtime.onRequest === true ? [] : [index]))
-	).filter((index) => pinning || !(pinAll || runtimes[index]?.ownCore === true));
+	).filter((index) => pinning || !ownsCore(runtimes[index]));
 	if (!pinning) {
 		process.stderr.write(
 			'bench:proxy: no taskset or a single core: the rows with the proxy on its own core are left out.\n',

@@ -13,6 +13,16 @@ const stream = [
 	'event: response.completed\ndata: {"type":"response.completed","response":{"usage":{"input_tokens":3}}}\n\n',
 ].join('');
 
+/** `bytes` cut into pieces of `size` (the last one shorter). */
+function slices(bytes: Buffer, size: number): Buffer[] {
+	const pieces: Buffer[] = [];
+	for (let offset = 0; offset < bytes.length; offset += size) {
+		pieces.push(bytes.subarray(offset, offset + size));
+	}
+
+	return pieces;
+}
+
 async function tap(chunks: readonly Buffer[]) {
 	const seen: string[] = [];
 	const passed: Buffer[] = [];
@@ -45,12 +55,7 @@ test('one event per chunk, as the upstream writes them, the interesting ones are
 test('the tap passes every byte unchanged and parses only the interesting events, across any chunking', async () => {
 	const bytes = Buffer.from(stream);
 	for (const size of [1, 7, 64, 1000, bytes.length]) {
-		const chunks: Buffer[] = [];
-		for (let offset = 0; offset < bytes.length; offset += size) {
-			chunks.push(bytes.subarray(offset, offset + size));
-		}
-
-		const {seen, passed} = await tap(chunks);
+		const {seen, passed} = await tap(slices(bytes, size));
 		assert.deepEqual(seen, ['response.output_item.done', 'response.completed'], `chunk size ${size}`);
 		assert.ok(passed.equals(bytes));
 	}
@@ -59,12 +64,7 @@ test('the tap passes every byte unchanged and parses only the interesting events
 test('the tap reads CRLF-framed events, across any chunking', async () => {
 	const bytes = Buffer.from(stream.replaceAll('\n', '\r\n'));
 	for (const size of [1, 5, 64, bytes.length]) {
-		const chunks: Buffer[] = [];
-		for (let offset = 0; offset < bytes.length; offset += size) {
-			chunks.push(bytes.subarray(offset, offset + size));
-		}
-
-		const {seen} = await tap(chunks);
+		const {seen} = await tap(slices(bytes, size));
 		assert.deepEqual(seen, ['response.output_item.done', 'response.completed'], `chunk size ${size}`);
 	}
 });
@@ -80,12 +80,7 @@ test('deltas are passed over on their name; events without an event line are sti
 		].join(''),
 	);
 	for (const size of [1, 9, bytes.length]) {
-		const chunks: Buffer[] = [];
-		for (let offset = 0; offset < bytes.length; offset += size) {
-			chunks.push(bytes.subarray(offset, offset + size));
-		}
-
-		const {seen, passed} = await tap(chunks);
+		const {seen, passed} = await tap(slices(bytes, size));
 		assert.deepEqual(seen, ['codex.rate_limits', 'error'], `chunk size ${size}`);
 		assert.ok(passed.equals(bytes));
 	}

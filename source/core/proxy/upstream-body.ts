@@ -33,8 +33,6 @@ export class UpstreamBody extends Readable {
 	#attached = false;
 	/** A reader has come: through `sinkTo`, or by reading the stream. */
 	#read = false;
-	/** Chunks pass on as they come (attached and read). */
-	#flowing = false;
 	#sink: BodySink | undefined;
 	/** Chunks that came before the flow started. */
 	#held: Buffer[] = [];
@@ -142,12 +140,17 @@ export class UpstreamBody extends Readable {
 		return Buffer.concat(chunks).toString('utf8');
 	}
 
+	/** Chunks pass on as they come: the observer is attached and a reader has come. */
+	get #flowing(): boolean {
+		return this.#attached && this.#read;
+	}
+
+	/** Called when the observer is attached or a reader comes (each happens once): starts the flow when both have. */
 	#start(): void {
-		if (!this.#attached || !this.#read || this.#flowing) {
+		if (!this.#flowing) {
 			return;
 		}
 
-		this.#flowing = true;
 		const held = this.#held;
 		const pausedForHolding = this.#heldBytes > MAX_HELD_BYTES;
 		this.#held = [];
