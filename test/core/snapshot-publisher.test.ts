@@ -30,3 +30,19 @@ test('flush publishes at once', () => {
 	assert.equal(publisher.getSnapshot().now, 1, 'built once, by the flush');
 	publisher.stop();
 });
+
+test('while nobody subscribes, changes build nothing until the next read', async () => {
+	let builds = 0;
+	const publisher = createSnapshotPublisher(() => ({now: ++builds}) as unknown as CoreSnapshot, 10);
+	assert.equal(publisher.getSnapshot().now, 1);
+	for (let i = 0; i < 100; i++) {
+		publisher.markDirty();
+	}
+
+	await delay(40);
+	assert.equal(builds, 1, 'no timer built one');
+	assert.equal(publisher.getSnapshot().now, 2, 'the read sees the changes');
+	assert.equal(publisher.getSnapshot(), publisher.getSnapshot(), 'and is stable until the next change');
+	assert.equal(builds, 2);
+	publisher.stop();
+});

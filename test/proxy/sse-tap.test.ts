@@ -85,3 +85,45 @@ test('deltas are passed over on their name; events without an event line are sti
 		assert.ok(passed.equals(bytes));
 	}
 });
+
+test('deltas split across chunks are still passed over on their bytes: only the other events become text', async () => {
+	const bytes = Buffer.from(stream);
+	const original = Buffer.prototype.toString;
+	let asText = 0;
+	Buffer.prototype.toString = function (this: Buffer, ...args: Parameters<Buffer['toString']>) {
+		if (args[0] === 'latin1') {
+			asText++;
+		}
+
+		return original.apply(this, args);
+	};
+	try {
+		// 37-byte pieces: nearly every event is cut in two or more.
+		const {seen} = await tap(slices(bytes, 37));
+		assert.deepEqual(seen, ['response.output_item.done', 'response.completed']);
+	} finally {
+		Buffer.prototype.toString = original;
+	}
+
+	// response.created, response.output_item.done and response.completed; none of the 50 deltas.
+	assert.equal(asText, 3);
+});
+
+test('an event far larger than a chunk is read whole', async () => {
+	const secret = 'é'.repeat(100_000);
+	const bytes = Buffer.from(
+		`event: response.output_item.done\ndata: {"type":"response.output_item.done","item":{"type":"reasoning","encrypted_content":"${secret}"}}\n\n`,
+	);
+	const items: string[] = [];
+	const tapStream = new SseTap((event) =>
+		items.push((event.item as {encrypted_content: string}).encrypted_content),
+	);
+	for (const piece of slices(bytes, 1000)) {
+		tapStream.write(piece);
+	}
+
+	tapStream.end();
+	tapStream.resume();
+	await new Promise((resolve) => tapStream.on('end', resolve));
+	assert.deepEqual(items, [secret]);
+});

@@ -44,10 +44,25 @@ export function readLoginClaims(idToken: string): LoginClaims | undefined {
 	};
 }
 
+/** Expiries already read, by token: the proxy asks for one on every request, and a token's never changes. */
+const expiries = new Map<string, number | undefined>();
+/** Enough for every account's current and previous token; beyond it the memo starts afresh. */
+const MAX_REMEMBERED_EXPIRIES = 256;
+
 /** When a JWT (the access token) expires, in ms since the epoch; undefined when it cannot be read. */
 export function jwtExpiry(token: string): number | undefined {
+	if (expiries.has(token)) {
+		return expiries.get(token);
+	}
+
 	const exp = decodeJwtClaims(token)?.exp;
-	return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+	const expiry = typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+	if (expiries.size >= MAX_REMEMBERED_EXPIRIES) {
+		expiries.clear();
+	}
+
+	expiries.set(token, expiry);
+	return expiry;
 }
 
 function normalizePlan(plan: string | undefined): string | undefined {

@@ -4,10 +4,12 @@ import {Transform, type TransformCallback} from 'node:stream';
 const INTERESTING =
 	/response\.output_item\.done|response\.completed|response\.failed|response\.incomplete|codex\.rate_limits|"error"/;
 /** An event larger than this is passed on but not inspected (memory stays bounded). */
-const MAX_EVENT_CHARS = 16 * 1024 * 1024;
+const MAX_EVENT_BYTES = 16 * 1024 * 1024;
 
+const LF = 0x0a;
+const CR = 0x0d;
 const EVENT_FIELD = Buffer.from('event:');
-const DELTA_NAME_END = Buffer.from('.delta\n');
+const DELTA_NAME_END = Buffer.from('.delta');
 
 /** Whether `bytes` occur in `chunk` at `at`. */
 function bytesAt(chunk: Buffer, at: number, bytes: Buffer): boolean {
@@ -24,87 +26,169 @@ function bytesAt(chunk: Buffer, at: number, bytes: Buffer): boolean {
 	return true;
 }
 
-/**
-Whether `chunk` is one or more complete events, each a `….delta` name line and one data line (LF-framed),
-and nothing else. Bytes are compared in place.
-*/
-function onlyDeltas(chunk: Buffer): boolean {
-	let start = 0;
-	while (start < chunk.length) {
-		const lineEnd = chunk.indexOf(10, start);
-		if (!bytesAt(chunk, start, EVENT_FIELD) || !bytesAt(chunk, lineEnd - 6, DELTA_NAME_END)) {
-			return false;
+/** What `eventEnd` answers when the event's end is not in the chunk. */
+const NO_END = -1;
+/** What `eventEnd` answers on a CRLF line end: the stream is CRLF-framed. */
+const CRLF_SEEN = -2;
+
+/** Where an event's end (a blank line) starts, looking from `lineEnd`, the end of one of its lines (or -1). */
+function eventEnd(chunk: Buffer, lineEnd: number): number {
+	let at = lineEnd;
+	while (at !== -1) {
+		if (at > 0 && chunk[at - 1] === CR) {
+			return CRLF_SEEN;
 		}
 
-		// The usual delta is two lines, its name and its data; anything else goes the long way.
-		const dataEnd = chunk.indexOf(10, lineEnd + 1);
-		if (dataEnd === -1 || chunk[dataEnd + 1] !== 10) {
-			return false;
+		if (chunk[at + 1] === LF) {
+			return at;
 		}
 
-		start = dataEnd + 2;
+		at = chunk.indexOf(LF, at + 1);
 	}
 
-	return true;
+	return NO_END;
+}
+
+/** CRLF line ends as LF (latin1 maps bytes 1:1, so multi-byte characters pass unchanged). */
+function withLfLineEnds(bytes: Buffer): Buffer {
+	return Buffer.from(bytes.toString('latin1').replaceAll('\r\n', '\n'), 'latin1');
 }
 
 /**
 Reads the SSE events going by, without changing a byte: the engine learns usage, quota events and which
-account issued each encrypted item from it. `onEvent` gets the parsed `data` of the interesting events only,
-so a run of deltas costs a look at each one's name.
+account issued each encrypted item from it. `onEvent` gets the parsed `data` of the interesting events only.
+Events are framed on the bytes themselves, in place, and a delta (nearly every event) is passed over on the
+bytes of its name: only the few other events are ever copied out as text. An event split across chunks waits
+as the tail of its chunk until its end comes; only then are its pieces joined.
 */
 export class SseScanner {
 	readonly #onEvent: (event: Record<string, unknown>) => void;
-	#pending = '';
+	/** The start of an event whose end has not come yet: tails of earlier chunks. */
+	#pending: Buffer[] = [];
+	#pendingBytes = 0;
+	/** The stream frames its lines with CRLF (not the backend's way): every chunk is rewritten to LF first. */
+	#crlf = false;
+	/** In CRLF mode, a CR that ended the last chunk: half of a CRLF the next chunk may complete. */
+	#carriedCr = false;
 
 	constructor(onEvent: (event: Record<string, unknown>) => void) {
 		this.#onEvent = onEvent;
 	}
 
-	/** latin1 maps bytes 1:1, so a UTF-8 sequence split across chunks is never mangled; parsed events are decoded as UTF-8. */
 	write(chunk: Buffer): void {
-		// The common chunk, whole delta events and nothing else, is passed over on its bytes: no copy as text
-		// (that copy was a third of everything the proxy allocated, and so of its garbage collection).
-		if (this.#pending === '' && onlyDeltas(chunk)) {
-			return;
+		const bytes = this.#crlf ? this.#lfFramed(chunk) : chunk;
+		let start = 0;
+		if (this.#pendingBytes > 0) {
+			const last = this.#pending.at(-1)!;
+			const tailEnd = last[last.length - 1];
+			if (tailEnd === CR && bytes[0] === LF && !this.#crlf) {
+				this.#becomeCrlf(bytes);
+				return;
+			}
+
+			if (tailEnd === LF && bytes[0] === LF) {
+				// The blank line straddles the two: the tail ends the event's last line, the chunk begins with the blank one.
+				const event = this.#takePending();
+				this.#consider(event, 0, event.length - 1);
+				start = 1;
+			} else {
+				const end = eventEnd(bytes, bytes.indexOf(LF));
+				if (end === CRLF_SEEN) {
+					this.#becomeCrlf(bytes);
+					return;
+				}
+
+				if (end === NO_END) {
+					this.#hold(bytes);
+					return;
+				}
+
+				const event = Buffer.concat([this.#takePending(), bytes.subarray(0, end)]);
+				this.#consider(event, 0, event.length);
+				start = end + 2;
+			}
 		}
 
-		this.#scan(chunk.toString('latin1'));
+		while (start < bytes.length) {
+			const nameEnd = bytes.indexOf(LF, start);
+			const end = eventEnd(bytes, nameEnd);
+			if (end === CRLF_SEEN) {
+				this.#becomeCrlf(bytes.subarray(start));
+				return;
+			}
+
+			if (end === NO_END) {
+				this.#hold(bytes.subarray(start));
+				return;
+			}
+
+			if (end > start) {
+				this.#consider(bytes, start, end, nameEnd);
+			}
+
+			start = end + 2;
+		}
 	}
 
 	end(): void {
-		this.#scan('\n\n');
-	}
-
-	#scan(text: string): void {
-		const joined = this.#pending + text;
-		// Normalised after joining, so a CRLF split across two chunks is seen whole.
-		const buffer = joined.includes('\r') ? joined.replaceAll('\r\n', '\n') : joined;
-		let start = 0;
-		let end = buffer.indexOf('\n\n');
-		while (end !== -1) {
-			this.#consider(buffer, start, end);
-			start = end + 2;
-			end = buffer.indexOf('\n\n', start);
+		if (this.#carriedCr) {
+			this.#carriedCr = false;
+			this.#hold(Buffer.from([CR]));
 		}
 
-		const rest = start === 0 ? buffer : buffer.slice(start);
-		this.#pending = rest.length > MAX_EVENT_CHARS ? '' : rest;
+		this.write(Buffer.from('\n\n'));
+		this.#takePending();
 	}
 
-	/** One complete event, `buffer[start, end)`: parsed only if it is one the engine learns from. */
-	#consider(buffer: string, start: number, end: number): void {
+	/** The rest of the stream is CRLF-framed: `rest` (from the start of the event being read) goes again, as LF. */
+	#becomeCrlf(rest: Buffer): void {
+		this.#crlf = true;
+		this.write(Buffer.concat([this.#takePending(), rest]));
+	}
+
+	/** The held tails as one buffer; none is held after. */
+	#takePending(): Buffer {
+		const pending = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending);
+		this.#pending = [];
+		this.#pendingBytes = 0;
+		return pending;
+	}
+
+	/** Line ends as LF, a CRLF split across two chunks included. */
+	#lfFramed(chunk: Buffer): Buffer {
+		const joined = this.#carriedCr ? Buffer.concat([Buffer.from([CR]), chunk]) : chunk;
+		this.#carriedCr = joined[joined.length - 1] === CR;
+		return withLfLineEnds(this.#carriedCr ? joined.subarray(0, -1) : joined);
+	}
+
+	#hold(tail: Buffer): void {
+		if (tail.length === 0) {
+			return;
+		}
+
+		this.#pending.push(tail);
+		this.#pendingBytes += tail.length;
+		if (this.#pendingBytes > MAX_EVENT_BYTES) {
+			this.#pending = [];
+			this.#pendingBytes = 0;
+		}
+	}
+
+	/**
+	One complete event, `bytes[start, end)`, whose first line ends at `firstLineEnd` (when known): parsed only if
+	it is one the engine learns from.
+	*/
+	#consider(bytes: Buffer, start: number, end: number, firstLineEnd = bytes.indexOf(LF, start)): void {
 		// Nearly every event is a delta, named so on its first line (`event: response.output_text.delta`, as the
 		// backend frames them): those are passed over on their name alone, without reading their data.
-		if (buffer.startsWith('event:', start)) {
-			const lineEnd = buffer.indexOf('\n', start);
-			const nameEnd = lineEnd === -1 || lineEnd > end ? end : lineEnd;
-			if (buffer.startsWith('.delta', nameEnd - 6)) {
+		if (bytesAt(bytes, start, EVENT_FIELD)) {
+			const nameEnd = firstLineEnd === -1 || firstLineEnd > end ? end : firstLineEnd;
+			if (bytesAt(bytes, nameEnd - DELTA_NAME_END.length, DELTA_NAME_END)) {
 				return;
 			}
 		}
 
-		const block = buffer.slice(start, end);
+		const block = bytes.toString('latin1', start, end);
 		// A finished item matters only when it carries ciphertext (to record who issued it).
 		if (
 			INTERESTING.test(block) &&
@@ -114,6 +198,7 @@ export class SseScanner {
 		}
 	}
 
+	/** latin1 kept each byte as one character; the data is decoded as UTF-8 only now, whole. */
 	#parse(block: string): void {
 		const data = block
 			.split('\n')
