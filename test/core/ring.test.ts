@@ -19,3 +19,14 @@ test('each push gives a new array, so snapshots holding the old one do not chang
 	assert.deepEqual(before, [1]);
 	assert.notEqual(before, ring.items);
 });
+
+test('after wrapping around many times the order is still newest first', () => {
+	const ring = new Ring<number>(4);
+	for (let i = 1; i <= 23; i++) {
+		ring.push(i);
+		const expected = Array.from({length: Math.min(i, 4)}, (_, age) => i - age);
+		assert.deepEqual(ring.items, expected, `after ${i} pushes`);
+	}
+
+	assert.equal(ring.items, ring.items, 'reading twice without a push gives the same array');
+});

@@ -27,10 +27,18 @@ const CLIENT_ONLY = new Set([
 	'openai-project',
 ]);
 
+const noNames: ReadonlySet<string> = new Set();
+
 /** Headers the `Connection` header names are hop-by-hop too (RFC 9110 §7.6.1). */
-function connectionNamed(headers: Readonly<Record<string, string | string[] | undefined>>): Set<string> {
+function connectionNamed(
+	headers: Readonly<Record<string, string | string[] | undefined>>,
+): ReadonlySet<string> {
 	const value = headers.connection;
-	const text = Array.isArray(value) ? value.join(',') : (value ?? '');
+	if (value === undefined) {
+		return noNames;
+	}
+
+	const text = Array.isArray(value) ? value.join(',') : value;
 	return new Set(
 		text
 			.split(',')
@@ -91,7 +99,9 @@ export function clientResponseHeaders(
 ): Record<string, string> {
 	const named = connectionNamed(upstream);
 	const headers: Record<string, string> = {};
-	for (const [name, value] of Object.entries(upstream)) {
+	// for…in, not Object.entries: no pair arrays on a path every response takes.
+	for (const name in upstream) {
+		const value = upstream[name];
 		const lower = name.toLowerCase();
 		if (value === undefined || HOP_BY_HOP.has(lower) || named.has(lower) || lower === 'content-length') {
 			continue;

@@ -3,13 +3,23 @@ import {Transform, type TransformCallback} from 'node:stream';
 /** Events the engine learns from (everything else, deltas above all, passes without being parsed). */
 const INTERESTING =
 	/response\.output_item\.done|response\.completed|response\.failed|response\.incomplete|codex\.rate_limits|"error"/;
+/** The same, as the names on their `event:` lines. */
+const INTERESTING_NAMES = [
+	'response.output_item.done',
+	'response.completed',
+	'response.failed',
+	'response.incomplete',
+	'codex.rate_limits',
+	'error',
+].map((name) => Buffer.from(name));
+const ITEM_DONE_NAME = INTERESTING_NAMES[0]!;
+const ENCRYPTED_FIELD = Buffer.from('"encrypted_content"');
 /** An event larger than this is passed on but not inspected (memory stays bounded). */
 const MAX_EVENT_BYTES = 16 * 1024 * 1024;
 
 const LF = 0x0a;
 const CR = 0x0d;
 const EVENT_FIELD = Buffer.from('event:');
-const DELTA_NAME_END = Buffer.from('.delta');
 
 /** Whether `bytes` occur in `chunk` at `at`. */
 function bytesAt(chunk: Buffer, at: number, bytes: Buffer): boolean {
@@ -179,17 +189,27 @@ export class SseScanner {
 	it is one the engine learns from.
 	*/
 	#consider(bytes: Buffer, start: number, end: number, firstLineEnd = bytes.indexOf(LF, start)): void {
-		// Nearly every event is a delta, named so on its first line (`event: response.output_text.delta`, as the
-		// backend frames them): those are passed over on their name alone, without reading their data.
+		// The backend names every event on its first line (`event: response.output_text.delta`): the name alone
+		// decides, on the bytes, so the many events nobody learns from (deltas above all) are never made text.
 		if (bytesAt(bytes, start, EVENT_FIELD)) {
 			const nameEnd = firstLineEnd === -1 || firstLineEnd > end ? end : firstLineEnd;
-			if (bytesAt(bytes, nameEnd - DELTA_NAME_END.length, DELTA_NAME_END)) {
-				return;
+			const nameStart = start + EVENT_FIELD.length + (bytes[start + EVENT_FIELD.length] === 0x20 ? 1 : 0);
+			const name = INTERESTING_NAMES.find(
+				(candidate) => nameEnd - nameStart === candidate.length && bytesAt(bytes, nameStart, candidate),
+			);
+			// A finished item matters only when it carries ciphertext (to record who issued it).
+			const learnt =
+				name !== undefined &&
+				(name !== ITEM_DONE_NAME || bytes.subarray(nameEnd, end).includes(ENCRYPTED_FIELD));
+			if (learnt) {
+				this.#parse(bytes.toString('latin1', start, end));
 			}
+
+			return;
 		}
 
+		// No name: the data says what it is.
 		const block = bytes.toString('latin1', start, end);
-		// A finished item matters only when it carries ciphertext (to record who issued it).
 		if (
 			INTERESTING.test(block) &&
 			(!block.includes('output_item.done') || block.includes('encrypted_content'))
