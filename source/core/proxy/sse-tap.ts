@@ -1,9 +1,9 @@
 import {Transform, type TransformCallback} from 'node:stream';
 
-/** Events the engine learns from (everything else, deltas above all, passes without being parsed). */
+/** Events the engine learns from, as their data shows them (for the rare event without an `event:` line). */
 const INTERESTING =
 	/response\.output_item\.done|response\.completed|response\.failed|response\.incomplete|codex\.rate_limits|"error"/;
-/** The same, as the names on their `event:` lines. */
+/** The same events, as their `event:` lines name them: everything else, deltas above all, is passed over. */
 const INTERESTING_NAMES = [
 	'response.output_item.done',
 	'response.completed',
@@ -67,9 +67,9 @@ function withLfLineEnds(bytes: Buffer): Buffer {
 /**
 Reads the SSE events going by, without changing a byte: the engine learns usage, quota events and which
 account issued each encrypted item from it. `onEvent` gets the parsed `data` of the interesting events only.
-Events are framed on the bytes themselves, in place, and a delta (nearly every event) is passed over on the
-bytes of its name: only the few other events are ever copied out as text. An event split across chunks waits
-as the tail of its chunk until its end comes; only then are its pieces joined.
+Events are framed on the bytes themselves, in place, and judged on the bytes of their name: only the few the
+engine learns from are ever copied out as text (a turn's ~300 deltas never are). An event split across chunks
+waits as the tail of its chunk until its end comes; only then are its pieces joined.
 */
 export class SseScanner {
 	readonly #onEvent: (event: Record<string, unknown>) => void;
