@@ -246,10 +246,13 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 	proxy.events.on('notice', (notice) => notify(notice.level, notice.message));
 	const nameOf = (id: string) => names().get(id) ?? id;
 
+	// The pool changes several times per request (picked, running, quota); the forecast needs only new readings.
+	const forecastSeen = new Map<string, unknown>();
 	const stopPoolWatch = proxy.pool.onChange(() => {
 		for (const account of proxy.pool.list()) {
 			const quota = account.quota;
-			if (quota !== undefined) {
+			if (quota !== undefined && forecastSeen.get(account.record.id) !== quota) {
+				forecastSeen.set(account.record.id, quota);
 				forecast.observe(
 					account.record.id,
 					quota.observedAt,

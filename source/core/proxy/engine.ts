@@ -18,7 +18,7 @@ import type {UpstreamResponse} from './upstream-body.ts';
 import {needsLoginError, send, type TokenSource, type UpstreamBase} from './upstream-client.ts';
 import type {UpstreamFailure} from './upstream-errors.ts';
 import {createUpstreamGet} from './upstream-get.ts';
-import {watchResponse} from './watch.ts';
+import {type ResponseOutcome, watchResponse} from './watch.ts';
 
 export type EngineOptions = {
 	readonly pool: Pool;
@@ -50,6 +50,17 @@ export type Engine = {
 		path: string,
 		headers?: Record<string, string | undefined>,
 	) => Promise<{status: number; headers: Record<string, string>; text: string} | undefined>;
+};
+
+/** What the request log needs of a request once its response is streaming. */
+type StreamedRequest = {
+	readonly sessionId: string;
+	readonly accountId: string;
+	readonly path: string;
+	readonly model: string | undefined;
+	readonly status: number;
+	readonly started: number;
+	readonly failedOver: readonly string[];
 };
 
 type Attempt =
@@ -264,6 +275,28 @@ export function createEngine(options: EngineOptions): Engine {
 		});
 	};
 
+	/** A response stream has ended: the session's usage, the running counts and the request log learn of it. */
+	const streamDone = (streamed: StreamedRequest, outcome: ResponseOutcome) => {
+		inFlight--;
+		sessions.end(streamed.sessionId, outcome.usage);
+		pool.setRunning(sessions.runningCounts());
+		events.emit('request', {
+			id: `r-${++requestCounter}`,
+			at: clock.now(),
+			sessionId: streamed.sessionId,
+			accountId: streamed.accountId,
+			path: streamed.path,
+			model: streamed.model,
+			status: streamed.status,
+			ttfbMs: outcome.firstByteAt === undefined ? undefined : outcome.firstByteAt - streamed.started,
+			durationMs: performance.now() - streamed.started,
+			inputTokens: outcome.usage?.inputTokens ?? 0,
+			outputTokens: outcome.usage?.outputTokens ?? 0,
+			failedOver: streamed.failedOver,
+			error: outcome.error,
+		});
+	};
+
 	const dispatch: Dispatch = async (request): Promise<DispatchResult> => {
 		const started = performance.now();
 		const identity = sessionIdentity(request.headers, request.body);
@@ -364,6 +397,18 @@ export function createEngine(options: EngineOptions): Engine {
 			pool.setRunning(sessions.runningCounts());
 			inFlight++;
 			const headers = clientResponseHeaders(result.response.headers);
+			// Only these few values outlive the dispatch (in the closure below): the request's body and headers,
+			// which a long conversation makes large, can then be collected young instead of riding along with the
+			// stream until it ends (and being promoted to the old generation on the way).
+			const streamed: StreamedRequest = {
+				sessionId: identity.id,
+				accountId,
+				path: request.path,
+				model: typeof request.body.model === 'string' ? request.body.model : undefined,
+				status: result.response.statusCode,
+				started,
+				failedOver,
+			};
 			const body: Readable = watchResponse({
 				source: result.response.body,
 				sse: (headers['content-type'] ?? '').includes('text/event-stream'),
@@ -371,26 +416,7 @@ export function createEngine(options: EngineOptions): Engine {
 				issuers,
 				pool,
 				clock,
-				onDone(outcome) {
-					inFlight--;
-					sessions.end(identity.id, outcome.usage);
-					pool.setRunning(sessions.runningCounts());
-					events.emit('request', {
-						id: `r-${++requestCounter}`,
-						at: clock.now(),
-						sessionId: identity.id,
-						accountId,
-						path: request.path,
-						model: typeof request.body.model === 'string' ? request.body.model : undefined,
-						status: result.response.statusCode,
-						ttfbMs: outcome.firstByteAt === undefined ? undefined : outcome.firstByteAt - started,
-						durationMs: performance.now() - started,
-						inputTokens: outcome.usage?.inputTokens ?? 0,
-						outputTokens: outcome.usage?.outputTokens ?? 0,
-						failedOver,
-						error: outcome.error,
-					});
-				},
+				onDone: (outcome) => streamDone(streamed, outcome),
 			});
 			return {ok: true, status: result.response.statusCode, headers, accountId, sessionId: identity.id, body};
 		}
