@@ -127,3 +127,14 @@ test('an event far larger than a chunk is read whole', async () => {
 	await new Promise((resolve) => tapStream.on('end', resolve));
 	assert.deepEqual(items, [secret]);
 });
+
+test('a run of CRs before a line end is read as data, without recursing once per CR', async () => {
+	const bytes = Buffer.from(
+		`event: response.completed\r\ndata: {"type":"response.completed"}${'\r'.repeat(50_000)}\n\n` +
+			'event: error\r\ndata: {"type":"error"}\r\n\r\n',
+	);
+	const {seen, passed} = await tap([bytes]);
+	// The old way re-read the rest once per CR and overflowed the stack; JSON takes the CRs as whitespace.
+	assert.deepEqual(seen, ['response.completed', 'error']);
+	assert.ok(passed.equals(bytes));
+});

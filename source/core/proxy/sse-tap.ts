@@ -55,11 +55,14 @@ const NO_END = -1;
 /** What `eventEnd` answers on a CRLF line end: the stream is CRLF-framed. */
 const CRLF_SEEN = -2;
 
-/** Where an event's end (a blank line) starts, looking from `lineEnd`, the end of one of its lines (or -1). */
-function eventEnd(chunk: Buffer, lineEnd: number): number {
+/**
+Where an event's end (a blank line) starts, looking from `lineEnd`, the end of one of its lines (or -1).
+`crlf`: the stream is already known to be CRLF-framed (and rewritten), so a CR left before an LF is data.
+*/
+function eventEnd(chunk: Buffer, lineEnd: number, crlf: boolean): number {
 	let at = lineEnd;
 	while (at !== -1) {
-		if (at > 0 && chunk[at - 1] === CR) {
+		if (!crlf && at > 0 && chunk[at - 1] === CR) {
 			return CRLF_SEEN;
 		}
 
@@ -116,7 +119,7 @@ export class SseScanner {
 				this.#consider(event, 0, event.length - 1);
 				start = 1;
 			} else {
-				const end = eventEnd(bytes, bytes.indexOf(LF));
+				const end = eventEnd(bytes, bytes.indexOf(LF), this.#crlf);
 				if (end === CRLF_SEEN) {
 					this.#becomeCrlf(bytes);
 					return;
@@ -135,7 +138,7 @@ export class SseScanner {
 
 		while (start < bytes.length) {
 			const nameEnd = bytes.indexOf(LF, start);
-			const end = eventEnd(bytes, nameEnd);
+			const end = eventEnd(bytes, nameEnd, this.#crlf);
 			if (end === CRLF_SEEN) {
 				this.#becomeCrlf(bytes.subarray(start));
 				return;
