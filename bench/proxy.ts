@@ -128,13 +128,16 @@ const runtimes: Runtime[] =
 
 type AloneSetup = {upstream: string; records: AccountRecord[]; directHeaders: Record<string, string>};
 
+/** Child mode: the setup the parent sends once the child is up. */
+function receiveSetup(): Promise<AloneSetup> {
+	return new Promise((resolve) => process.once('message', (message) => resolve(message as AloneSetup)));
+}
+
 /** Child mode: the proxy alone in this (bundled) process; the parent sends the upstream URL and the accounts. */
 async function serveProxyAlone(): Promise<void> {
 	// BENCH_PROXY_ALONE_FLAGS='' (or other flags) for experiments.
 	v8.setFlagsFromString(process.env.BENCH_PROXY_ALONE_FLAGS ?? SERVE_V8_FLAGS);
-	const {upstream, records} = await new Promise<AloneSetup>((resolve) =>
-		process.once('message', (message) => resolve(message as AloneSetup)),
-	);
+	const {upstream, records} = await receiveSetup();
 	const tokens = new Map(records.map((record) => [record.id, record.tokens.accessToken]));
 	const proxy = createPoolProxy({
 		clock: systemClock,
@@ -213,9 +216,7 @@ body is read and sent upstream with the first account's credentials through an u
 answer is piped back: no account choice, no token handling, no SSE reading, nothing recorded.
 */
 async function serveMinimalProxy(): Promise<void> {
-	const {upstream, directHeaders} = await new Promise<AloneSetup>((resolve) =>
-		process.once('message', (message) => resolve(message as AloneSetup)),
-	);
+	const {upstream, directHeaders} = await receiveSetup();
 	const dispatcher = new Agent({connections: 256, keepAliveTimeout: 30_000});
 	const server = createServer(async (incoming, outgoing) => {
 		const chunks: Buffer[] = [];

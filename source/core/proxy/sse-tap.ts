@@ -1,17 +1,20 @@
 import {Transform, type TransformCallback} from 'node:stream';
 
-/** Events the engine learns from, as their data shows them (for the rare event without an `event:` line). */
-const INTERESTING =
-	/response\.output_item\.done|response\.completed|response\.failed|response\.incomplete|codex\.rate_limits|"error"/;
-/** The same events, as their `event:` lines name them: everything else, deltas above all, is passed over. */
-const INTERESTING_NAMES = [
+/** The events the engine learns from, by name: everything else, deltas above all, is passed over. */
+const INTERESTING_TYPES = [
 	'response.output_item.done',
 	'response.completed',
 	'response.failed',
 	'response.incomplete',
 	'codex.rate_limits',
 	'error',
-].map((name) => Buffer.from(name));
+];
+/** As their `event:` lines name them. */
+const INTERESTING_NAMES = INTERESTING_TYPES.map((name) => Buffer.from(name));
+/** As their data shows them (for the rare event without an `event:` line); `error` only quoted, as a key or type. */
+const INTERESTING = new RegExp(
+	INTERESTING_TYPES.map((type) => (type === 'error' ? '"error"' : type.replaceAll('.', '\\.'))).join('|'),
+);
 const ITEM_DONE_NAME = INTERESTING_NAMES[0]!;
 const ENCRYPTED_FIELD = Buffer.from('"encrypted_content"');
 /** An event larger than this is passed on but not inspected (memory stays bounded). */
@@ -20,6 +23,7 @@ const MAX_EVENT_BYTES = 16 * 1024 * 1024;
 const LF = 0x0a;
 const CR = 0x0d;
 const EVENT_FIELD = Buffer.from('event:');
+const BLANK_LINE = Buffer.from('\n\n');
 
 /** Whether `bytes` occur in `chunk` at `at`. */
 function bytesAt(chunk: Buffer, at: number, bytes: Buffer): boolean {
@@ -163,8 +167,8 @@ export class SseScanner {
 			this.#hold(Buffer.from([CR]));
 		}
 
-		this.write(Buffer.from('\n\n'));
-		this.#takePending();
+		this.write(BLANK_LINE);
+		this.#dropPending();
 	}
 
 	/** The rest of the stream is CRLF-framed: `rest` (from the start of the event being read) goes again, as LF. */
@@ -176,9 +180,13 @@ export class SseScanner {
 	/** The held tails as one buffer; none is held after. */
 	#takePending(): Buffer {
 		const pending = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending);
+		this.#dropPending();
+		return pending;
+	}
+
+	#dropPending(): void {
 		this.#pending.length = 0;
 		this.#pendingBytes = 0;
-		return pending;
 	}
 
 	/** Line ends as LF, a CRLF split across two chunks included. */
@@ -196,8 +204,7 @@ export class SseScanner {
 		this.#pending.push(tail);
 		this.#pendingBytes += tail.length;
 		if (this.#pendingBytes > MAX_EVENT_BYTES) {
-			this.#pending.length = 0;
-			this.#pendingBytes = 0;
+			this.#dropPending();
 		}
 	}
 
