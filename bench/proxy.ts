@@ -80,13 +80,18 @@ function canPin(): boolean {
 
 // BENCH_PROXY_COMPARE=DIR,DIR,... measures bundles built elsewhere (`node bin/build.js --outdir DIR`) instead, each
 // started as the bin starts serve (its V8 flags set at run time; `DIR@FLAGS` sets others; NODE_ENV): an A/B
-// comparison of changes in one run. Nothing is written.
+// comparison of changes in one run. `DIR#MB@FLAGS` also caps the young generation at MB per semi-space at run
+// time (young-generation-cap.js). Nothing is written.
 const compare = process.env.BENCH_PROXY_COMPARE?.split(',').filter(Boolean);
 /** For BENCH_PROXY_COMPARE: the bin's start-up, running the bundle named by CODEXPOOL_BENCH_BUNDLE. */
 const compareLauncher = `
 import v8 from 'node:v8';
 process.env.NODE_ENV ??= 'production';
 v8.setFlagsFromString(process.env.CODEXPOOL_BENCH_FLAGS);
+if (process.env.CODEXPOOL_BENCH_YOUNG_CAP) {
+	const {capYoungGeneration} = await import(process.env.CODEXPOOL_BENCH_YOUNG_CAP_MODULE);
+	capYoungGeneration(Number(process.env.CODEXPOOL_BENCH_YOUNG_CAP));
+}
 await import(process.env.CODEXPOOL_BENCH_BUNDLE);
 `;
 const runtimes: Runtime[] =
@@ -115,13 +120,16 @@ const runtimes: Runtime[] =
 				{name: 'reference, on a core of its own', alone: 'minimal', ownCore: true},
 			]
 		: compare.map((entry) => {
-				const [dir = '', flags = SERVE_V8_FLAGS] = entry.split('@');
+				const [dirAndCap = '', flags = SERVE_V8_FLAGS] = entry.split('@');
+				const [dir = '', youngCap = ''] = dirAndCap.split('#');
 				return {
 					name: entry,
 					args: ['--input-type=module', '--eval', compareLauncher, '--', 'codexpool'],
 					env: {
 						CODEXPOOL_BENCH_BUNDLE: pathToFileURL(join(dir, 'codexpool.js')).href,
 						CODEXPOOL_BENCH_FLAGS: flags,
+						CODEXPOOL_BENCH_YOUNG_CAP: youngCap,
+						CODEXPOOL_BENCH_YOUNG_CAP_MODULE: new URL('young-generation-cap.js', import.meta.url).href,
 					},
 				};
 			});
