@@ -26,8 +26,8 @@ export type SoakOptions = {
 	/** Multiplies every fault's chance (default 1). */
 	readonly faultScale?: number;
 	/**
-	Also inject each model-request fault kind once, one after another, spread over the run: a short run then
-	sees every kind whatever the dice say.
+	Also inject each model-request fault kind once, one after another, spread over the first half of the run: a
+	short run then sees every kind whatever the dice say.
 	*/
 	readonly everyKindOnce?: boolean;
 	readonly actionEveryMs?: number;
@@ -194,7 +194,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 			});
 	}, 100);
 
-	const spacing = Math.max(1, Math.floor(options.requests / (FAULT_KINDS.length + 1)));
+	// Over the first half of the run: later, injected usage limits may have rested every account, and a fault
+	// armed while the proxy answers 429 without asking the upstream would never fire.
+	const spacing = Math.max(1, Math.floor(options.requests / (2 * (FAULT_KINDS.length + 1))));
 	// Four usage limits over the run, each on whichever account serves next.
 	const usageLimitSpacing = Math.max(1, Math.floor(options.requests / 5));
 	const started = performance.now();
