@@ -15,7 +15,7 @@ const INTERESTING_NAMES = INTERESTING_TYPES.map((name) => Buffer.from(name));
 const INTERESTING = new RegExp(
 	INTERESTING_TYPES.map((type) => (type === 'error' ? '"error"' : type.replaceAll('.', '\\.'))).join('|'),
 );
-const ITEM_DONE_NAME = INTERESTING_NAMES[0]!;
+const ITEM_DONE_NAME = INTERESTING_NAMES[INTERESTING_TYPES.indexOf('response.output_item.done')]!;
 const ENCRYPTED_FIELD = Buffer.from('"encrypted_content"');
 /** An event larger than this is passed on but not inspected (memory stays bounded). */
 const MAX_EVENT_BYTES = 16 * 1024 * 1024;
