@@ -89,7 +89,14 @@ export async function buildBundle(outdir = path.join(root, 'dist')) {
 	return path.join(target, 'codexpool.js');
 }
 
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run as a script: this file itself, not a bundle that includes it (bench:proxy bundles its child mode, and
+// import.meta.url there is the bundle's own, which is also the script being run).
+const self = fileURLToPath(import.meta.url);
+if (
+	process.argv[1] !== undefined &&
+	path.resolve(process.argv[1]) === self &&
+	path.basename(self) === 'build.js'
+) {
 	const flag = process.argv.indexOf('--outdir');
 	const outdir = flag === -1 ? undefined : process.argv[flag + 1];
 	try {

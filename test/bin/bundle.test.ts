@@ -171,3 +171,29 @@ describe('bin/codexpool.js', () => {
 		rmSync(dir, {recursive: true, force: true});
 	});
 });
+
+describe('bin/build.js', () => {
+	it('builds only when run itself, not when bundled into another script that runs', async () => {
+		const {build} = await import('esbuild');
+		const dir = tempDir();
+		const script = path.join(dir, 'includes-build.mjs');
+		writeFileSync(
+			path.join(dir, 'entry.mjs'),
+			`import {buildBundle} from ${JSON.stringify(path.join(root, 'bin/build.js'))};\nconsole.log(typeof buildBundle);\n`,
+		);
+		await build({
+			entryPoints: [path.join(dir, 'entry.mjs')],
+			bundle: true,
+			platform: 'node',
+			format: 'esm',
+			outfile: script,
+			logLevel: 'error',
+			external: ['esbuild'],
+		});
+		const result = spawnSync(process.execPath, [script], {encoding: 'utf8', cwd: root});
+		rmSync(dir, {recursive: true, force: true});
+		assert.equal(result.stderr, '');
+		assert.equal(result.stdout.trim(), 'function');
+		assert.equal(result.status, 0);
+	});
+});
