@@ -55,7 +55,7 @@ lands on the same two cores. `onRequest`: measured only when BENCH_PROXY_ROWS na
 */
 type Runtime = {name: string; ownCore?: boolean; onRequest?: boolean} & (
 	| {args: string[]; env: Record<string, string>}
-	| {alone: 'pool' | 'minimal'; nodeFlags?: string[]}
+	| {alone: 'pool' | 'minimal'; v8Flags?: string}
 );
 /** BENCH_PROXY_PIN=1 gives every row the proxy its own core. */
 const pinAll = process.env.BENCH_PROXY_PIN === '1';
@@ -112,7 +112,7 @@ const runtimes: Runtime[] =
 					ownCore: true,
 				},
 				{name: 'bin, sources through tsx (+ flags)', args: [bin], env: {CODEXPOOL_FROM_SOURCE: '1'}},
-				{name: 'proxy alone, bundled (+ flags)', alone: 'pool', onRequest: true},
+				{name: 'proxy alone, bundled (+ flags)', alone: 'pool', v8Flags: SERVE_V8_FLAGS, onRequest: true},
 				{
 					name: 'reference: a minimal pass-through proxy (node:http in, undici out, piped), bundled, no flags',
 					alone: 'minimal',
@@ -121,12 +121,12 @@ const runtimes: Runtime[] =
 				{
 					name: 'reference with the flags the bin sets for serve',
 					alone: 'minimal',
-					nodeFlags: SERVE_V8_FLAGS.split(' '),
+					v8Flags: SERVE_V8_FLAGS,
 				},
 				{
 					name: 'reference with the flags, on a core of its own',
 					alone: 'minimal',
-					nodeFlags: SERVE_V8_FLAGS.split(' '),
+					v8Flags: SERVE_V8_FLAGS,
 					ownCore: true,
 				},
 			]
@@ -155,7 +155,7 @@ function receiveSetup(): Promise<AloneSetup> {
 /** Child mode: the proxy alone in this (bundled) process; the parent sends the upstream URL and the accounts. */
 async function serveProxyAlone(): Promise<void> {
 	// BENCH_PROXY_ALONE_FLAGS='' (or other flags) for experiments.
-	v8.setFlagsFromString(process.env.BENCH_PROXY_ALONE_FLAGS ?? SERVE_V8_FLAGS);
+	v8.setFlagsFromString(process.env.BENCH_PROXY_ALONE_FLAGS ?? process.env.CODEXPOOL_BENCH_V8_FLAGS ?? '');
 	const {upstream, records} = await receiveSetup();
 	const tokens = new Map(records.map((record) => [record.id, record.tokens.accessToken]));
 	const proxy = createPoolProxy({
@@ -235,6 +235,7 @@ body is read and sent upstream with the first account's credentials through an u
 answer is piped back: no account choice, no token handling, no SSE reading, nothing recorded.
 */
 async function serveMinimalProxy(): Promise<void> {
+	v8.setFlagsFromString(process.env.CODEXPOOL_BENCH_V8_FLAGS ?? '');
 	const {upstream, directHeaders} = await receiveSetup();
 	const dispatcher = new Agent({connections: 256, keepAliveTimeout: 30_000});
 	const server = createServer(async (incoming, outgoing) => {
@@ -267,7 +268,9 @@ async function startDaemon(
 ): Promise<{url: string; child: ChildProcess; startRss: number}> {
 	if ('alone' in runtime) {
 		const child = fork(alone.script, [runtime.alone === 'pool' ? '--serve-proxy' : '--serve-minimal'], {
-			execArgv: [...(runtime.nodeFlags ?? []), ...proxyNodeFlags],
+			execArgv: proxyNodeFlags,
+			// Set at run time, as the bin sets them: on the command line V8 raises a semi-space growth factor below 2 to 2.
+			env: {...process.env, CODEXPOOL_BENCH_V8_FLAGS: runtime.v8Flags ?? ''},
 		});
 		const url = await new Promise<string>((resolve) => {
 			child.once('message', (message) => resolve((message as {url: string}).url));
