@@ -154,8 +154,6 @@ function receiveSetup(): Promise<AloneSetup> {
 
 /** Child mode: the proxy alone in this (bundled) process; the parent sends the upstream URL and the accounts. */
 async function serveProxyAlone(): Promise<void> {
-	// BENCH_PROXY_ALONE_FLAGS='' (or other flags) for experiments.
-	v8.setFlagsFromString(process.env.BENCH_PROXY_ALONE_FLAGS ?? process.env.CODEXPOOL_BENCH_V8_FLAGS ?? '');
 	const {upstream, records} = await receiveSetup();
 	const tokens = new Map(records.map((record) => [record.id, record.tokens.accessToken]));
 	const proxy = createPoolProxy({
@@ -235,7 +233,6 @@ body is read and sent upstream with the first account's credentials through an u
 answer is piped back: no account choice, no token handling, no SSE reading, nothing recorded.
 */
 async function serveMinimalProxy(): Promise<void> {
-	v8.setFlagsFromString(process.env.CODEXPOOL_BENCH_V8_FLAGS ?? '');
 	const {upstream, directHeaders} = await receiveSetup();
 	const dispatcher = new Agent({connections: 256, keepAliveTimeout: 30_000});
 	const server = createServer(async (incoming, outgoing) => {
@@ -621,10 +618,12 @@ async function run(): Promise<void> {
 	rmSync(home, {recursive: true, force: true});
 }
 
-if (process.argv.includes('--serve-proxy')) {
-	await serveProxyAlone();
-} else if (process.argv.includes('--serve-minimal')) {
-	await serveMinimalProxy();
+if (process.argv.includes('--serve-proxy') || process.argv.includes('--serve-minimal')) {
+	// The row's V8 flags (CODEXPOOL_BENCH_V8_FLAGS), set at run time as the bin sets them; for the proxy alone,
+	// BENCH_PROXY_ALONE_FLAGS='' (or other flags) overrides them for experiments.
+	const override = process.argv.includes('--serve-proxy') ? process.env.BENCH_PROXY_ALONE_FLAGS : undefined;
+	v8.setFlagsFromString(override ?? process.env.CODEXPOOL_BENCH_V8_FLAGS ?? '');
+	await (process.argv.includes('--serve-proxy') ? serveProxyAlone() : serveMinimalProxy());
 } else {
 	await run();
 }

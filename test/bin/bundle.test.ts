@@ -8,6 +8,7 @@ import {request} from 'undici';
 import {buildBundle} from '../../bin/build.js';
 import {bundleIsFresh, SERVE_V8_FLAGS} from '../../bin/runtime.js';
 import {makeHome, type TestHome, turn} from '../commands/serve-harness.ts';
+import {peakYoungGenerationMb} from '../helpers/young-generation.ts';
 import {tempDir} from '../store/fixtures.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -122,22 +123,8 @@ describe('bin/codexpool.js', () => {
 		// Short-lived garbage with some survivors, as the proxy makes: without the flags V8 grows the young
 		// generation towards 2 × 16 MB. setFlagsFromString ignores a flag it does not know, so this also catches a
 		// Node whose V8 renamed one.
-		const youngGeneration = (flags: string) => {
-			const script = `
-				import v8 from 'node:v8';
-				v8.setFlagsFromString(${JSON.stringify(flags)});
-				let keep = [];
-				let peak = 0;
-				for (let i = 0; i < 1e6; i++) {
-					keep.push({i, text: 'x' + i});
-					if (keep.length > 5000) keep = [];
-					if (i % 10000 === 0) peak = Math.max(peak, v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
-				}
-				console.log(peak);`;
-			const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8'});
-			assert.equal(result.status, 0, result.stderr);
-			return Number(result.stdout) / 2 ** 20;
-		};
+		const youngGeneration = (flags: string) =>
+			peakYoungGenerationMb(`import v8 from 'node:v8';\nv8.setFlagsFromString(${JSON.stringify(flags)});`);
 		assert.ok(youngGeneration('') > 8, 'without the flags the young generation grows');
 		assert.ok(youngGeneration(SERVE_V8_FLAGS) <= 2.5, `young generation with ${SERVE_V8_FLAGS}`);
 		const bin = readFileSync(path.join(root, 'bin/codexpool.js'), 'utf8');
