@@ -24,7 +24,7 @@ const help = `
   Prints the lines that point Codex CLI at the pool; with --write, merges them into
   $CODEX_HOME/config.toml (default ~/.codex/config.toml), keeping everything else, after a backup.
 
-  Two ways, both tested with Codex CLI 0.169:
+  Two ways, both tested with Codex CLI 0.171:
     builtin (default)  Codex keeps its built-in "openai" provider and only its URLs change: model requests
                        go to http://127.0.0.1:PORT, account checks to https://127.0.0.1:TLS-PORT (Codex
                        insists on HTTPS there). Your sessions stay resumable (\`codex resume\`, --last), before
@@ -95,7 +95,7 @@ function permanentLine(caPath: string, shell = ''): string {
 
 const customNotes = `
 # Notes
-${sharedLoginNote}# - Codex keeps the model provider each session was recorded with (Codex CLI 0.169, tested): sessions from
+${sharedLoginNote}# - Codex keeps the model provider each session was recorded with (Codex CLI 0.171, tested): sessions from
 #   before this change (provider "openai") are not shown by \`codex resume\` or --last, and resuming one by
 #   id fails ("Cannot change this thread's model provider"). Resume such a session without the pool:
 #   \`codex resume -c model_provider=openai SESSION_ID\`. Sessions started through the pool resume normally.

@@ -16,7 +16,7 @@ import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/
 import {tempDir} from '../store/fixtures.ts';
 import {runCommand} from './run.ts';
 
-// Variant A (codex-cli-observed.md §1) with the real Codex CLI 0.169: the built-in "openai" provider with
+// Variant A (codex-cli-observed.md §1) with the real Codex CLI 0.171: the built-in "openai" provider with
 // `openai_base_url` on the pool's HTTP port and `chatgpt_base_url` on its HTTPS port, trusted through
 // CODEX_CA_CERTIFICATE. Sessions recorded before the switch resume through the pool.
 const codexBin = fileURLToPath(new URL('../../node_modules/.bin/codex', import.meta.url));

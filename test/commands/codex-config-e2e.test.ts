@@ -13,7 +13,7 @@ import {startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 import {tempDir} from '../store/fixtures.ts';
 import {runCommand} from './run.ts';
 
-// The readme's three steps with the real Codex CLI 0.169: log in to the pool's accounts, serve, write the
+// The readme's three steps with the real Codex CLI 0.171: log in to the pool's accounts, serve, write the
 // Codex config with codex-config; then `codex exec` is answered through the pool by a pooled account.
 const codexBin = fileURLToPath(new URL('../../node_modules/.bin/codex', import.meta.url));
 const skip = fs.existsSync(codexBin) ? false : 'the Codex CLI is not installed (npm install)';

@@ -8,7 +8,7 @@ import {mergeCodexConfig} from '../../source/commands/codex-config.ts';
 import {startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 import {tempDir} from '../store/fixtures.ts';
 
-// What `codex-config` says about `codex resume`, checked with the real Codex CLI 0.169 against the simulated
+// What `codex-config` says about `codex resume`, checked with the real Codex CLI 0.171 against the simulated
 // backend. The built-in "openai" provider needs HTTPS (codex-cli-observed.md §1 B), so a custom provider
 // named "before" stands in for the user's provider before the switch: Codex treats any provider id alike.
 const codexBin = fileURLToPath(new URL('../../node_modules/.bin/codex', import.meta.url));

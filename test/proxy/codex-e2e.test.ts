@@ -7,7 +7,7 @@ import test from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {type Harness, postTurn, startHarness, turnBody} from './harness.ts';
 
-// The real Codex CLI (@openai/codex 0.169.0) through the proxy, against the simulated upstream.
+// The real Codex CLI (@openai/codex 0.171.0) through the proxy, against the simulated upstream.
 const codexBin = fileURLToPath(new URL('../../node_modules/.bin/codex', import.meta.url));
 const skip = existsSync(codexBin) ? false : 'the Codex CLI is not installed (npm install)';
 

@@ -131,17 +131,17 @@ test('a websocket upgrade on the responses path gets 426 at once', async (t) => 
 test('the model list is passed through unchanged and cached', async (t) => {
 	const h = await startHarness(['a']);
 	t.after(() => h.close());
-	const direct = await fetch(`${h.upstream.backendUrl}/codex/models?client_version=0.169.0`, {
+	const direct = await fetch(`${h.upstream.backendUrl}/codex/models?client_version=0.171.0`, {
 		headers: {
 			authorization: `Bearer ${h.upstream.accounts.get('a').tokens.accessToken}`,
 			'chatgpt-account-id': h.id('a'),
 		},
 	});
 	const expected = await direct.text();
-	const first = await fetch(`${h.proxyUrl}/backend-api/codex/models?client_version=0.169.0`);
+	const first = await fetch(`${h.proxyUrl}/backend-api/codex/models?client_version=0.171.0`);
 	assert.equal(first.status, 200);
 	assert.equal(await first.text(), expected);
-	const second = await fetch(`${h.proxyUrl}/backend-api/codex/models?client_version=0.169.0`);
+	const second = await fetch(`${h.proxyUrl}/backend-api/codex/models?client_version=0.171.0`);
 	assert.equal(await second.text(), expected);
 	const upstreamCalls = h.upstream.log.filter((logged) =>
 		logged.path.startsWith('/backend-api/codex/models'),
@@ -180,8 +180,8 @@ test('two model-list requests at once make one upstream call', async (t) => {
 	const h = await startHarness(['a']);
 	t.after(() => h.close());
 	const [first, second] = await Promise.all([
-		fetch(`${h.proxyUrl}/backend-api/codex/models?client_version=0.169.0`),
-		fetch(`${h.proxyUrl}/backend-api/codex/models?client_version=0.169.0`),
+		fetch(`${h.proxyUrl}/backend-api/codex/models?client_version=0.171.0`),
+		fetch(`${h.proxyUrl}/backend-api/codex/models?client_version=0.171.0`),
 	]);
 	assert.equal(await first.text(), await second.text());
 	assert.equal(

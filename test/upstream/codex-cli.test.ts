@@ -7,7 +7,7 @@ import {test} from 'node:test';
 import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 
 /*
-The real Codex CLI (0.169, from npm) against the simulated upstream directly, with a custom provider over
+The real Codex CLI (0.171, from npm) against the simulated upstream directly, with a custom provider over
 plain HTTP (codex-cli-observed.md §1 variant D). This checks the simulation against the client it imitates:
 the models list is accepted, a turn completes, a usage limit is shown, an expiring token is refreshed.
 */

@@ -70,7 +70,7 @@ test('a broken zstd body gets a 400 that says so', async () => {
 });
 
 test('/codex/models lists entries with every field Codex requires, with an ETag', async () => {
-	const response = await fetch(`${upstream.backendUrl}/codex/models?client_version=0.169.0`, {
+	const response = await fetch(`${upstream.backendUrl}/codex/models?client_version=0.171.0`, {
 		headers: authHeaders(upstream, 'a'),
 	});
 	assert.equal(response.status, 200);
@@ -104,7 +104,7 @@ test('/codex/models lists entries with every field Codex requires, with an ETag'
 		assert.deepEqual(Object.keys(model.truncation_policy as object).sort(), ['limit', 'mode']);
 	}
 
-	const cached = await fetch(`${upstream.backendUrl}/codex/models?client_version=0.169.0`, {
+	const cached = await fetch(`${upstream.backendUrl}/codex/models?client_version=0.171.0`, {
 		headers: {...authHeaders(upstream, 'a'), 'if-none-match': MODELS_ETAG},
 	});
 	assert.equal(cached.status, 304);

@@ -8,7 +8,7 @@ export type AccountGet = (
 ) => Promise<{status: number; headers: Record<string, string>; text: string} | undefined>;
 
 /** The Codex version sent as `client_version`: the backend lists only models this client may use. */
-const clientVersion = '0.169.0';
+const clientVersion = '0.171.0';
 
 /**
 The upstream model list for `/v1/models` and model checks: fetched with the first account that answers (usable

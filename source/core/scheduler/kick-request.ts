@@ -6,7 +6,7 @@ import {chooseKickModel, type KickModel, type ListedModel, parseListedModels} fr
 import type {KickOutcome} from './types.ts';
 
 /** The Codex version sent as `client_version` when listing models (the list depends on it). */
-const CLIENT_VERSION = '0.169.0';
+const CLIENT_VERSION = '0.171.0';
 
 export type KickSenderOptions = {
 	/** The ChatGPT backend base, e.g. `https://chatgpt.com/backend-api` (`CODEXPOOL_UPSTREAM`). */

@@ -1,7 +1,7 @@
 /**
-The `/codex/models` list. Every entry carries every field Codex CLI 0.169 requires (codex-cli-observed.md §6:
+The `/codex/models` list. Every entry carries every field Codex CLI 0.171 requires (codex-cli-observed.md §6:
 one bad entry makes Codex drop the whole list), with enum values copied from the catalog bundled in the
-Codex 0.169 binary (`shell_type: shell_command`, `truncation_policy.mode: tokens`, `visibility: list|hide`,
+Codex 0.171 binary (`shell_type: shell_command`, `truncation_policy.mode: tokens`, `visibility: list|hide`,
 efforts low|medium|high|xhigh).
 */
 
