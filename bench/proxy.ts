@@ -26,9 +26,9 @@ import {systemClock} from '../source/core/clock.ts';
 import {importSimulatedAccounts} from '../source/core/demo/seed-home.ts';
 import {createPoolProxy} from '../source/core/proxy/index.ts';
 import {createRandom} from '../source/core/random.ts';
+import {startSimulatedUpstream} from '../source/core/simulated-backend/index.ts';
 import {openStore} from '../source/core/store/store.ts';
 import type {AccountRecord} from '../source/core/store/types.ts';
-import {startSimulatedUpstream} from '../source/core/upstream/index.ts';
 import {recordFor} from '../test/proxy/harness.ts';
 import {tempDir} from '../test/store/fixtures.ts';
 

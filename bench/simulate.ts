@@ -14,8 +14,8 @@ import {jsonReport} from '../source/commands/simulate.ts';
 import {kickPolicyNames} from '../source/core/kicks/index.ts';
 import type {CellSpec} from '../source/core/sim/cells.ts';
 import {GRID_MEAN, GRID_RHO, type Scenario} from '../source/core/sim/model.ts';
-import {type CellOutcome, runCells} from '../source/core/sim/pool.ts';
 import {evaluateTargets, headlineTables, type Targets, targetsReport} from '../source/core/sim/targets.ts';
+import {type CellOutcome, runCells} from '../source/core/sim/worker-pool.ts';
 import {DEFAULT_STRATEGY, strategyNames} from '../source/core/strategies/index.ts';
 
 /**

@@ -1,8 +1,8 @@
 import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
-import {runSoak, type SoakReport} from '../source/core/reliability/soak.ts';
-import {judgeSoak, type SoakCheck} from '../source/core/reliability/soak-verdict.ts';
+import {runSoak, type SoakReport} from './reliability/soak.ts';
+import {judgeSoak, type SoakCheck} from './reliability/soak-verdict.ts';
 
 /**
 `npm run soak`: 10,000 requests at concurrency 32 through the pool (in its own process) while the simulated
@@ -57,7 +57,7 @@ function render(report: SoakReport, checks: readonly SoakCheck[], seed: number):
 		'process (its RSS and sockets are measured alone, from /proc); the simulated upstream, the load and the chaos',
 		'run in the bench process. Upstream and proxy share a clock running 600× real time, so a 429',
 		'`usage_limit_reached` rests an account for seconds, not hours. Every other fault kind strikes by chance on',
-		'each upstream request (`source/core/reliability/chaos.ts`); a usage limit, which rests its account until',
+		'each upstream request (`bench/reliability/chaos.ts`); a usage limit, which rests its account until',
 		'its window resets, is injected four times per run. 1% of clients hang up after the first chunk.',
 		'',
 		'## Figures',

@@ -5,7 +5,7 @@ Prints both and writes bench/results/tui.md. Run: npm run bench:tui
 */
 import {writeFileSync} from 'node:fs';
 import os from 'node:os';
-import type {CoreSnapshot} from '../source/core/snapshot.ts';
+import type {CoreSnapshot} from '../source/core/contract.ts';
 
 // React picks its development or production build when first loaded: choose before importing it. The CLI
 // should run production React too (development React costs about four times as much per frame).

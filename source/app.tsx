@@ -1,7 +1,7 @@
 import {ControlCenter} from './components/control-center.tsx';
 import {CoreProvider} from './components/core-context.tsx';
 import type {Clock} from './core/clock.ts';
-import type {Core} from './core/snapshot.ts';
+import type {Core} from './core/contract.ts';
 
 type Props = {
 	readonly core: Core;

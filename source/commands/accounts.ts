@@ -1,5 +1,5 @@
 import type {AccountRecord} from '../core/store/types.ts';
-import {openHomeStore, parseCommandLine} from './account-cli.ts';
+import {openHomeStore, parseCommandLine} from './command-line.ts';
 import {type Command, UsageError} from './types.ts';
 
 const help = `

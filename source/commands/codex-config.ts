@@ -1,8 +1,8 @@
 import path from 'node:path';
 import {resolveHome} from '../core/home.ts';
 import {ensureLocalCertificates, TlsUnavailableError} from '../core/tls/local-ca.ts';
-import {parseCommandLine} from './account-cli.ts';
 import {codexHome, configSnippet, variantOf, writeCodexConfig} from './codex-config-merge.ts';
+import {parseCommandLine} from './command-line.ts';
 import {type Command, type Io, UsageError} from './types.ts';
 
 export {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {importLogins} from '../core/auth/import.ts';
-import {openHomeStore, parseCommandLine} from './account-cli.ts';
+import {openHomeStore, parseCommandLine} from './command-line.ts';
 import {type Command, UsageError} from './types.ts';
 
 const help = `

@@ -1,6 +1,6 @@
 import {createPoolKeys, PoolKeyError} from '../core/keys/pool-keys.ts';
 import type {PoolKeyRecord} from '../core/store/types.ts';
-import {openHomeStore, parseCommandLine} from './account-cli.ts';
+import {openHomeStore, parseCommandLine} from './command-line.ts';
 import {type Command, UsageError} from './types.ts';
 
 const help = `

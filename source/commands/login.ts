@@ -3,7 +3,7 @@ import {deviceLogin} from '../core/auth/device-login.ts';
 import {authIssuer, type LoginTokens} from '../core/auth/oauth-client.ts';
 import {openBrowserIfPossible} from '../core/auth/open-browser.ts';
 import {saveLogin} from '../core/auth/save-login.ts';
-import {openHomeStore, parseCommandLine} from './account-cli.ts';
+import {openHomeStore, parseCommandLine} from './command-line.ts';
 import {type Command, type Io, UsageError} from './types.ts';
 
 const help = `

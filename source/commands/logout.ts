@@ -1,6 +1,6 @@
 import {AccountNameError, resolveAccount} from '../core/accounts/resolve.ts';
 import {authIssuer, revokeToken} from '../core/auth/oauth-client.ts';
-import {openHomeStore, parseCommandLine} from './account-cli.ts';
+import {openHomeStore, parseCommandLine} from './command-line.ts';
 import {type Command, UsageError} from './types.ts';
 
 const help = `

@@ -3,7 +3,7 @@ import {actOnDaemon, findDaemon} from '../core/control/daemon-client.ts';
 import {type MarkAction, markInStore} from '../core/control/marks.ts';
 import {resolveHome} from '../core/home.ts';
 import {openStore} from '../core/store/store.ts';
-import {parseCommandLine} from './account-cli.ts';
+import {parseCommandLine} from './command-line.ts';
 import {type Command, UsageError} from './types.ts';
 
 const summaries: Readonly<Record<MarkAction, string>> = {

@@ -9,7 +9,7 @@ import {
 } from '../core/control/scheduler-settings.ts';
 import {resolveHome} from '../core/home.ts';
 import {openStore} from '../core/store/store.ts';
-import {parseCommandLine} from './account-cli.ts';
+import {parseCommandLine} from './command-line.ts';
 import {type Command, UsageError} from './types.ts';
 
 const help = `

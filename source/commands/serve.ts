@@ -3,7 +3,7 @@ import {parseDuration} from '../core/control/duration.ts';
 import {resolveHome} from '../core/home.ts';
 import {openStore} from '../core/store/store.ts';
 import {DEFAULT_TLS_PORT, localTlsOption} from '../core/tls/listener-option.ts';
-import {parseCommandLine} from './account-cli.ts';
+import {parseCommandLine} from './command-line.ts';
 import {type Command, type Io, UsageError} from './types.ts';
 
 const help = `

@@ -1,5 +1,5 @@
 import {type RenderAppOptions, renderApp} from '../components/render-app.tsx';
-import type {Core} from '../core/snapshot.ts';
+import type {Core} from '../core/contract.ts';
 
 /**
 Shows the control center for `core` until the user quits (or SIGTERM arrives), then runs `cleanup` whatever

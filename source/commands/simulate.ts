@@ -1,10 +1,10 @@
 import {kickPolicyNames} from '../core/kicks/index.ts';
 import type {CellSpec} from '../core/sim/cells.ts';
 import {GRID_MEAN, GRID_RHO, type Scenario} from '../core/sim/model.ts';
-import {type CellOutcome, runCells} from '../core/sim/pool.ts';
 import {textTable} from '../core/sim/table.ts';
+import {type CellOutcome, runCells} from '../core/sim/worker-pool.ts';
 import {DEFAULT_STRATEGY, strategyNames} from '../core/strategies/index.ts';
-import {parseCommandLine} from './account-cli.ts';
+import {parseCommandLine} from './command-line.ts';
 import {type Command, UsageError} from './types.ts';
 
 const help = `

@@ -3,7 +3,7 @@ import {statusText} from '../core/control/status-text.ts';
 import {snapshotFromStore} from '../core/control/store-snapshot.ts';
 import {resolveHome} from '../core/home.ts';
 import {openStore} from '../core/store/store.ts';
-import {parseCommandLine} from './account-cli.ts';
+import {parseCommandLine} from './command-line.ts';
 import {type Command, UsageError} from './types.ts';
 
 const help = `

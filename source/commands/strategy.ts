@@ -6,7 +6,7 @@ import {openStore, type Store} from '../core/store/store.ts';
 import {getStrategy, strategies} from '../core/strategies/index.ts';
 import {DEFAULT_SEQUENTIAL_THRESHOLD} from '../core/strategies/sequential.ts';
 import type {StrategyOptions} from '../core/strategies/types.ts';
-import {parseCommandLine} from './account-cli.ts';
+import {parseCommandLine} from './command-line.ts';
 import {type Command, UsageError} from './types.ts';
 
 const help = `

@@ -1,11 +1,11 @@
 import {findDaemon, removeDaemonInfo, writeDaemonInfo} from '../core/admin/daemon-file.ts';
 import {createRemoteCore} from '../core/admin/remote-core.ts';
+import type {Core} from '../core/contract.ts';
 import {startEmbeddedCore} from '../core/core.ts';
 import {resolveHome} from '../core/home.ts';
-import type {Core} from '../core/snapshot.ts';
 import {openStore} from '../core/store/store.ts';
 import {DEFAULT_TLS_PORT, localTlsOption} from '../core/tls/listener-option.ts';
-import {parseCommandLine} from './account-cli.ts';
+import {parseCommandLine} from './command-line.ts';
 import {showUntilQuit} from './show-until-quit.ts';
 import type {Command} from './types.ts';
 

@@ -1,4 +1,4 @@
-import type {AccountSnapshot, AccountState, WindowSnapshot} from '../core/snapshot.ts';
+import type {AccountSnapshot, AccountState, WindowSnapshot} from '../core/contract.ts';
 import {fit, formatDuration, formatPercent, formatRoughDuration, renderBar} from './format.ts';
 import type {Segment} from './line.tsx';
 import {type Tone, usageTone} from './theme.ts';

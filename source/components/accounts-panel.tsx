@@ -1,5 +1,5 @@
 import {Box} from 'ink';
-import type {AccountSnapshot} from '../core/snapshot.ts';
+import type {AccountSnapshot} from '../core/contract.ts';
 import {accountHeaderSegments, accountRowSegments} from './account-row.ts';
 import {Line} from './line.tsx';
 import {PanelTitle} from './panel-title.tsx';

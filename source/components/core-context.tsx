@@ -1,6 +1,6 @@
 import {createContext, type ReactNode, useCallback, useContext, useState, useSyncExternalStore} from 'react';
 import type {Clock} from '../core/clock.ts';
-import type {Core, CoreSnapshot} from '../core/snapshot.ts';
+import type {Core, CoreSnapshot} from '../core/contract.ts';
 import {createSampledStore, type SnapshotStore} from './sampled-store.ts';
 import {createTicker, type Ticker} from './ticker.ts';
 

@@ -1,4 +1,4 @@
-import type {CoreSnapshot} from '../core/snapshot.ts';
+import type {CoreSnapshot} from '../core/contract.ts';
 import type {LowerPanel} from './ui-state.ts';
 
 const HOUR = 3_600_000;

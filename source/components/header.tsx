@@ -1,5 +1,5 @@
 import {Box} from 'ink';
-import type {CoreSnapshot} from '../core/snapshot.ts';
+import type {CoreSnapshot} from '../core/contract.ts';
 import {formatCount, formatDuration, formatTokens} from './format.ts';
 import {Line, type Segment} from './line.tsx';
 

@@ -1,5 +1,5 @@
 import {Box} from 'ink';
-import type {CoreSnapshot} from '../core/snapshot.ts';
+import type {CoreSnapshot} from '../core/contract.ts';
 import {NoticesList} from './notices-list.tsx';
 import {PanelTitle} from './panel-title.tsx';
 import {filterRequests, RequestLog} from './request-log.tsx';

@@ -1,5 +1,5 @@
 import {Box} from 'ink';
-import type {Notice, NoticeLevel} from '../core/snapshot.ts';
+import type {Notice, NoticeLevel} from '../core/contract.ts';
 import {fit, formatClock} from './format.ts';
 import {Line} from './line.tsx';
 import type {Tone} from './theme.ts';

@@ -1,4 +1,4 @@
-import type {CoreSnapshot} from '../core/snapshot.ts';
+import type {CoreSnapshot} from '../core/contract.ts';
 import {StatusLine} from './status-line.tsx';
 import type {UiState} from './ui-state.ts';
 

@@ -1,7 +1,7 @@
 import {render} from 'ink';
 import {App} from '../app.tsx';
 import {type Clock, systemClock} from '../core/clock.ts';
-import type {Core} from '../core/snapshot.ts';
+import type {Core} from '../core/contract.ts';
 
 export type RenderAppOptions = {
 	/** The clock reset countdowns run on. Default: the system clock; `codexpool demo` passes its scaled clock. */

@@ -1,5 +1,5 @@
 import {Box} from 'ink';
-import type {RequestLogEntry} from '../core/snapshot.ts';
+import type {RequestLogEntry} from '../core/contract.ts';
 import {fit, formatClock, formatLatency, formatTokens} from './format.ts';
 import {Line, type Segment} from './line.tsx';
 import type {Tone} from './theme.ts';

@@ -1,4 +1,4 @@
-import type {Core, CoreSnapshot} from '../core/snapshot.ts';
+import type {Core, CoreSnapshot} from '../core/contract.ts';
 
 /** The snapshot store the views subscribe to, in the `useSyncExternalStore` shape. */
 export type SnapshotStore = {

@@ -1,5 +1,5 @@
 import {Box} from 'ink';
-import type {SessionSnapshot} from '../core/snapshot.ts';
+import type {SessionSnapshot} from '../core/contract.ts';
 import {fit, formatAgo, formatCount, formatPercent, formatTokens} from './format.ts';
 import {Line, type Segment} from './line.tsx';
 

@@ -1,4 +1,4 @@
-import type {AccountSnapshot, PlannedKick} from '../core/snapshot.ts';
+import type {AccountSnapshot, PlannedKick} from '../core/contract.ts';
 import type {Segment} from './line.tsx';
 import {type Tone, usageTone} from './theme.ts';
 

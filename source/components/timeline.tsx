@@ -1,5 +1,5 @@
 import {Box} from 'ink';
-import type {AccountSnapshot, PlannedKick} from '../core/snapshot.ts';
+import type {AccountSnapshot, PlannedKick} from '../core/contract.ts';
 import {fit} from './format.ts';
 import {Line} from './line.tsx';
 import {visibleWindow} from './scroll.ts';

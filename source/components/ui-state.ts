@@ -1,4 +1,4 @@
-import type {AccountSnapshot} from '../core/snapshot.ts';
+import type {AccountSnapshot} from '../core/contract.ts';
 import type {Status} from './status-line.tsx';
 import type {TimelineSpan} from './timeline-cells.ts';
 

@@ -1,6 +1,6 @@
 import {type Key, useInput, useStdin} from 'ink';
 import {useCallback, useLayoutEffect, useRef} from 'react';
-import type {AccountSnapshot, ActionResult, Core, CoreSnapshot} from '../core/snapshot.ts';
+import type {AccountSnapshot, ActionResult, Core, CoreSnapshot} from '../core/contract.ts';
 import {splitKeys} from './key-chunks.ts';
 import {type Command, commandFor} from './keymap.ts';
 import {filterRequests} from './request-log.tsx';

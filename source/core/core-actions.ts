@@ -1,4 +1,5 @@
 import {resolveAccount} from './accounts/resolve.ts';
+import type {ActionResult, CoreActions, NoticeLevel} from './contract.ts';
 import {
 	applySchedulerChange,
 	checkSchedulerChange,
@@ -7,7 +8,6 @@ import {
 import {checkStrategyOptions} from './control/strategy-options.ts';
 import type {PoolProxy} from './proxy/index.ts';
 import type {KickOutcome, Scheduler} from './scheduler/index.ts';
-import type {ActionResult, CoreActions, NoticeLevel} from './snapshot.ts';
 import type {Store} from './store/store.ts';
 import type {AccountRecord} from './store/types.ts';
 import {getStrategy} from './strategies/index.ts';

@@ -3,6 +3,15 @@ import {createAdminRoutes} from './admin/routes.ts';
 import {authIssuer} from './auth/oauth-client.ts';
 import {type TokenEvent, TokenManager} from './auth/token-manager.ts';
 import {type Clock, systemClock} from './clock.ts';
+import type {
+	Core,
+	CoreEvents,
+	CoreSnapshot,
+	Notice,
+	NoticeLevel,
+	RequestLogEntry,
+	Totals,
+} from './contract.ts';
 import {createCoreActions} from './core-actions.ts';
 import {BurnForecast} from './forecast.ts';
 import {createPoolKeys} from './keys/pool-keys.ts';
@@ -14,15 +23,6 @@ import {createRandom, type Random} from './random.ts';
 import {Ring} from './ring.ts';
 import {createScheduler, type Scheduler, type SchedulerEvent} from './scheduler/index.ts';
 import {createKickSender} from './scheduler/kick-request.ts';
-import type {
-	Core,
-	CoreEvents,
-	CoreSnapshot,
-	Notice,
-	NoticeLevel,
-	RequestLogEntry,
-	Totals,
-} from './snapshot.ts';
 import {accountSnapshot} from './snapshot-builder.ts';
 import {createSnapshotPublisher} from './snapshot-publisher.ts';
 import type {Store} from './store/store.ts';

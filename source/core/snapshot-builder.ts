@@ -1,8 +1,8 @@
+import type {AccountSnapshot, AccountState, WindowSnapshot} from './contract.ts';
 import type {BurnForecast} from './forecast.ts';
 import type {PoolAccount} from './pool/pool.ts';
 import {effectiveWindow} from './quota/state.ts';
 import type {QuotaWindow} from './quota/types.ts';
-import type {AccountSnapshot, AccountState, WindowSnapshot} from './snapshot.ts';
 
 /** Builds an account's row of the snapshot from the live pool (no tokens: only what is shown). */
 export function accountSnapshot(

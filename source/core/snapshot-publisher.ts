@@ -1,4 +1,4 @@
-import type {CoreSnapshot, Unsubscribe} from './snapshot.ts';
+import type {CoreSnapshot, Unsubscribe} from './contract.ts';
 
 /**
 Turns "something changed" into at most one new snapshot every `intervalMs`: a busy proxy marks the state

@@ -4,8 +4,8 @@ import path from 'node:path';
 import {afterEach, beforeEach, it} from 'node:test';
 import {importLogins} from '../../source/core/auth/import.ts';
 import {NeedsLoginError, TokenManager, TokenRefreshError} from '../../source/core/auth/token-manager.ts';
+import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore, type Store} from '../../source/core/store/store.ts';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 import {tempDir} from '../store/fixtures.ts';
 
 // The token manager against the simulated issuer (rotating refresh tokens, faults on /oauth/token).

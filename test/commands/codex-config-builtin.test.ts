@@ -10,9 +10,9 @@ import {fileURLToPath} from 'node:url';
 import {command as codexConfig} from '../../source/commands/codex-config.ts';
 import {createLoginCommand} from '../../source/commands/login.ts';
 import {startEmbeddedCore} from '../../source/core/core.ts';
+import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore} from '../../source/core/store/store.ts';
 import {ensureLocalCertificates} from '../../source/core/tls/local-ca.ts';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 import {tempDir} from '../store/fixtures.ts';
 import {runCommand} from './run.ts';
 

@@ -8,8 +8,8 @@ import {command as codexConfig} from '../../source/commands/codex-config.ts';
 import {createLoginCommand} from '../../source/commands/login.ts';
 import {startEmbeddedCore} from '../../source/core/core.ts';
 import {createPoolKeys} from '../../source/core/keys/pool-keys.ts';
+import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore} from '../../source/core/store/store.ts';
-import {startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 import {tempDir} from '../store/fixtures.ts';
 import {runCommand} from './run.ts';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import {test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {mergeCodexConfig} from '../../source/commands/codex-config.ts';
-import {startSimulatedUpstream} from '../../source/core/upstream/index.ts';
+import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {tempDir} from '../store/fixtures.ts';
 
 // What `codex-config` says about `codex resume`, checked with the real Codex CLI 0.171 against the simulated

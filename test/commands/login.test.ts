@@ -5,8 +5,8 @@ import {afterEach, beforeEach, describe, it} from 'node:test';
 import {createLoginCommand} from '../../source/commands/login.ts';
 import {command as logout} from '../../source/commands/logout.ts';
 import {TokenManager} from '../../source/core/auth/token-manager.ts';
+import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore} from '../../source/core/store/store.ts';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 import {tempDir} from '../store/fixtures.ts';
 import {runCommand} from './run.ts';
 

@@ -6,10 +6,10 @@ import {request} from 'undici';
 import {serve} from '../../source/commands/serve.ts';
 import {command as statusCommand} from '../../source/commands/status.ts';
 import type {Io} from '../../source/commands/types.ts';
+import type {CoreSnapshot} from '../../source/core/contract.ts';
 import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
-import type {CoreSnapshot} from '../../source/core/snapshot.ts';
+import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore} from '../../source/core/store/store.ts';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 import {tempDir} from '../store/fixtures.ts';
 import {runCommand} from './run.ts';
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
 import {evict} from '../../source/commands/marks.ts';
-import type {CoreSnapshot} from '../../source/core/snapshot.ts';
+import type {CoreSnapshot} from '../../source/core/contract.ts';
 import {runCommand} from './run.ts';
 import {eventually, makeHome, serveInProcess, status, type TestHome, turn} from './serve-harness.ts';
 

@@ -8,7 +8,7 @@ import {
 	windowSegments,
 } from '../../source/components/account-row.ts';
 import {mergeRuns, segmentsText} from '../../source/components/line.tsx';
-import type {AccountState} from '../../source/core/snapshot.ts';
+import type {AccountState} from '../../source/core/contract.ts';
 import {HOUR, MINUTE, makeAccount, makeWindow, T0} from '../helpers/fake-core.ts';
 
 test('each state has its badge and tone', () => {

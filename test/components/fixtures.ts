@@ -1,4 +1,4 @@
-import type {CoreSnapshot} from '../../source/core/snapshot.ts';
+import type {CoreSnapshot} from '../../source/core/contract.ts';
 import {HOUR, MINUTE, makeAccount, makeRequest, makeSession, makeWindow, T0} from '../helpers/fake-core.ts';
 
 /** A pool with one account in each interesting state, sessions, requests and notices. */

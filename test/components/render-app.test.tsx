@@ -3,7 +3,7 @@ import {test} from 'node:test';
 import {stripVTControlCharacters as stripped} from 'node:util';
 import {renderApp} from '../../source/components/render-app.tsx';
 import {createManualClock} from '../../source/core/clock.ts';
-import type {CoreSnapshot} from '../../source/core/snapshot.ts';
+import type {CoreSnapshot} from '../../source/core/contract.ts';
 import {createFakeCore, makeSnapshot, T0} from '../helpers/fake-core.ts';
 import {fakeTerminal} from './fake-terminal.ts';
 import {busyPool} from './fixtures.ts';

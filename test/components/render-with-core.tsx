@@ -4,7 +4,7 @@ import type {ReactElement} from 'react';
 import {App} from '../../source/app.tsx';
 import {CoreProvider} from '../../source/components/core-context.tsx';
 import {createManualClock, type ManualClock} from '../../source/core/clock.ts';
-import type {CoreSnapshot} from '../../source/core/snapshot.ts';
+import type {CoreSnapshot} from '../../source/core/contract.ts';
 import {createFakeCore, type FakeCore, makeSnapshot, T0} from '../helpers/fake-core.ts';
 
 /** The last frame without colours, so assertions do not depend on the theme. */

@@ -6,11 +6,11 @@ import {after, before, test} from 'node:test';
 import {setTimeout as delay} from 'node:timers/promises';
 import {request} from 'undici';
 import {createRemoteCore} from '../../source/core/admin/remote-core.ts';
+import type {Core} from '../../source/core/contract.ts';
 import {type EmbeddedCore, startEmbeddedCore} from '../../source/core/core.ts';
 import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
-import type {Core} from '../../source/core/snapshot.ts';
+import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore} from '../../source/core/store/store.ts';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 
 let upstream: SimulatedUpstream;
 let core: EmbeddedCore;

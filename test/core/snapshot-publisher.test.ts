@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {setTimeout as delay} from 'node:timers/promises';
-import type {CoreSnapshot} from '../../source/core/snapshot.ts';
+import type {CoreSnapshot} from '../../source/core/contract.ts';
 import {createSnapshotPublisher} from '../../source/core/snapshot-publisher.ts';
 
 test('many changes in a burst publish one snapshot', async () => {

@@ -8,7 +8,7 @@ import type {
 	RequestLogEntry,
 	SessionSnapshot,
 	WindowSnapshot,
-} from '../../source/core/snapshot.ts';
+} from '../../source/core/contract.ts';
 import {noMarks} from '../../source/core/strategies/types.ts';
 
 /** A fixed moment for fixtures: 2026-11-22 12:00:00 UTC. */

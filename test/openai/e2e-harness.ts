@@ -6,7 +6,7 @@ import {createPoolKeys, type PoolKeys} from '../../source/core/keys/pool-keys.ts
 import {createOpenAiFrontDoor} from '../../source/core/openai/front-door.ts';
 import {createPool, type Pool} from '../../source/core/pool/pool.ts';
 import {createCodexRoutes} from '../../source/core/proxy/codex-routes.ts';
-import {createEngine, type Engine} from '../../source/core/proxy/engine.ts';
+import {createEngine, type Engine} from '../../source/core/proxy/dispatch.ts';
 import {Emitter, type ProxyEvents} from '../../source/core/proxy/events.ts';
 import {strategySelector} from '../../source/core/proxy/selection.ts';
 import {createProxyServer} from '../../source/core/proxy/server.ts';
@@ -18,8 +18,8 @@ import {
 import {createRandom} from '../../source/core/random.ts';
 import {createIssuerRegistry} from '../../source/core/sessions/issuers.ts';
 import {createSessionRegistry} from '../../source/core/sessions/registry.ts';
+import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore, type Store} from '../../source/core/store/store.ts';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 import {recordFor} from '../proxy/harness.ts';
 
 /** The tokens the upstream issued to each account; these tests never expire them, so no refresh is needed. */

@@ -1,7 +1,7 @@
 import {type Clock, systemClock} from '../../source/core/clock.ts';
 import {createPool, type Pool} from '../../source/core/pool/pool.ts';
 import {createCodexRoutes} from '../../source/core/proxy/codex-routes.ts';
-import {createEngine, type Engine} from '../../source/core/proxy/engine.ts';
+import {createEngine, type Engine} from '../../source/core/proxy/dispatch.ts';
 import {Emitter, type ProxyEvents} from '../../source/core/proxy/events.ts';
 import {strategySelector} from '../../source/core/proxy/selection.ts';
 import {createProxyServer} from '../../source/core/proxy/server.ts';
@@ -13,9 +13,9 @@ import {
 import {createRandom} from '../../source/core/random.ts';
 import {createIssuerRegistry, type IssuerRegistry} from '../../source/core/sessions/issuers.ts';
 import {createSessionRegistry, type SessionRegistry} from '../../source/core/sessions/registry.ts';
+import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import type {AccountRecord} from '../../source/core/store/types.ts';
 import {noMarks} from '../../source/core/strategies/types.ts';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 
 /**
 A token source for tests: the tokens the upstream issued, refreshed against its `/oauth/token` with one

@@ -3,7 +3,7 @@ import test from 'node:test';
 import {systemClock} from '../../source/core/clock.ts';
 import {createPoolProxy} from '../../source/core/proxy/index.ts';
 import {createRandom} from '../../source/core/random.ts';
-import {startSimulatedUpstream} from '../../source/core/upstream/index.ts';
+import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {createTestTokens, postTurn, recordFor, turnBody} from './harness.ts';
 
 async function start(t: import('node:test').TestContext) {

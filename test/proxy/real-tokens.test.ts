@@ -7,8 +7,8 @@ import {TokenManager} from '../../source/core/auth/token-manager.ts';
 import {systemClock} from '../../source/core/clock.ts';
 import {createPoolProxy} from '../../source/core/proxy/index.ts';
 import {createRandom} from '../../source/core/random.ts';
+import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore} from '../../source/core/store/store.ts';
-import {startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 import {tempDir} from '../store/fixtures.ts';
 import {postTurn, turnBody} from './harness.ts';
 

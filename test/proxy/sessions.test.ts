@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import {startSimulatedUpstream} from '../../source/core/upstream/index.ts';
+import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {postTurn, sseEvents, startHarness, turnBody} from './harness.ts';
 
 /** The items a completed turn adds to the history a Codex client resends (reasoning + assistant message). */

@@ -3,7 +3,7 @@ import {after, before, describe, it} from 'node:test';
 import {request} from 'undici';
 import {createPoolKeys} from '../../source/core/keys/pool-keys.ts';
 import {createRandom} from '../../source/core/random.ts';
-import {createFuzzer, FUZZ_KINDS} from '../../source/core/reliability/fuzz.ts';
+import {createFuzzer, FUZZ_KINDS} from '../helpers/fuzz.ts';
 import {type CoreRig, errorMessage, parseRawAnswer, rawExchange, startCoreRig} from './harness.ts';
 
 const maxBodyBytes = 8 * 1024;

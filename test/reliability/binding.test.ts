@@ -9,8 +9,8 @@ import {request} from 'undici';
 import {startEmbeddedCore} from '../../source/core/core.ts';
 import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
 import {createPoolKeys} from '../../source/core/keys/pool-keys.ts';
+import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore, type Store} from '../../source/core/store/store.ts';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 
 let upstream: SimulatedUpstream;
 let home: string;

@@ -4,13 +4,13 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {type EmbeddedCore, startEmbeddedCore} from '../../source/core/core.ts';
 import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
-import {openStore, type Store} from '../../source/core/store/store.ts';
-import type {Settings} from '../../source/core/store/types.ts';
 import {
 	type SimulatedUpstream,
 	type SimulatedUpstreamOptions,
 	startSimulatedUpstream,
-} from '../../source/core/upstream/index.ts';
+} from '../../source/core/simulated-backend/index.ts';
+import {openStore, type Store} from '../../source/core/store/store.ts';
+import type {Settings} from '../../source/core/store/types.ts';
 
 /** A simulated upstream, a home seeded with its accounts, and the whole pool on top, in this process. */
 export type CoreRig = {

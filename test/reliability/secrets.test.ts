@@ -10,8 +10,8 @@ import {fileURLToPath} from 'node:url';
 import {request} from 'undici';
 import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
 import {createPoolKeys} from '../../source/core/keys/pool-keys.ts';
+import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore} from '../../source/core/store/store.ts';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = path.join(root, 'bin', 'codexpool.js');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {soakFaults} from '../../source/core/reliability/chaos.ts';
-import {runSoak} from '../../source/core/reliability/soak.ts';
-import {judgeSoak} from '../../source/core/reliability/soak-verdict.ts';
+import {soakFaults} from '../../bench/reliability/chaos.ts';
+import {runSoak} from '../../bench/reliability/soak.ts';
+import {judgeSoak} from '../../bench/reliability/soak-verdict.ts';
 
 // The CI-sized soak: the same run as `npm run soak`, 600 requests at concurrency 16, with every fault twice as
 // likely, and each kind also injected once, so that every kind fires in so short a run.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 import {request} from 'undici';
-import {classifyAnswer, sseData} from '../../source/core/reliability/outcome.ts';
+import {classifyAnswer, sseData} from '../../bench/reliability/outcome.ts';
 import {type CoreRig, startCoreRig} from './harness.ts';
 
 let rig: CoreRig;

@@ -3,7 +3,7 @@ import {test} from 'node:test';
 import {systemClock} from '../../source/core/clock.ts';
 import {chooseKickModel, parseListedModels} from '../../source/core/scheduler/kick-model.ts';
 import {createKickSender, kickBody} from '../../source/core/scheduler/kick-request.ts';
-import {startSimulatedUpstream} from '../../source/core/upstream/index.ts';
+import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 
 test('the kick uses the cheapest listed model by name, at its lowest effort, with its own instructions', () => {
 	const models = parseListedModels(

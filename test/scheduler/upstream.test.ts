@@ -7,8 +7,8 @@ import {createKickSender} from '../../source/core/scheduler/kick-request.ts';
 import {createScheduler} from '../../source/core/scheduler/scheduler.ts';
 import {createCronTimers} from '../../source/core/scheduler/timers.ts';
 import type {SchedulerEvent} from '../../source/core/scheduler/types.ts';
+import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {noMarks} from '../../source/core/strategies/types.ts';
-import {startSimulatedUpstream} from '../../source/core/upstream/index.ts';
 import {spacingDeviation} from './helpers/spacing.ts';
 import {upstreamAccounts} from './helpers/upstream-views.ts';
 

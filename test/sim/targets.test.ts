@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {METRICS, VALUES_PER_RUN} from '../../source/core/sim/cells.ts';
-import type {CellOutcome} from '../../source/core/sim/pool.ts';
 import {estimate} from '../../source/core/sim/stats.ts';
 import {compareOnSameSeeds, ratio, worseBeyondCi} from '../../source/core/sim/targets.ts';
+import type {CellOutcome} from '../../source/core/sim/worker-pool.ts';
 
 /** A cell whose runs have these waits (other metrics 0). */
 function cell(strategy: string, waits: number[]): CellOutcome {

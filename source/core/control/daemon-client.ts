@@ -1,7 +1,7 @@
 import {request} from 'undici';
 import {type DaemonInfo, findDaemon} from '../admin/daemon-file.ts';
 import {createRemoteCore} from '../admin/remote-core.ts';
-import type {ActionResult, Core, CoreSnapshot} from '../snapshot.ts';
+import type {ActionResult, Core, CoreSnapshot} from '../contract.ts';
 
 export {findDaemon};
 

@@ -1,4 +1,4 @@
-import type {AccountState, CoreSnapshot, WindowSnapshot} from '../snapshot.ts';
+import type {AccountState, CoreSnapshot, WindowSnapshot} from '../contract.ts';
 import {formatDuration} from './duration.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type {AccountSnapshot, AccountState, CoreSnapshot} from '../snapshot.ts';
+import type {AccountSnapshot, AccountState, CoreSnapshot} from '../contract.ts';
 import type {Store} from '../store/store.ts';
 import type {AccountRecord} from '../store/types.ts';
 import {strategies} from '../strategies/index.ts';

@@ -2,8 +2,8 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {importLogins} from '../auth/import.ts';
+import type {SimulatedUpstream} from '../simulated-backend/index.ts';
 import type {Store} from '../store/store.ts';
-import type {SimulatedUpstream} from '../upstream/index.ts';
 
 /**
 Saves the simulated upstream's accounts into a store the way a user would: each as a Codex auth.json, then

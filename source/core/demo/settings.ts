@@ -1,5 +1,5 @@
+import type {SimulatedUpstreamOptions} from '../simulated-backend/index.ts';
 import type {Settings} from '../store/types.ts';
-import type {SimulatedUpstreamOptions} from '../upstream/index.ts';
 import type {WorkloadOptions} from './workload.ts';
 
 const names = ['ada', 'grace', 'edsger', 'barbara', 'donald', 'frances', 'ken', 'radia', 'alan', 'margaret'];

@@ -1,7 +1,7 @@
 import type {Clock} from '../clock.ts';
 import {createPoolKeys, type KeyStorage} from '../keys/pool-keys.ts';
 import type {Pool} from '../pool/pool.ts';
-import type {Engine} from '../proxy/engine.ts';
+import type {Engine} from '../proxy/dispatch.ts';
 import type {ProxyRoute} from '../proxy/server.ts';
 import type {Settings} from '../store/types.ts';
 import {createModelCatalog} from './catalog.ts';

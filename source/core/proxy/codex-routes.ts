@@ -2,10 +2,10 @@ import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {Clock} from '../clock.ts';
 import type {Pool} from '../pool/pool.ts';
 import {readJsonBody} from './body.ts';
-import type {Engine} from './engine.ts';
-import {clientGoneSignal, clientName, sendDispatchResult} from './forward.ts';
+import type {Engine} from './dispatch.ts';
 import {flattenHeaders} from './headers.ts';
 import {pooledUsage} from './pooled-usage.ts';
+import {clientGoneSignal, clientName, sendDispatchResult} from './respond.ts';
 import {type ProxyRoute, sendError, sendJson} from './server.ts';
 
 export type CodexRoutesOptions = {

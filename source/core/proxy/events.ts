@@ -1,4 +1,4 @@
-import type {CoreEvents, Notice, RequestLogEntry} from '../snapshot.ts';
+import type {CoreEvents, Notice, RequestLogEntry} from '../contract.ts';
 
 /** A request was served by another account than the first one tried (before any byte reached the client). */
 export type FailoverEvent = {

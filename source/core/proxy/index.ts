@@ -7,8 +7,8 @@ import {createSessionRegistry, type SessionRegistry} from '../sessions/registry.
 import type {AccountRecord} from '../store/types.ts';
 import type {StrategyOptions} from '../strategies/types.ts';
 import {createCodexRoutes} from './codex-routes.ts';
+import {createEngine, type Engine} from './dispatch.ts';
 import type {Dispatch} from './dispatch-types.ts';
-import {createEngine, type Engine} from './engine.ts';
 import {Emitter, type ProxyEvents} from './events.ts';
 import {strategySelector} from './selection.ts';
 import {createProxyServer, type ProxyRoute, type ProxyServer} from './server.ts';
@@ -18,7 +18,7 @@ import {pollUsage, startUsagePolling} from './usage-poll.ts';
 export {readJsonBody, readRequestBody} from './body.ts';
 export type {DispatchFailure, DispatchRequest, DispatchResult, DispatchSuccess} from './dispatch-types.ts';
 export type {FailoverEvent, ProxyEvents} from './events.ts';
-export {clientGoneSignal, clientName, sendDispatchResult} from './forward.ts';
+export {clientGoneSignal, clientName, sendDispatchResult} from './respond.ts';
 export {createProxyServer, type ProxyRoute, type ProxyServer, sendError, sendJson} from './server.ts';
 export type {Dispatch, Engine, Pool, SessionRegistry, TokenSource};
 

@@ -3,7 +3,7 @@ import type {Pool} from '../pool/pool.ts';
 import {parseWhamUsage} from '../quota/index.ts';
 import type {AccountQuota} from '../quota/types.ts';
 import type {Random} from '../random.ts';
-import type {Engine} from './engine.ts';
+import type {Engine} from './dispatch.ts';
 
 /** Asks the upstream's `/wham/usage` for one account and records what it says. Undefined when it could not. */
 export async function pollUsage(

@@ -1,5 +1,5 @@
+import type {PlannedKick, SchedulerSnapshot} from '../contract.ts';
 import {kickPolicies} from '../kicks/index.ts';
-import type {PlannedKick, SchedulerSnapshot} from '../snapshot.ts';
 import type {SchedulerSettings} from '../store/types.ts';
 import {inFilter, type KickAttempt} from './eligibility.ts';
 import {placeKick} from './placement.ts';

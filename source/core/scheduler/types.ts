@@ -1,7 +1,7 @@
 import type {Clock} from '../clock.ts';
+import type {SchedulerSnapshot} from '../contract.ts';
 import type {KickPolicy} from '../kicks/types.ts';
 import type {Random} from '../random.ts';
-import type {SchedulerSnapshot} from '../snapshot.ts';
 import type {SchedulerSettings} from '../store/types.ts';
 import type {AccountView} from '../strategies/types.ts';
 

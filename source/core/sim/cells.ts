@@ -2,8 +2,8 @@ import {getKickPolicy} from '../kicks/index.ts';
 import {getStrategy} from '../strategies/index.ts';
 import {select} from '../strategies/select.ts';
 import type {AccountView, PickContext} from '../strategies/types.ts';
-import {simulateRun} from './engine.ts';
 import type {Scenario} from './model.ts';
+import {simulateRun} from './run.ts';
 import {type Estimate, estimate} from './stats.ts';
 
 /** One cell of a comparison: a strategy, movement and scheduler on one setting, over `runs` seeds. */

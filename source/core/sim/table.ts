@@ -1,5 +1,5 @@
-import type {CellOutcome} from './pool.ts';
 import type {Estimate} from './stats.ts';
+import type {CellOutcome} from './worker-pool.ts';
 
 /** The columns of a results table: the metric, its heading, and how a value is written. */
 const COLUMNS = [

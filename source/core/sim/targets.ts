@@ -1,7 +1,7 @@
 import {type Metric, metricColumn} from './cells.ts';
-import type {CellOutcome} from './pool.ts';
 import {type Estimate, estimate} from './stats.ts';
 import {markdownTables} from './table.ts';
+import type {CellOutcome} from './worker-pool.ts';
 
 /*
 The issue's three targets for our default strategy, checked on benchmark results:

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {request} from 'node:http';
 import {after, before, beforeEach, test} from 'node:test';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/upstream/index.ts';
+import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {authHeaders, codexBody, completed, parseSse, postResponses, streamEvents} from './helpers.ts';
 
 let upstream: SimulatedUpstream;

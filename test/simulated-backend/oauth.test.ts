@@ -8,7 +8,7 @@ import {
 	decodeJwtPayload,
 	pkceChallenge,
 	startSimulatedUpstream,
-} from '../../source/core/upstream/index.ts';
+} from '../../source/core/simulated-backend/index.ts';
 import {codexBody, postResponses} from './helpers.ts';
 
 type Claims = {email: string; exp: number} & Record<

@@ -6,7 +6,7 @@ import {
 	MODELS_ETAG,
 	type SimulatedUpstream,
 	startSimulatedUpstream,
-} from '../../source/core/upstream/index.ts';
+} from '../../source/core/simulated-backend/index.ts';
 import {authHeaders, codexBody, deltaText, postResponses, streamEvents} from './helpers.ts';
 
 let upstream: SimulatedUpstream;

@@ -1,14 +1,14 @@
 import {monitorEventLoopDelay} from 'node:perf_hooks';
 import {parseArgs} from 'node:util';
-import {createScaledClock} from '../clock.ts';
-import {startEmbeddedCore} from '../core.ts';
-import {openStore} from '../store/store.ts';
+import {createScaledClock} from '../../source/core/clock.ts';
+import {startEmbeddedCore} from '../../source/core/core.ts';
+import {openStore} from '../../source/core/store/store.ts';
 
 /**
 The whole pool (`startEmbeddedCore`) alone in its own process, so the soak measures the proxy's memory and
 sockets without the load generator's or the simulated upstream's. Started with an IPC channel:
 
-  fork('source/core/reliability/proxy-process.ts', ['--home', DIR, '--upstream', URL, '--issuer', URL])
+  fork('bench/reliability/proxy-process.ts', ['--home', DIR, '--upstream', URL, '--issuer', URL])
 
 Prints one JSON line `{url, pid}` once listening. Sends every request-log entry, move and notice to the
 parent as `{type: 'request' | 'move' | 'notice', payload}` messages; answers `{type: 'stats'}` with its

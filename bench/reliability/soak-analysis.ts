@@ -1,5 +1,5 @@
-import type {RequestLogEntry} from '../snapshot.ts';
-import type {LoggedRequest} from '../upstream/index.ts';
+import type {RequestLogEntry} from '../../source/core/contract.ts';
+import type {LoggedRequest} from '../../source/core/simulated-backend/index.ts';
 import {type LoadResult, SOAK_REQUEST_HEADER} from './load.ts';
 
 /** How often the upstream saw each client request. */

@@ -3,7 +3,7 @@ import {spawn} from 'node:child_process';
 import {once} from 'node:events';
 import {createInterface} from 'node:readline';
 import {test} from 'node:test';
-import {CODEX_CLIENT_ID, startSimulatedUpstream} from '../../source/core/upstream/index.ts';
+import {CODEX_CLIENT_ID, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {codexBody, deltaText, parseSse} from './helpers.ts';
 
 type Started = {
@@ -23,7 +23,7 @@ test('the standalone process prints its address and accounts and is driven throu
 		[
 			'--import',
 			'tsx',
-			'source/core/upstream/standalone.ts',
+			'source/core/simulated-backend/standalone.ts',
 			'--accounts',
 			'alice,bob',
 			'--delta-count',

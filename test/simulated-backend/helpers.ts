@@ -1,4 +1,4 @@
-import type {ResponseUsage, SimulatedUpstream} from '../../source/core/upstream/index.ts';
+import type {ResponseUsage, SimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 
 /** A Codex-like responses body: developer message, user message, tools, the fields Codex sends. */
 export function codexBody(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {

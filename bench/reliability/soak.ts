@@ -3,11 +3,15 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {monitorEventLoopDelay} from 'node:perf_hooks';
 import {Agent, request} from 'undici';
-import {createScaledClock} from '../clock.ts';
-import {importSimulatedAccounts} from '../demo/seed-home.ts';
-import {createRandom} from '../random.ts';
-import {openStore} from '../store/store.ts';
-import {FAULT_KINDS, type SimulatedUpstream, startSimulatedUpstream} from '../upstream/index.ts';
+import {createScaledClock} from '../../source/core/clock.ts';
+import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
+import {createRandom} from '../../source/core/random.ts';
+import {
+	FAULT_KINDS,
+	type SimulatedUpstream,
+	startSimulatedUpstream,
+} from '../../source/core/simulated-backend/index.ts';
+import {openStore} from '../../source/core/store/store.ts';
 import {type ChaosCounts, soakFaults, startChaos} from './chaos.ts';
 import {runLoad} from './load.ts';
 import {openConnections, residentBytes} from './proc.ts';

@@ -1,5 +1,5 @@
 import {Agent, request} from 'undici';
-import type {Random} from '../random.ts';
+import type {Random} from '../../source/core/random.ts';
 import {type AnswerShape, classifyAnswer, type Outcome, sseData} from './outcome.ts';
 
 /** One client request of the load and how it ended. */

@@ -1,4 +1,4 @@
-import type {Random} from '../random.ts';
+import type {Random} from '../../source/core/random.ts';
 
 /** One malformed request: what to send, and which kind of malformation it is (for counting). */
 export type FuzzCase = {

@@ -1,7 +1,7 @@
 import {type ChildProcess, fork} from 'node:child_process';
 import {once} from 'node:events';
 import {fileURLToPath} from 'node:url';
-import type {Notice, RequestLogEntry} from '../snapshot.ts';
+import type {Notice, RequestLogEntry} from '../../source/core/contract.ts';
 
 export type ProxyStats = {
 	readonly memory: NodeJS.MemoryUsage;

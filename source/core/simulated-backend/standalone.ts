@@ -6,7 +6,7 @@ import {startSimulatedUpstream} from './server.ts';
 Runs the simulated upstream in its own process, with the control API on, so a benchmark or soak measures the
 proxy alone:
 
-  node --import tsx source/core/upstream/standalone.ts --accounts 2 --delta-count 300
+  node --import tsx source/core/simulated-backend/standalone.ts --accounts 2 --delta-count 300
 
 Prints one JSON line `{url, backendUrl, issuerUrl, tokenUrl, accounts: [{name, accountId, authJson}]}` on
 stdout once listening, then serves until SIGTERM/SIGINT. Faults, quotas and the log are driven through

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {createManualClock, HOUR, MINUTE} from '../../source/core/clock.ts';
-import {startSimulatedUpstream} from '../../source/core/upstream/index.ts';
+import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {authHeaders, codexBody, postResponses} from './helpers.ts';
 
 const START = Date.UTC(2026, 10, 22, 8, 0, 0);

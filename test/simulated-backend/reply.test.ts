@@ -6,7 +6,7 @@ import {
 	readPrompt,
 	requestedCall,
 	toolNames,
-} from '../../source/core/upstream/reply.ts';
+} from '../../source/core/simulated-backend/reply.ts';
 
 test('the prompt is the last user message; a bare string input is one', () => {
 	assert.equal(readPrompt(inputItems({input: 'just text'})).userText, 'just text');

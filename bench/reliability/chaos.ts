@@ -1,6 +1,6 @@
 import {request} from 'undici';
-import type {Random} from '../random.ts';
-import type {FaultKind, FaultSpec, SimulatedUpstream} from '../upstream/index.ts';
+import type {Random} from '../../source/core/random.ts';
+import type {FaultKind, FaultSpec, SimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 
 /**
 The faults the soak injects, each with its chance per upstream request: every kind the simulated upstream
