@@ -7,8 +7,8 @@ import type {Random} from '../random.ts';
 import {sessionIdentity} from '../sessions/identity.ts';
 import type {IssuerRegistry} from '../sessions/issuers.ts';
 import type {SessionRegistry} from '../sessions/registry.ts';
-import {hasCompaction, recordRejectedItems, type StripMode, stripBoundItems} from '../sessions/strip.ts';
-import type {PickKind} from '../strategies/types.ts';
+import {recordRejectedItems, type StripMode, stripBoundItems} from '../sessions/strip.ts';
+import {createAccountChoice} from './account-choice.ts';
 import type {Dispatch, DispatchFailure, DispatchRequest, DispatchResult} from './dispatch-types.ts';
 import {Emitter, type ProxyEvents} from './events.ts';
 import {clientResponseHeaders, upstreamRequestHeaders} from './headers.ts';
@@ -78,7 +78,8 @@ type Attempt =
 	  };
 
 export function createEngine(options: EngineOptions): Engine {
-	const {pool, sessions, issuers, tokens, select, upstream, dispatcher, clock, random} = options;
+	const {pool, sessions, issuers, tokens, upstream, dispatcher, clock} = options;
+	const {reasonToLeave, choose, waitForChange} = createAccountChoice(options);
 	const events = options.events ?? new Emitter<ProxyEvents>();
 	let inFlight = 0;
 	let requestCounter = 0;
@@ -179,77 +180,6 @@ export function createEngine(options: EngineOptions): Engine {
 			return {ok: false, failure: answer.failure, status: answer.status, text: answer.text};
 		}
 	};
-
-	/** Why the session's account cannot keep it, in words (for the move record), or undefined if it can. */
-	const reasonToLeave = (accountId: string, body: Readonly<Record<string, unknown>>): string | undefined => {
-		const account = pool.get(accountId);
-		if (account === undefined) {
-			return 'its account was removed';
-		}
-
-		if (account.record.marks.evicted) {
-			return 'its account was evicted';
-		}
-
-		if (!pool.isUsable(accountId)) {
-			const {health} = account;
-			if (health.status === 'needs-login' || account.record.needsLogin !== undefined) {
-				return 'its account needs a new login';
-			}
-
-			return health.status === 'cooling' && health.until > clock.now() && health.reason !== 'quota'
-				? `its account is cooling down (${health.reason})`
-				: 'its account reached its usage limit';
-		}
-
-		// A compacted session stays while its account is usable: its compaction item cannot move (see sessions/strip.ts).
-		if (account.record.marks.drained && !hasCompaction(body)) {
-			return 'its account is drained';
-		}
-
-		return undefined;
-	};
-
-	const choose = (
-		home: string | undefined,
-		tried: ReadonlySet<string>,
-		body: Readonly<Record<string, unknown>>,
-	): string | undefined => {
-		if (home !== undefined && !tried.has(home) && reasonToLeave(home, body) === undefined) {
-			return home;
-		}
-
-		const kind: PickKind = home === undefined ? 'new' : 'move';
-		const offered = pool.views().filter((view) => !tried.has(view.id));
-		const picked = select(offered, {
-			now: clock.now(),
-			kind,
-			random,
-			previous: home,
-			options: options.strategyOptions?.(),
-		});
-		// For a new session a strategy may name an account that is not usable (the simulator pauses there): here that means none.
-		if (picked === undefined || !pool.isUsable(picked)) {
-			return undefined;
-		}
-
-		pool.markPicked(picked);
-		return picked;
-	};
-
-	const waitForChange = (ms: number, signal: AbortSignal) =>
-		new Promise<void>((resolve) => {
-			const done = () => {
-				clearTimeout(timer);
-				unsubscribe();
-				signal.removeEventListener('abort', done);
-				resolve();
-			};
-
-			const timer = setTimeout(done, Math.max(1, ms));
-			const unsubscribe = pool.onChange(done);
-			signal.addEventListener('abort', done, {once: true});
-		});
 
 	const logFailure = (
 		request: DispatchRequest,
