@@ -11,6 +11,7 @@ import {createOpenAiRoutes} from '../../source/core/openai/routes.ts';
 import {type ResponsesEvent, readResponsesEvents} from '../../source/core/openai/sse.ts';
 import type {Dispatch, DispatchRequest, DispatchResult} from '../../source/core/proxy/dispatch-types.ts';
 import type {Settings} from '../../source/core/store/types.ts';
+import {readableBody} from '../helpers/dispatch-body.ts';
 
 /** A recorded upstream SSE body from test/openai/fixtures. */
 export function fixture(name: string): string {
@@ -71,7 +72,7 @@ export function sseResult(text: string): DispatchResult {
 		headers: {'content-type': 'text/event-stream'},
 		accountId: 'acct-1',
 		sessionId: 'session-1',
-		body: Readable.from(chunked(Buffer.from(text), 7)),
+		body: readableBody(Readable.from(chunked(Buffer.from(text), 7))),
 	};
 }
 

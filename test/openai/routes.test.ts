@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {Readable} from 'node:stream';
 import {test} from 'node:test';
 import {createSseParser} from '../../source/core/openai/sse.ts';
+import {readableBody} from '../helpers/dispatch-body.ts';
 import {fixture, replayDispatch, sseResult, startRoutes, upstreamModels} from './helpers.ts';
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -255,7 +256,7 @@ test('a client that goes away aborts the upstream request', async (t) => {
 			// An upstream that sends the start, then never finishes.
 			const body = new Readable({read() {}});
 			body.push(head);
-			return {...sseResult(''), body};
+			return {...sseResult(''), body: readableBody(body)};
 		}),
 	);
 	t.after(server.close);
@@ -276,7 +277,7 @@ test('an upstream connection that breaks mid-response ends the answer cleanly', 
 		const body = new Readable({read() {}});
 		body.push(head);
 		setImmediate(() => body.destroy(new Error('other side closed')));
-		return {...sseResult(''), body};
+		return {...sseResult(''), body: readableBody(body)};
 	};
 	const server = await startRoutes(replayDispatch(broken));
 	t.after(server.close);

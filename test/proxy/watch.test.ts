@@ -67,7 +67,7 @@ test('the watcher learns quota events, issuers and usage as the stream passes', 
 			response: {usage: {input_tokens: 10, input_tokens_details: {cached_tokens: 4}, output_tokens: 3}},
 		},
 	]);
-	for await (const _chunk of body) {
+	for await (const _chunk of body.toReadable()) {
 		// Drain.
 	}
 
@@ -87,7 +87,7 @@ test('a response.failed rate limit after the first byte cools the account for th
 			},
 		},
 	]);
-	for await (const _chunk of body) {
+	for await (const _chunk of body.toReadable()) {
 		// Drain.
 	}
 
@@ -102,7 +102,7 @@ test('a response.failed rate limit after the first byte cools the account for th
 test('a stream that ends before response.completed is reported, and the client gets a response.failed event', async () => {
 	const {body, outcome} = setup([{type: 'response.created'}]);
 	let text = '';
-	for await (const chunk of body) {
+	for await (const chunk of body.toReadable()) {
 		text += String(chunk);
 	}
 

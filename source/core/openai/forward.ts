@@ -65,7 +65,7 @@ export async function forward(
 	}
 
 	if (result.status >= 400) {
-		const text = await readAll(result.body);
+		const text = await result.body.text();
 		throw fromDispatchFailure(
 			{ok: false, status: result.status, error: upstreamError(text)},
 			(deps.clock ?? systemClock).now(),
@@ -73,15 +73,6 @@ export async function forward(
 	}
 
 	return result;
-}
-
-async function readAll(body: DispatchSuccess['body']): Promise<string> {
-	const chunks: Buffer[] = [];
-	for await (const chunk of body) {
-		chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-	}
-
-	return Buffer.concat(chunks).toString('utf8');
 }
 
 function upstreamError(text: string): {type: string; message: string} {

@@ -23,7 +23,7 @@ export const handleResponses: OpenAiHandler = async (req, res, deps) => {
 		const raw = await acceptRequest(req, deps);
 		const {body, stream} = normaliseResponsesBody(raw, raw.model as string);
 		const upstream = await forward(req, res, deps, body);
-		const events = upstreamEvents(upstream.body);
+		const events = upstreamEvents(upstream.body.toReadable());
 		if (!stream) {
 			const assembler = createResponseAssembler();
 			for await (const event of events) {
@@ -52,7 +52,7 @@ export const handleResponses: OpenAiHandler = async (req, res, deps) => {
 
 			terminal ||= isTerminal(event);
 			if (!(await write(res, formatSse(event, event.type)))) {
-				upstream.body.destroy();
+				upstream.body.cancel();
 				return;
 			}
 		}
@@ -79,7 +79,7 @@ export const handleChatCompletions: OpenAiHandler = async (req, res, deps) => {
 		const {body, options} = chatToResponses(raw, raw.model as string);
 		const upstream = await forward(req, res, deps, body);
 		const now = (deps.clock ?? systemClock).now();
-		const events = upstreamEvents(upstream.body);
+		const events = upstreamEvents(upstream.body.toReadable());
 		if (!options.stream) {
 			const assembler = createResponseAssembler();
 			for await (const event of events) {
@@ -108,7 +108,7 @@ export const handleChatCompletions: OpenAiHandler = async (req, res, deps) => {
 		for await (const event of events) {
 			for (const payload of translator.push(event)) {
 				if (!(await write(res, formatSse(payload)))) {
-					upstream.body.destroy();
+					upstream.body.cancel();
 					return;
 				}
 			}

@@ -40,10 +40,42 @@ export type DispatchSuccess = {
 	readonly accountId: string;
 	readonly sessionId: string;
 	/**
-	The body (SSE for `/codex/responses`). Consume it to the end or destroy it; the engine watches it to record
+	The body (SSE for `/codex/responses`). Read it to the end or cancel it; the engine watches it to record
 	usage and the accounts that issued encrypted items.
 	*/
-	readonly body: Readable;
+	readonly body: DispatchBody;
+};
+
+/**
+Where `DispatchBody.sinkTo` hands the body's chunks: straight from undici's handler, with no stream in between
+(the client's response on the hot path, see `respond.ts`).
+*/
+export type BodySink = {
+	/** Takes a chunk; false when full: the upstream stays paused until the sink's owner calls `drained`. */
+	write(chunk: Buffer): boolean;
+	/** The body ended (after its last chunk, the engine's closing event included, went through `write`). */
+	end(): void;
+	/** The upstream's body broke after some chunks went by. */
+	fail(error: Error): void;
+};
+
+/**
+The body of a dispatched answer, read one way only: through `sinkTo` (the fast path that streams to a Codex
+client: each upstream chunk goes to the sink in one call, no stream machinery per chunk), through
+`toReadable` (the OpenAI translator reads events from it), or whole with `text`. The hot path depends on
+`sinkTo` being a real method of the body, so it is part of the contract rather than found by a downcast.
+*/
+export type DispatchBody = {
+	/** Feeds every chunk to `sink`, with backpressure: a `false` from `write` pauses the upstream. */
+	sinkTo(sink: BodySink): void;
+	/** The sink has room again: the upstream resumes. */
+	drained(): void;
+	/** The body as a stream of Buffers (emits 'end', 'error' and 'close' in sink mode too). */
+	toReadable(): Readable;
+	/** Reads the rest as UTF-8 text (error bodies). */
+	text(): Promise<string>;
+	/** Stops reading before the end (the client went away): the upstream request is aborted. A no-op once ended. */
+	cancel(): void;
 };
 
 export type DispatchResult = DispatchSuccess | DispatchFailure;

@@ -1,4 +1,3 @@
-import type {Readable} from 'node:stream';
 import type {Dispatcher} from 'undici';
 import type {Clock} from '../clock.ts';
 import type {Pool} from '../pool/pool.ts';
@@ -9,7 +8,13 @@ import type {IssuerRegistry} from '../sessions/issuers.ts';
 import type {SessionRegistry} from '../sessions/registry.ts';
 import {recordRejectedItems, type StripMode, stripBoundItems} from '../sessions/strip.ts';
 import {createAccountChoice} from './account-choice.ts';
-import type {Dispatch, DispatchFailure, DispatchRequest, DispatchResult} from './dispatch-types.ts';
+import type {
+	Dispatch,
+	DispatchBody,
+	DispatchFailure,
+	DispatchRequest,
+	DispatchResult,
+} from './dispatch-types.ts';
 import {Emitter, type ProxyEvents} from './events.ts';
 import {clientResponseHeaders, upstreamRequestHeaders} from './headers.ts';
 import {failureWords, markForFailure, noAccountFailure} from './outcomes.ts';
@@ -339,7 +344,7 @@ export function createEngine(options: EngineOptions): Engine {
 				started,
 				failedOver,
 			};
-			const body: Readable = watchResponse({
+			const body: DispatchBody = watchResponse({
 				source: result.response.body,
 				sse: (headers['content-type'] ?? '').includes('text/event-stream'),
 				accountId,

@@ -1,8 +1,6 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
-import type {Readable} from 'node:stream';
-import type {DispatchResult} from './dispatch-types.ts';
+import type {BodySink, DispatchResult} from './dispatch-types.ts';
 import {sendJson} from './server.ts';
-import {type BodySink, UpstreamBody} from './upstream-body.ts';
 import {streamFailedEvent} from './watch.ts';
 
 /**
@@ -99,23 +97,6 @@ function clientSink(response: ServerResponse, sse: boolean, finish: () => void):
 	};
 }
 
-/** Feeds `body` to `sink`; returns what to call when the sink has room again. */
-function readInto(body: Readable, sink: BodySink): () => void {
-	if (body instanceof UpstreamBody) {
-		body.sinkTo(sink);
-		return () => body.drained();
-	}
-
-	body.on('data', (chunk: Buffer) => {
-		if (!sink.write(chunk)) {
-			body.pause();
-		}
-	});
-	body.once('end', () => sink.end());
-	body.once('error', (error) => sink.fail(error));
-	return () => body.resume();
-}
-
 /**
 Sends the engine's result to the client. A failure becomes the upstream-shaped JSON error; a success is
 streamed with backpressure (the upstream is paused while the client's socket is full). If the upstream breaks
@@ -132,8 +113,7 @@ export function sendDispatchResult(response: ServerResponse, result: DispatchRes
 	const sse = (result.headers['content-type'] ?? '').includes('text/event-stream');
 	response.writeHead(result.status, result.headers);
 	return new Promise((resolve) => {
-		let drained = () => {};
-		const onDrain = () => drained();
+		const onDrain = () => body.drained();
 		const finish = () => {
 			response.off('drain', onDrain);
 			resolve();
@@ -141,12 +121,9 @@ export function sendDispatchResult(response: ServerResponse, result: DispatchRes
 
 		response.on('drain', onDrain);
 		response.once('close', () => {
-			if (!body.destroyed && !body.readableEnded) {
-				body.destroy();
-			}
-
+			body.cancel();
 			finish();
 		});
-		drained = readInto(body, clientSink(response, sse, finish));
+		body.sinkTo(clientSink(response, sse, finish));
 	});
 }

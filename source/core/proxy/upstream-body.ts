@@ -1,19 +1,9 @@
 import type {IncomingHttpHeaders} from 'node:http';
 import {Readable} from 'node:stream';
 import type {Dispatcher} from 'undici';
+import type {BodySink, DispatchBody} from './dispatch-types.ts';
 
-/**
-Where `sinkTo` hands an upstream body's chunks: straight from undici's handler, with no stream in between
-(`forward.ts` writes them to the client's response).
-*/
-export type BodySink = {
-	/** Takes a chunk; false when full: the upstream stays paused until the sink calls the body's `drained`. */
-	write(chunk: Buffer): boolean;
-	/** The upstream's body ended (after the observer's last chunk, if any, went through `write`). */
-	end(): void;
-	/** The upstream's body broke after some chunks went by. */
-	fail(error: Error): void;
-};
+export type {BodySink} from './dispatch-types.ts';
 
 /** Chunks held before anyone reads pause the upstream beyond this many bytes. */
 const MAX_HELD_BYTES = 1024 * 1024;
@@ -26,7 +16,7 @@ turn are most of the proxy's work). `observe` sees every chunk first (the engine
 both the observer is attached and a reader has chosen how to read, so none is missed or reordered.
 Backpressure: a full buffer or sink pauses the upstream socket; destroying the body aborts the upstream request.
 */
-export class UpstreamBody extends Readable {
+export class UpstreamBody extends Readable implements DispatchBody {
 	readonly #controller: Dispatcher.DispatchController;
 	/** The upstream's body has ended (or failed). */
 	#finished = false;
@@ -71,6 +61,16 @@ export class UpstreamBody extends Readable {
 		this.#sink = sink;
 		this.#read = true;
 		this.#start();
+	}
+
+	toReadable(): Readable {
+		return this;
+	}
+
+	cancel(): void {
+		if (!this.destroyed && !this.readableEnded) {
+			this.destroy();
+		}
 	}
 
 	/** The sink has room again. */

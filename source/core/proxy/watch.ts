@@ -1,9 +1,9 @@
-import type {Readable} from 'node:stream';
 import type {Clock} from '../clock.ts';
 import type {Pool} from '../pool/pool.ts';
 import {parseRateLimitsEvent} from '../quota/index.ts';
 import type {IssuerRegistry} from '../sessions/issuers.ts';
 import type {TurnUsage} from '../sessions/registry.ts';
+import type {DispatchBody} from './dispatch-types.ts';
 import {SseScanner} from './sse-tap.ts';
 import type {UpstreamBody} from './upstream-body.ts';
 import {parseRetryDelay} from './upstream-errors.ts';
@@ -53,7 +53,7 @@ export function watchResponse(options: {
 	pool: Pool;
 	clock: Clock;
 	onDone: (outcome: ResponseOutcome) => void;
-}): Readable {
+}): DispatchBody {
 	const {source, accountId, issuers, pool, clock} = options;
 	let usage: TurnUsage | undefined;
 	let completed = false;
