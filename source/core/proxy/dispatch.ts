@@ -1,13 +1,13 @@
 import type {Dispatcher} from 'undici';
 import type {Clock} from '../clock.ts';
 import type {Pool} from '../pool/pool.ts';
-import {parseQuotaHeaders} from '../quota/index.ts';
 import type {Random} from '../random.ts';
 import {sessionIdentity} from '../sessions/identity.ts';
 import type {IssuerRegistry} from '../sessions/issuers.ts';
 import type {SessionRegistry} from '../sessions/registry.ts';
-import {recordRejectedItems, type StripMode, stripBoundItems} from '../sessions/strip.ts';
+import type {StripMode} from '../sessions/strip.ts';
 import {createAccountChoice} from './account-choice.ts';
+import {createAttempt, observeHeaders} from './attempt.ts';
 import type {
 	Dispatch,
 	DispatchBody,
@@ -16,11 +16,10 @@ import type {
 	DispatchResult,
 } from './dispatch-types.ts';
 import {Emitter, type ProxyEvents} from './events.ts';
-import {clientResponseHeaders, upstreamRequestHeaders} from './headers.ts';
-import {failureWords, markForFailure, noAccountFailure} from './outcomes.ts';
+import {clientResponseHeaders} from './headers.ts';
+import {failureWords, markForFailure, markTokenFailure, noAccountFailure} from './outcomes.ts';
 import type {Selector, StrategyOptionsSource} from './selection.ts';
-import type {UpstreamResponse} from './upstream-body.ts';
-import {needsLoginError, send, type TokenSource, type UpstreamBase} from './upstream-client.ts';
+import type {TokenSource, UpstreamBase} from './upstream-client.ts';
 import type {UpstreamFailure} from './upstream-errors.ts';
 import {createUpstreamGet} from './upstream-get.ts';
 import {type ResponseOutcome, watchResponse} from './watch.ts';
@@ -68,20 +67,6 @@ type StreamedRequest = {
 	readonly failedOver: readonly string[];
 };
 
-type Attempt =
-	| {
-			readonly ok: true;
-			readonly response: UpstreamResponse;
-			readonly stripped: number;
-			readonly compactionLost: number;
-	  }
-	| {
-			readonly ok: false;
-			readonly failure: UpstreamFailure;
-			readonly status: number | undefined;
-			readonly text: string;
-	  };
-
 export function createEngine(options: EngineOptions): Engine {
 	const {pool, sessions, issuers, tokens, upstream, dispatcher, clock} = options;
 	const {reasonToLeave, choose, waitForChange} = createAccountChoice(options);
@@ -94,97 +79,7 @@ export function createEngine(options: EngineOptions): Engine {
 		events.emit('notice', {id: `proxy-${++noticeCounter}`, at: clock.now(), level, message});
 	};
 
-	const observeHeaders = (accountId: string, headers: Record<string, string | string[] | undefined>) => {
-		const quota = parseQuotaHeaders(headers, clock.now());
-		if (quota !== undefined) {
-			pool.observeQuota(accountId, quota);
-		}
-	};
-
-	const tokenFailed = (accountId: string, error: unknown): UpstreamFailure => {
-		const message = error instanceof Error ? error.message : String(error);
-		if (needsLoginError(error)) {
-			pool.markNeedsLogin(accountId, message);
-			notice(
-				'error',
-				`Account ${pool.get(accountId)?.record.name ?? accountId} needs a new login: ${message}`,
-			);
-		} else {
-			pool.markFailure(accountId, 'auth');
-		}
-
-		return {kind: 'unauthorized', message};
-	};
-
-	/** One account: its token (one refresh on a 401), and one retry without encrypted items on a 400 that names them. */
-	const attempt = async (request: DispatchRequest, accountId: string, mode: StripMode): Promise<Attempt> => {
-		const stripped = stripBoundItems(request.body, accountId, issuers, mode);
-		if (stripped.removedCompaction > 0) {
-			notice(
-				'warn',
-				`Session moved to ${pool.get(accountId)?.record.name ?? accountId}: its compacted context (encrypted by another account) was dropped.`,
-			);
-		}
-
-		let body = JSON.stringify(stripped.body);
-		let token: string;
-		try {
-			token = await tokens.getAccessToken(accountId);
-		} catch (error) {
-			return {ok: false, failure: tokenFailed(accountId, error), status: undefined, text: ''};
-		}
-
-		let refreshed = false;
-		let strippedAll = false;
-		for (;;) {
-			const headers = upstreamRequestHeaders(
-				request.headers,
-				{accessToken: token, accountId},
-				{dropTurnState: mode !== 'foreign'},
-			);
-			const answer = await send(
-				dispatcher,
-				upstream,
-				{method: 'POST', path: request.path, headers, body, signal: request.signal},
-				clock.now,
-			);
-			if (answer.ok) {
-				observeHeaders(accountId, answer.response.headers);
-				return {
-					ok: true,
-					response: answer.response,
-					stripped: stripped.removedReasoning,
-					compactionLost: stripped.removedCompaction,
-				};
-			}
-
-			observeHeaders(accountId, answer.headers);
-			if (answer.failure.kind === 'unauthorized' && !refreshed && !request.signal.aborted) {
-				refreshed = true;
-				try {
-					token = await tokens.refreshAfter401(accountId, token);
-				} catch (error) {
-					return {
-						ok: false,
-						failure: tokenFailed(accountId, error),
-						status: answer.status,
-						text: answer.text,
-					};
-				}
-
-				continue;
-			}
-
-			if (answer.failure.kind === 'invalid-encrypted-content' && !strippedAll) {
-				strippedAll = true;
-				recordRejectedItems(stripped.body, accountId, issuers);
-				body = JSON.stringify(stripBoundItems(request.body, accountId, issuers, 'all').body);
-				continue;
-			}
-
-			return {ok: false, failure: answer.failure, status: answer.status, text: answer.text};
-		}
-	};
+	const attempt = createAttempt({pool, issuers, tokens, upstream, dispatcher, clock, notice});
 
 	const logFailure = (
 		request: DispatchRequest,
@@ -362,8 +257,8 @@ export function createEngine(options: EngineOptions): Engine {
 		dispatcher,
 		upstream,
 		clock,
-		onHeaders: observeHeaders,
-		onTokenError: tokenFailed,
+		onHeaders: (accountId, headers) => observeHeaders(pool, clock, accountId, headers),
+		onTokenError: (accountId, error) => markTokenFailure(pool, accountId, error, notice),
 		onFailure: (accountId, failure) => markForFailure(pool, accountId, failure, clock.now()),
 	});
 

@@ -1,11 +1,33 @@
 import type {Pool} from '../pool/pool.ts';
 import type {DispatchFailure} from './dispatch-types.ts';
+import {needsLoginError} from './upstream-client.ts';
 import type {UpstreamFailure} from './upstream-errors.ts';
 
 /** When a window is exhausted but the 429 names no reset, rest this long before trying again. */
 const UNKNOWN_RESET_MS = 15 * 60_000;
 /** A 429 rate_limit_exceeded without "try again in": rest this long. */
 const RATE_LIMIT_REST_MS = 10_000;
+
+/** Where the engine's notices go (the request log's notice list). */
+export type Notify = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+/** Marks an account whose token could not be had: refused logins need a new one, the rest back off. */
+export function markTokenFailure(
+	pool: Pool,
+	accountId: string,
+	error: unknown,
+	notice: Notify,
+): UpstreamFailure {
+	const message = error instanceof Error ? error.message : String(error);
+	if (needsLoginError(error)) {
+		pool.markNeedsLogin(accountId, message);
+		notice('error', `Account ${pool.get(accountId)?.record.name ?? accountId} needs a new login: ${message}`);
+	} else {
+		pool.markFailure(accountId, 'auth');
+	}
+
+	return {kind: 'unauthorized', message};
+}
 
 /** Marks the account after a failure that made the engine try another one. */
 export function markForFailure(pool: Pool, accountId: string, failure: UpstreamFailure, now: number): void {

@@ -1,6 +1,6 @@
-import type {KickOptions, KickPolicy} from '../kicks/types.ts';
+import type {KickOptions} from '../kicks/types.ts';
 import {createRandom} from '../random.ts';
-import type {AccountView, PickContext, PickKind, StrategyOptions} from '../strategies/types.ts';
+import type {AccountView, PickKind} from '../strategies/types.ts';
 import {IdHeap} from './heap.ts';
 import {
 	arrivalRate,
@@ -11,46 +11,15 @@ import {
 	MS_PER_HOUR,
 	type RunResult,
 	SESSION_RATE,
-	type SimParams,
 	WEEKLY_HOURS,
 	WEEKLY_QUOTA,
 } from './model.ts';
+import type {RunSetup} from './run-setup.ts';
 import {percentile95} from './stats.ts';
 import {type AccountArrays, createViews, refreshView} from './views.ts';
 import {ScriptedWorkload, type SessionSource, Workload} from './workload.ts';
 
-/** How the simulator asks for an account: the strategy behind the selection layer. */
-export type Chooser = (accounts: readonly AccountView[], context: PickContext) => string | undefined;
-
-export type RunSetup = {
-	readonly params: SimParams;
-	/** Seed of the run: the workload stream is (seed, 0), the strategy's stream (seed, 1). */
-	readonly seed: number;
-	readonly choose: Chooser;
-	readonly kicks: KickPolicy;
-	readonly strategyOptions?: StrategyOptions | undefined;
-	/**
-	The strategy's answer depends only on the accounts and the time (not on `previous`, not on its random
-	stream), so once it answers "none" to a queued session, it answers "none" to every other one until
-	something changes: the queue pass may stop asking. Exact, and it saves most calls in a backlog.
-	*/
-	readonly stateOnly?: boolean | undefined;
-	/** Scripted sessions instead of the model's random stream (tests); rho, mean and scenario are then unused. */
-	readonly sessions?: readonly {readonly at: number; readonly size: number}[] | undefined;
-	/**
-	Told of every pause when it ends (or is cut at the horizon), with the weekly quota the whole pool had
-	left when it began: the analysis of where wait comes from (bench/weekly-crunch.ts). Costs nothing unset.
-	*/
-	readonly observePause?: ((pause: PauseRecord) => void) | undefined;
-};
-
-export type PauseRecord = {
-	/** Hours since the start of the run. */
-	readonly startedAt: number;
-	readonly hours: number;
-	/** Σ over accounts of the weekly quota left (weekly-quota units) at the pause's start. */
-	readonly poolWeeklyLeft: number;
-};
+export type {Chooser, PauseRecord, RunSetup} from './run-setup.ts';
 
 // Local copies: imported bindings may compile to getters, which cost in the hot loop.
 const R = SESSION_RATE;
