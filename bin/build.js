@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 /*
-Builds dist/codexpool.js: the CLI bundled by esbuild, so that `codexpool` runs on plain node without the tsx
-loader (about 30 MB less resident memory for `codexpool serve`, see bench/results/proxy.md). `npm install` runs
-it (the `prepare` script); bin/codexpool.js uses the bundle while it is newer than source/, else tsx.
+Builds dist/: the CLI bundled by esbuild with every dependency it runs (Ink, React, meow, conf, cron, undici, ws,
+fzstd...), so the installed package is bin/ and dist/ alone, runs on plain node with no node_modules of its own
+and no TypeScript loader (about 30 MB less resident memory for `codexpool serve` than under tsx, see
+bench/results/proxy.md). `npm install` in a clone runs it (`prepare`), and so does `npm pack`.
 
 Usage: node bin/build.js [--outdir DIR]   (default dist/; tests build into a folder of their own)
 
-Code splitting keeps the commands lazy: `codexpool serve` never loads Ink or React. The output is written
-into a fresh folder next to the target and swapped in, so a codexpool already running from dist/ never sees a
-half-written bundle.
+Two entries: dist/codexpool.js (the CLI) and dist/sim-worker.js (a simulator worker thread, started by
+source/core/sim/worker-pool.ts from the chunk next to it). Code splitting keeps the commands lazy: `codexpool
+serve` never loads Ink or React. The output is written into a fresh folder next to the target and swapped in, so
+a codexpool already running from dist/ never sees a half-written bundle.
 */
-import {existsSync, readFileSync, renameSync, rmSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
@@ -20,7 +22,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** Options for esbuild; exported for tests. */
 export function buildOptions(outdir) {
 	return {
-		entryPoints: {codexpool: path.join(root, 'source/cli.tsx')},
+		entryPoints: {
+			codexpool: path.join(root, 'source/cli.tsx'),
+			'sim-worker': path.join(root, 'source/core/sim/worker.ts'),
+		},
 		outdir,
 		bundle: true,
 		splitting: true,
@@ -32,7 +37,7 @@ export function buildOptions(outdir) {
 		minify: false,
 		legalComments: 'none',
 		logLevel: 'warning',
-		// Every output file sits in outdir itself: the source-relative import.meta.url below counts on it.
+		// Every output file sits in outdir itself: worker-pool.ts finds sim-worker.js next to its own chunk.
 		chunkNames: '[name]-[hash]',
 		// Ink loads its devtools only under DEV=true, from a package codexpool does not install.
 		external: ['react-devtools-core'],
@@ -40,45 +45,56 @@ export function buildOptions(outdir) {
 		banner: {
 			js: "import {createRequire as __codexpoolCreateRequire} from 'node:module'; const require = __codexpoolCreateRequire(import.meta.url);",
 		},
-		plugins: [sourceRelativeImportMeta(outdir)],
 	};
 }
 
 /**
-A few modules find files next to themselves (the simulator's worker script, the soak's proxy child, meow's
-package.json): in the bundle, their `import.meta.url` is made to name their own source file again, so those
-paths resolve as they do when run from source.
+The licences of the packages bundled into dist/ (their code ships inside it, so their notices ship next to it):
+each package whose files esbuild read, with its LICENSE file or, lacking one, the licence package.json names.
 */
-function sourceRelativeImportMeta(outdir) {
-	return {
-		name: 'source-relative-import-meta',
-		setup(build) {
-			build.onLoad({filter: /[\\/]source[\\/].*\.tsx?$/}, (args) => {
-				const text = readFileSync(args.path, 'utf8');
-				if (!text.includes('import.meta.url')) {
-					return undefined;
-				}
+function thirdPartyLicenses(metafile) {
+	const folders = new Map();
+	for (const input of Object.keys(metafile.inputs)) {
+		const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+		if (match) {
+			folders.set(match[1], path.resolve(root, match[1]));
+		}
+	}
 
-				const relative = path.relative(outdir, args.path).split(path.sep).join('/');
-				return {
-					contents: text.replaceAll(
-						'import.meta.url',
-						`new URL(${JSON.stringify(relative)}, import.meta.url).href`,
-					),
-					loader: args.path.endsWith('.tsx') ? 'tsx' : 'ts',
-				};
-			});
-		},
-	};
+	const sections = [];
+	for (const folder of [...folders.values()].sort()) {
+		const {name, version, license} = JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8'));
+		const file = readdirSync(folder).find((entry) => /^licen[cs]e/i.test(entry));
+		const text = file === undefined ? `License: ${license ?? 'not stated'}` : readFileSync(path.join(folder, file), 'utf8');
+		sections.push(`${name} ${version}\n\n${text.trim()}\n`);
+	}
+
+	return `codexpool bundles these packages into dist/.\n\n${sections.join(`\n${'-'.repeat(72)}\n\n`)}`;
+}
+
+/** esbuild is a devDependency: a clone needs `npm install` before it can build (or pack). */
+async function loadEsbuild() {
+	try {
+		return await import('esbuild');
+	} catch (error) {
+		if (error?.code === 'ERR_MODULE_NOT_FOUND') {
+			throw new Error(
+				'esbuild is not installed. Run `npm install` in this folder first: it installs the build tools (devDependencies) and builds dist/.',
+			);
+		}
+
+		throw error;
+	}
 }
 
 export async function buildBundle(outdir = path.join(root, 'dist')) {
-	const {build} = await import('esbuild');
+	const {build} = await loadEsbuild();
 	const target = path.resolve(outdir);
 	const fresh = `${target}.building-${process.pid}`;
 	rmSync(fresh, {recursive: true, force: true});
 	// Chunks are found relative to the entry, so building in `fresh` and renaming it keeps every path right.
-	await build(buildOptions(fresh));
+	const {metafile} = await build({...buildOptions(fresh), metafile: true});
+	writeFileSync(path.join(fresh, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(metafile));
 	const old = `${target}.old-${process.pid}`;
 	if (existsSync(target)) {
 		renameSync(target, old);

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /*
-Runs the prebuilt bundle (dist/codexpool.js, `npm run build`, made by `npm install`) on plain node. When the
-bundle is missing or older than anything under source/, it runs the TypeScript sources through tsx instead, so
-a clone without a build and a developer editing sources both run what the sources say.
-CODEXPOOL_FROM_SOURCE=1 forces the sources.
+Runs the prebuilt bundle (dist/codexpool.js) on plain node. The installed package ships only bin/ and dist/
+(package.json `files`), so that is all it ever runs: no TypeScript loader, no guessing from file times.
+A clone of the repository (source/ next to bin/) may run its sources instead: see bin/clone.js, which is not
+shipped.
 */
+import {existsSync} from 'node:fs';
 import process from 'node:process';
-import {bundleIsFresh, SERVE_V8_FLAGS} from './runtime.js';
+import {SERVE_V8_FLAGS} from './runtime.js';
 
 // React's development build costs about four times as much per frame (bench/results/tui.md).
 process.env.NODE_ENV ??= 'production';
@@ -17,11 +18,16 @@ if (process.argv[2] === 'serve') {
 	v8.setFlagsFromString(SERVE_V8_FLAGS);
 }
 
-const bundle = new URL('../dist/codexpool.js', import.meta.url);
-if (process.env.CODEXPOOL_FROM_SOURCE !== '1' && bundleIsFresh(new URL('..', import.meta.url))) {
+const root = new URL('..', import.meta.url);
+const bundle = new URL('dist/codexpool.js', root);
+if (existsSync(new URL('source/cli.tsx', root))) {
+	const {runClone} = await import('./clone.js');
+	await runClone(root);
+} else if (existsSync(bundle)) {
 	await import(bundle.href);
 } else {
-	const {register} = await import('tsx/esm/api');
-	register();
-	await import('../source/cli.tsx');
+	process.stderr.write(
+		`codexpool: this installation has no dist/codexpool.js (${bundle.pathname}); reinstall the package.\n`,
+	);
+	process.exitCode = 1;
 }

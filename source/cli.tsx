@@ -1,6 +1,7 @@
 import process from 'node:process';
 import {commands} from './commands/index.ts';
 import {UsageError} from './commands/types.ts';
+import {version} from './version.ts';
 
 const help = `
   codexpool: one local endpoint over several ChatGPT/Codex accounts
@@ -26,7 +27,7 @@ const io = {
 if (name === '--help' || name === '-h' || name === 'help') {
 	io.stdout(`${help}\n`);
 } else if (name === '--version' || name === '-v') {
-	io.stdout('0.1.0\n');
+	io.stdout(`${version}\n`);
 } else {
 	const entry = commands[name] ?? (name.startsWith('-') ? commands.ui : undefined);
 	if (entry === undefined) {

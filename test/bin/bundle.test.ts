@@ -6,7 +6,8 @@ import {after, before, describe, it} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {request} from 'undici';
 import {buildBundle} from '../../bin/build.js';
-import {bundleIsFresh, SERVE_V8_FLAGS} from '../../bin/runtime.js';
+import {bundleIsFresh} from '../../bin/clone.js';
+import {SERVE_V8_FLAGS} from '../../bin/runtime.js';
 import {makeHome, type TestHome, turn} from '../commands/serve-harness.ts';
 import {peakYoungGenerationMb} from '../helpers/young-generation.ts';
 import {tempDir} from '../store/fixtures.ts';
@@ -41,7 +42,10 @@ describe('the bundle (npm run build)', () => {
 	it('prints the version and the help on plain node', () => {
 		const version = run(entry, ['--version']);
 		assert.equal(version.status, 0, version.stderr);
-		assert.equal(version.stdout, '0.1.0\n');
+		const {version: declared} = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+			version: string;
+		};
+		assert.equal(version.stdout, `${declared}\n`);
 		const help = run(entry, ['--help']);
 		assert.equal(help.status, 0, help.stderr);
 		assert.match(help.stdout, /Commands/);
@@ -88,7 +92,7 @@ describe('the bundle (npm run build)', () => {
 		assert.match(output, /Stopped\./);
 	});
 
-	it('runs the simulator, whose workers find their script next to the sources', () => {
+	it('runs the simulator, whose workers start from the bundle (dist/sim-worker.js)', () => {
 		const result = run(entry, [
 			'simulate',
 			'--strategies',
@@ -102,7 +106,7 @@ describe('the bundle (npm run build)', () => {
 			'--days',
 			'2',
 			'--threads',
-			'1',
+			'2',
 			'--json',
 		]);
 		assert.equal(result.status, 0, result.stderr);
@@ -111,12 +115,51 @@ describe('the bundle (npm run build)', () => {
 });
 
 describe('bin/codexpool.js', () => {
-	it('runs (the bundle when fresh, else the sources through tsx)', () => {
+	it('runs in a clone (the bundle when fresh, else the sources through tsx), from any folder', () => {
+		const elsewhere = tempDir('codexpool-elsewhere-');
+		// tsx reads the tsconfig.json of the current folder unless told which: this one would break the TSX.
+		writeFileSync(path.join(elsewhere, 'tsconfig.json'), '{"compilerOptions": {"jsx": "react"}}\n');
 		for (const env of [{}, {CODEXPOOL_FROM_SOURCE: '1'}]) {
-			const result = run(bin, ['--version'], env);
+			const result = spawnSync(process.execPath, [bin, 'accounts', '--home', home.home], {
+				cwd: elsewhere,
+				encoding: 'utf8',
+				env: {...process.env, ...home.env, ...env},
+				timeout: 60_000,
+			});
 			assert.equal(result.status, 0, result.stderr);
-			assert.equal(result.stdout, '0.1.0\n');
+			assert.match(result.stdout, /alpha/);
+			// The control center's TSX, compiled with the clone's settings (without a terminal Ink stops later on).
+			const demo = spawnSync(process.execPath, [bin, 'demo', '--accounts', '2', '--home', home.home], {
+				cwd: elsewhere,
+				encoding: 'utf8',
+				env: {...process.env, ...home.env, ...env},
+				stdio: ['ignore', 'pipe', 'pipe'],
+				timeout: 60_000,
+			});
+			assert.doesNotMatch(demo.stderr, /React is not defined/);
 		}
+
+		rmSync(elsewhere, {recursive: true, force: true});
+	});
+
+	it('ships no way to run the sources: the installed bin runs dist/ or says it is missing', () => {
+		const dir = tempDir('codexpool-installed-');
+		mkdirSync(path.join(dir, 'bin'));
+		for (const file of ['codexpool.js', 'runtime.js']) {
+			writeFileSync(path.join(dir, 'bin', file), readFileSync(path.join(root, 'bin', file)));
+		}
+
+		writeFileSync(path.join(dir, 'package.json'), '{"type": "module"}');
+		const missing = run(path.join(dir, 'bin/codexpool.js'), ['--version']);
+		assert.equal(missing.status, 1);
+		assert.match(missing.stderr, /this installation has no dist\/codexpool\.js .*reinstall the package/);
+		mkdirSync(path.join(dir, 'dist'));
+		writeFileSync(path.join(dir, 'dist/codexpool.js'), "console.log('from dist');\n");
+		// Older than anything: file times do not matter in an installed package.
+		utimesSync(path.join(dir, 'dist/codexpool.js'), 1000, 1000);
+		const ran = run(path.join(dir, 'bin/codexpool.js'), ['--version']);
+		assert.equal(ran.stdout, 'from dist\n', ran.stderr);
+		rmSync(dir, {recursive: true, force: true});
 	});
 
 	it("sets serve's V8 flags after start, and they take effect: the young generation stays at 2 × 1 MB", () => {

@@ -1,4 +1,5 @@
 import {availableParallelism} from 'node:os';
+import {fileURLToPath} from 'node:url';
 import {Worker} from 'node:worker_threads';
 import {type CellResult, type CellSpec, runCellRange, summarise, VALUES_PER_RUN} from './cells.ts';
 import type {Job, JobDone} from './worker.ts';
@@ -22,8 +23,8 @@ export type CellOutcome = CellResult & {
 };
 
 /**
-Run every cell, its seeds split into jobs spread over worker threads. Workers load TypeScript through tsx
-(`--import tsx`), so this works from the sources as they ship. Results come back in the cells' order.
+Run every cell, its seeds split into jobs spread over worker threads (from the bundle or the sources, as this
+code runs: newWorker). Results come back in the cells' order.
 */
 export async function runCells(
 	cells: readonly CellSpec[],
@@ -67,11 +68,21 @@ export async function runCells(
 }
 
 /**
-Workers start from this script: it registers tsx's loader in the worker, then loads the TypeScript entry
-(Node 20 does not apply `--import tsx` from a worker's execArgv to the worker's own entry module).
+Where a worker thread starts. In the bundle (dist/, what the installed package runs) the worker is a bundle entry
+of its own, dist/sim-worker.js, next to the chunk this code is in (bin/build.js). Run from the sources (a clone,
+tests) the worker registers tsx's loader first, then loads the TypeScript entry (Node 20 does not apply
+`--import tsx` from a worker's execArgv to the worker's own entry module).
 */
-const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-	.then(({register}) => { register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); });`;
+function newWorker(): Worker {
+	if (!import.meta.url.endsWith('.ts')) {
+		return new Worker(new URL('./sim-worker.js', import.meta.url));
+	}
+
+	const tsconfig = fileURLToPath(new URL('../../../tsconfig.json', import.meta.url));
+	const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+	.then(({register}) => { register({tsconfig: ${JSON.stringify(tsconfig)}}); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); });`;
+	return new Worker(bootstrap, {eval: true});
+}
 
 async function runOnWorkers(
 	jobs: readonly Job[],
@@ -83,7 +94,7 @@ async function runOnWorkers(
 	try {
 		await Promise.all(
 			Array.from({length: threads}, async () => {
-				const worker = new Worker(bootstrap, {eval: true});
+				const worker = newWorker();
 				workers.push(worker);
 				while (next < jobs.length) {
 					const job = jobs[next++]!;
