@@ -4,10 +4,10 @@ import {
 	applySchedulerChange,
 	describeSchedulerSettings,
 	parseQuietSpan,
-	type SchedulerChange,
 	schedulerPolicies,
 } from '../core/control/scheduler-settings.ts';
 import {resolveHome} from '../core/home.ts';
+import type {SchedulerChange} from '../core/model.ts';
 import {openStore} from '../core/store/store.ts';
 import {parseCommandLine} from './command-line.ts';
 import {type Command, UsageError} from './types.ts';

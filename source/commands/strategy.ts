@@ -2,10 +2,10 @@ import type {NamedAccount} from '../core/accounts/resolve.ts';
 import {actOnDaemon, findDaemon} from '../core/control/daemon-client.ts';
 import {resolveStrategyOptions} from '../core/control/strategy-options.ts';
 import {resolveHome} from '../core/home.ts';
+import type {StrategyOptions} from '../core/model.ts';
 import {openStore, type Store} from '../core/store/store.ts';
 import {getStrategy, strategies} from '../core/strategies/index.ts';
 import {DEFAULT_SEQUENTIAL_THRESHOLD} from '../core/strategies/sequential.ts';
-import type {StrategyOptions} from '../core/strategies/types.ts';
 import {parseCommandLine} from './command-line.ts';
 import {type Command, UsageError} from './types.ts';
 

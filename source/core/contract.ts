@@ -1,5 +1,32 @@
-import type {SchedulerChange} from './control/scheduler-settings.ts';
-import type {Marks, PlanType, StrategyOptions} from './strategies/types.ts';
+import type {
+	AccountId,
+	KickReport,
+	Marks,
+	Notice,
+	PlanType,
+	RequestLogEntry,
+	SchedulerChange,
+	SchedulerPlan,
+	SessionMove,
+	SessionSnapshot,
+	StrategyOptions,
+} from './model.ts';
+
+// The vocabulary lives in model.ts; views read it through the contract.
+export type {
+	AccountId,
+	KickReport,
+	Marks,
+	Notice,
+	NoticeLevel,
+	PlannedKick,
+	PlanType,
+	RequestLogEntry,
+	SchedulerChange,
+	SessionMove,
+	SessionSnapshot,
+	StrategyOptions,
+} from './model.ts';
 
 /**
 The contract between the core and everything that shows it (the TUI, `status --json`, the admin API's
@@ -31,7 +58,7 @@ export type AccountState =
 	| {readonly kind: 'needs-login'; readonly message: string};
 
 export type AccountSnapshot = {
-	readonly id: string;
+	readonly id: AccountId;
 	readonly name: string;
 	readonly email: string | undefined;
 	readonly plan: PlanType;
@@ -45,62 +72,8 @@ export type AccountSnapshot = {
 	readonly usageObservedAt: number | undefined;
 };
 
-export type SessionSnapshot = {
-	readonly id: string;
-	/** The client as its User-Agent / originator names it (e.g. `codex_exec`, `openai-node`). */
-	readonly client: string;
-	readonly accountId: string;
-	readonly turns: number;
-	readonly inputTokens: number;
-	readonly cachedTokens: number;
-	readonly outputTokens: number;
-	readonly moves: number;
-	readonly lastActivityAt: number;
-	/** Whether a request of this session is in flight. */
-	readonly active: boolean;
-};
-
-export type RequestLogEntry = {
-	readonly id: string;
-	readonly at: number;
-	readonly sessionId: string | undefined;
-	readonly accountId: string | undefined;
-	readonly path: string;
-	readonly model: string | undefined;
-	readonly status: number;
-	/** Time to first byte sent to the client, in ms. */
-	readonly ttfbMs: number | undefined;
-	readonly durationMs: number | undefined;
-	readonly inputTokens: number;
-	readonly outputTokens: number;
-	/** Accounts tried before the one that answered (failover). */
-	readonly failedOver: readonly string[];
-	/** Set when the request ended in an error: what happened, in words. */
-	readonly error?: string | undefined;
-};
-
-export type NoticeLevel = 'info' | 'warn' | 'error';
-
-export type Notice = {
-	readonly id: string;
-	readonly at: number;
-	readonly level: NoticeLevel;
-	readonly message: string;
-};
-
-export type PlannedKick = {
-	readonly accountId: string;
-	readonly at: number;
-	readonly reason: string;
-};
-
-export type SchedulerSnapshot = {
-	readonly enabled: boolean;
-	readonly dryRun: boolean;
-	readonly policy: string;
-	readonly quietHours: {readonly start: string; readonly end: string} | undefined;
-	readonly nextKicks: readonly PlannedKick[];
-};
+/** The scheduler's settings and its plan of next kicks. */
+export type SchedulerSnapshot = SchedulerPlan;
 
 export type Totals = {
 	readonly requests: number;
@@ -139,29 +112,17 @@ export type CoreSnapshot = {
 /** Events pushed as they happen (also streamed by `GET /api/events`). */
 export type CoreEvents = {
 	request: [RequestLogEntry];
-	move: [
-		{
-			readonly at: number;
-			readonly sessionId: string;
-			readonly from: string;
-			readonly to: string;
-			readonly reason: string;
-		},
-	];
-	kick: [
-		{
-			readonly at: number;
-			readonly accountId: string;
-			readonly dryRun: boolean;
-			readonly ok: boolean;
-			readonly detail: string;
-		},
-	];
+	move: [SessionMove];
+	kick: [KickReport];
 	notice: [Notice];
 };
 
-/** The result of an action, always shown to the user as a notice too. */
-export type ActionResult = {readonly ok: boolean; readonly message: string};
+/**
+The result of an action, always shown to the user as a notice too. `badInput` marks a refusal of the request
+itself (an unknown account or strategy, a setting out of range): the command line exits 2 for it, as for any
+other bad input, and 1 for every other failure.
+*/
+export type ActionResult = {readonly ok: boolean; readonly message: string; readonly badInput?: boolean};
 
 /**
 What the UI can ask the core to do. Every action resolves (never rejects) with what happened, so a view can

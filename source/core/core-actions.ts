@@ -6,12 +6,12 @@ import {
 	describeSchedulerSettings,
 } from './control/scheduler-settings.ts';
 import {checkStrategyOptions} from './control/strategy-options.ts';
+import type {Marks} from './model.ts';
 import type {PoolProxy} from './proxy/index.ts';
 import type {KickOutcome, Scheduler} from './scheduler/index.ts';
 import type {Store} from './store/store.ts';
 import type {AccountRecord} from './store/types.ts';
 import {getStrategy} from './strategies/index.ts';
-import type {Marks} from './strategies/types.ts';
 
 export type CoreActionDeps = {
 	readonly store: Store;

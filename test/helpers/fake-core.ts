@@ -9,7 +9,7 @@ import type {
 	SessionSnapshot,
 	WindowSnapshot,
 } from '../../source/core/contract.ts';
-import {noMarks} from '../../source/core/strategies/types.ts';
+import {noMarks} from '../../source/core/model.ts';
 
 /** A fixed moment for fixtures: 2026-11-22 12:00:00 UTC. */
 export const T0 = Date.UTC(2026, 10, 22, 12, 0, 0);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {ours} from '../../source/core/kicks/ours.ts';
-import {type AccountView, noMarks} from '../../source/core/strategies/types.ts';
+import {noMarks} from '../../source/core/model.ts';
+import type {AccountView} from '../../source/core/strategies/types.ts';
 
 const FIVE_HOURS = 5 * 3_600_000;
 const WEEK = 168 * 3_600_000;

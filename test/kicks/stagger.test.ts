@@ -3,7 +3,8 @@ import {test} from 'node:test';
 import {getKickPolicy, kickPolicyNames} from '../../source/core/kicks/index.ts';
 import {none} from '../../source/core/kicks/none.ts';
 import {stagger} from '../../source/core/kicks/stagger.ts';
-import {type AccountView, noMarks} from '../../source/core/strategies/types.ts';
+import {noMarks} from '../../source/core/model.ts';
+import type {AccountView} from '../../source/core/strategies/types.ts';
 
 const FIVE_HOURS = 5 * 3_600_000;
 const WEEK = 168 * 3_600_000;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import {createManualClock, HOUR} from '../../source/core/clock.ts';
+import {noMarks} from '../../source/core/model.ts';
 import {backoffMs} from '../../source/core/pool/health.ts';
 import {createPool} from '../../source/core/pool/pool.ts';
 import type {AccountRecord} from '../../source/core/store/types.ts';
-import {noMarks} from '../../source/core/strategies/types.ts';
 
 const record = (id: string, extra: Partial<AccountRecord> = {}): AccountRecord => ({
 	id,

@@ -4,9 +4,9 @@ import type {AddressInfo} from 'node:net';
 import test from 'node:test';
 import {request} from 'undici';
 import {systemClock} from '../../source/core/clock.ts';
+import {noMarks} from '../../source/core/model.ts';
 import {createPoolProxy} from '../../source/core/proxy/index.ts';
 import {createRandom} from '../../source/core/random.ts';
-import {noMarks} from '../../source/core/strategies/types.ts';
 
 async function proxyFor(t: import('node:test').TestContext, upstream: ReturnType<typeof createServer>) {
 	await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));

@@ -1,4 +1,5 @@
 import {type Clock, systemClock} from '../../source/core/clock.ts';
+import {noMarks} from '../../source/core/model.ts';
 import {createPool, type Pool} from '../../source/core/pool/pool.ts';
 import {createCodexRoutes} from '../../source/core/proxy/codex-routes.ts';
 import {createEngine, type Engine} from '../../source/core/proxy/dispatch.ts';
@@ -15,7 +16,6 @@ import {createIssuerRegistry, type IssuerRegistry} from '../../source/core/sessi
 import {createSessionRegistry, type SessionRegistry} from '../../source/core/sessions/registry.ts';
 import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import type {AccountRecord} from '../../source/core/store/types.ts';
-import {noMarks} from '../../source/core/strategies/types.ts';
 
 /**
 A token source for tests: the tokens the upstream issued, refreshed against its `/oauth/token` with one

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import {createManualClock} from '../../source/core/clock.ts';
+import {noMarks} from '../../source/core/model.ts';
 import {createPool} from '../../source/core/pool/pool.ts';
 import {UpstreamBody} from '../../source/core/proxy/upstream-body.ts';
 import {type ResponseOutcome, watchResponse} from '../../source/core/proxy/watch.ts';
 import {createIssuerRegistry} from '../../source/core/sessions/issuers.ts';
-import {noMarks} from '../../source/core/strategies/types.ts';
 
 const sse = (event: Record<string, unknown>) =>
 	`event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`;

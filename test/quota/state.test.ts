@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
+import {noMarks} from '../../source/core/model.ts';
 import {
 	effectiveQuota,
 	effectiveWindow,
@@ -10,7 +11,6 @@ import {
 	usedPercentOf,
 } from '../../source/core/quota/state.ts';
 import type {AccountQuota} from '../../source/core/quota/types.ts';
-import {noMarks} from '../../source/core/strategies/types.ts';
 
 const HOUR = 3_600_000;
 const T = 1_700_000_000_000;

@@ -3,6 +3,7 @@ import {test} from 'node:test';
 import {createManualClock, HOUR, MINUTE} from '../../source/core/clock.ts';
 import {ours} from '../../source/core/kicks/ours.ts';
 import {stagger} from '../../source/core/kicks/stagger.ts';
+import {noMarks} from '../../source/core/model.ts';
 import {createRandom} from '../../source/core/random.ts';
 import {isQuiet, QuietHoursError} from '../../source/core/scheduler/quiet-hours.ts';
 import {createScheduler} from '../../source/core/scheduler/scheduler.ts';
@@ -13,7 +14,6 @@ import type {
 	SchedulerIntervals,
 } from '../../source/core/scheduler/types.ts';
 import type {SchedulerSettings} from '../../source/core/store/types.ts';
-import {noMarks} from '../../source/core/strategies/types.ts';
 import {createFakePool} from './helpers/fake-pool.ts';
 import {createManualTimers} from './helpers/manual-timers.ts';
 import {spacingDeviation} from './helpers/spacing.ts';

@@ -3,12 +3,12 @@ import {test} from 'node:test';
 import {setTimeout as delay} from 'node:timers/promises';
 import {createScaledClock, HOUR, MINUTE} from '../../source/core/clock.ts';
 import {stagger} from '../../source/core/kicks/stagger.ts';
+import {noMarks} from '../../source/core/model.ts';
 import {createKickSender} from '../../source/core/scheduler/kick-request.ts';
 import {createScheduler} from '../../source/core/scheduler/scheduler.ts';
 import {createCronTimers} from '../../source/core/scheduler/timers.ts';
 import type {SchedulerEvent} from '../../source/core/scheduler/types.ts';
 import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
-import {noMarks} from '../../source/core/strategies/types.ts';
 import {spacingDeviation} from './helpers/spacing.ts';
 import {upstreamAccounts} from './helpers/upstream-views.ts';
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
+import {noMarks} from '../../source/core/model.ts';
 import {createRandom} from '../../source/core/random.ts';
 import {DEFAULT_STRATEGY, getStrategy, strategyNames} from '../../source/core/strategies/index.ts';
 import {ours} from '../../source/core/strategies/ours.ts';
-import {type AccountView, noMarks, type PickKind} from '../../source/core/strategies/types.ts';
+import type {AccountView, PickKind} from '../../source/core/strategies/types.ts';
 
 const HOUR = 3_600_000;
 const NOW = 100 * HOUR;

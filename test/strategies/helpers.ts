@@ -1,11 +1,5 @@
-import type {
-	AccountView,
-	Marks,
-	PickContext,
-	PickKind,
-	StrategyOptions,
-} from '../../source/core/strategies/types.ts';
-import {noMarks} from '../../source/core/strategies/types.ts';
+import {type Marks, noMarks, type StrategyOptions} from '../../source/core/model.ts';
+import type {AccountView, PickContext, PickKind} from '../../source/core/strategies/types.ts';
 
 /*
 Builders for strategy tests: accounts described in hours relative to a fixed NOW, so each table row reads

@@ -1,7 +1,6 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {ActionResult, Core, CoreEvents} from '../contract.ts';
-import type {SchedulerChange} from '../control/scheduler-settings.ts';
-import type {StrategyOptions} from '../strategies/types.ts';
+import type {SchedulerChange, StrategyOptions} from '../model.ts';
 import {readJsonBody, sendJson} from './http.ts';
 
 /**

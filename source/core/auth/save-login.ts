@@ -1,6 +1,6 @@
+import {noMarks} from '../model.ts';
 import {type Store, uniqueAccountName} from '../store/store.ts';
 import type {AccountRecord} from '../store/types.ts';
-import {noMarks} from '../strategies/types.ts';
 import {readLoginClaims} from './jwt.ts';
 import type {LoginTokens} from './oauth-client.ts';
 

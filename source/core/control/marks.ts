@@ -1,7 +1,7 @@
 import {resolveAccount} from '../accounts/resolve.ts';
+import type {Marks} from '../model.ts';
 import type {Store} from '../store/store.ts';
 import type {AccountRecord} from '../store/types.ts';
-import type {Marks} from '../strategies/types.ts';
 
 /** The marks a user sets from the command line (the TUI's keys). */
 export const markActions = ['pin', 'unpin', 'drain', 'evict', 'restore'] as const;

@@ -1,19 +1,8 @@
 import {type NamedAccount, resolveAccount} from '../accounts/resolve.ts';
 import {DEFAULT_KICK_POLICY, kickPolicyNames} from '../kicks/index.ts';
+import type {SchedulerChange} from '../model.ts';
 import {validateQuietHours} from '../scheduler/quiet-hours.ts';
 import type {SchedulerSettings} from '../store/types.ts';
-
-/**
-A change to the scheduler's settings as the user states it: only the fields given change. `accounts` may name
-accounts by name, email, id or unique prefix (resolved to ids); `quietHours: null` clears the quiet hours.
-*/
-export type SchedulerChange = {
-	readonly enabled?: boolean;
-	readonly dryRun?: boolean;
-	readonly policy?: string;
-	readonly accounts?: readonly string[];
-	readonly quietHours?: {readonly start: string; readonly end: string} | null;
-};
 
 /** The policies a user may choose for the live scheduler (`none` is the same as turning it off). */
 export const schedulerPolicies: readonly string[] = [

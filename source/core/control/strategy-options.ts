@@ -1,5 +1,5 @@
 import {type NamedAccount, resolveAccount} from '../accounts/resolve.ts';
-import type {StrategyOptions} from '../strategies/types.ts';
+import type {StrategyOptions} from '../model.ts';
 
 /** `sequential`'s options as the user gives them: account names in order, and the switch threshold. */
 export type StrategyOptionsInput = {readonly order?: readonly string[]; readonly threshold?: number};

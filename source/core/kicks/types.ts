@@ -1,4 +1,4 @@
-import type {PlannedKick} from '../contract.ts';
+import type {PlannedKick} from '../model.ts';
 import type {AccountView} from '../strategies/types.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type {CoreEvents, Notice, RequestLogEntry} from '../contract.ts';
+import type {Notice, RequestLogEntry, SessionMove} from '../model.ts';
 
 /** A request was served by another account than the first one tried (before any byte reached the client). */
 export type FailoverEvent = {
@@ -11,7 +11,7 @@ export type FailoverEvent = {
 /** What the forwarding engine reports to the core. `move` has the core's shape. */
 export type ProxyEvents = {
 	request: [RequestLogEntry];
-	move: CoreEvents['move'];
+	move: [SessionMove];
 	failover: [FailoverEvent];
 	notice: [Notice];
 };

@@ -1,11 +1,11 @@
 import type {Clock} from '../clock.ts';
+import type {StrategyOptions} from '../model.ts';
 import {createPool, type Pool} from '../pool/pool.ts';
 import type {AccountQuota} from '../quota/types.ts';
 import type {Random} from '../random.ts';
 import {createIssuerRegistry, type IssuerRegistry} from '../sessions/issuers.ts';
 import {createSessionRegistry, type SessionRegistry} from '../sessions/registry.ts';
 import type {AccountRecord} from '../store/types.ts';
-import type {StrategyOptions} from '../strategies/types.ts';
 import {createCodexRoutes} from './codex-routes.ts';
 import {createEngine, type Engine} from './dispatch.ts';
 import type {Dispatch} from './dispatch-types.ts';

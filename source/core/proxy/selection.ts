@@ -1,6 +1,7 @@
+import type {StrategyOptions} from '../model.ts';
 import {getStrategy} from '../strategies/index.ts';
 import {select} from '../strategies/select.ts';
-import type {AccountView, PickContext, StrategyOptions} from '../strategies/types.ts';
+import type {AccountView, PickContext} from '../strategies/types.ts';
 
 /**
 The selection layer as the engine calls it: the accounts the pool offers (already without the ones this

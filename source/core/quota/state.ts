@@ -1,4 +1,5 @@
-import type {AccountView, Marks, PlanType, WindowView} from '../strategies/types.ts';
+import type {Marks, PlanType} from '../model.ts';
+import type {AccountView, WindowView} from '../strategies/types.ts';
 import {standardMinutes} from './classify.ts';
 import type {AccountQuota, QuotaWindow, WindowKind} from './types.ts';
 

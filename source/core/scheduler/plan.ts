@@ -1,4 +1,4 @@
-import type {PlannedKick} from '../contract.ts';
+import type {PlannedKick} from '../model.ts';
 import type {SchedulerSettings} from '../store/types.ts';
 import {effectiveAccountView} from '../strategies/views.ts';
 import type {KickAttempt} from './eligibility.ts';

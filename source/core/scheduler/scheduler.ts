@@ -1,5 +1,5 @@
-import type {PlannedKick, SchedulerSnapshot} from '../contract.ts';
 import {kickPolicies} from '../kicks/index.ts';
+import type {PlannedKick, SchedulerPlan} from '../model.ts';
 import type {SchedulerSettings} from '../store/types.ts';
 import {inFilter, type KickAttempt} from './eligibility.ts';
 import {placeKick} from './placement.ts';
@@ -66,10 +66,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 		inFlight.add(settled);
 	};
 
-	const snapshot = (): SchedulerSnapshot => ({
+	const snapshot = (): SchedulerPlan => ({
 		enabled: settings.enabled,
 		dryRun: settings.dryRun,
 		policy: settings.policy,
+		accounts: settings.accounts,
 		quietHours: settings.quietHours,
 		nextKicks: plan,
 	});

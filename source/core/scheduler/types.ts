@@ -1,6 +1,6 @@
 import type {Clock} from '../clock.ts';
-import type {SchedulerSnapshot} from '../contract.ts';
 import type {KickPolicy} from '../kicks/types.ts';
+import type {KickReport, SchedulerPlan} from '../model.ts';
 import type {Random} from '../random.ts';
 import type {SchedulerSettings} from '../store/types.ts';
 import type {AccountView} from '../strategies/types.ts';
@@ -37,13 +37,7 @@ export type SchedulerEvent =
 	| {
 			readonly type: 'kick';
 			/** Exactly the payload of `CoreEvents.kick`. */
-			readonly kick: {
-				readonly at: number;
-				readonly accountId: string;
-				readonly dryRun: boolean;
-				readonly ok: boolean;
-				readonly detail: string;
-			};
+			readonly kick: KickReport;
 			/** Undefined for a dry run. */
 			readonly outcome: KickOutcome | undefined;
 	  }
@@ -54,7 +48,7 @@ export type SchedulerEvent =
 			readonly accountId: string;
 			readonly reason: string;
 	  }
-	| {readonly type: 'plan'; readonly plan: SchedulerSnapshot}
+	| {readonly type: 'plan'; readonly plan: SchedulerPlan}
 	| {
 			/** A job failed (usage poll, refresh guard, planning); the scheduler keeps running. */
 			readonly type: 'error';
@@ -114,7 +108,7 @@ export type SchedulerOptions = {
 /** The running scheduler. */
 export type Scheduler = {
 	/** The next kick per account with its reason (empty while no policy applies). */
-	readonly getPlan: () => SchedulerSnapshot;
+	readonly getPlan: () => SchedulerPlan;
 	/**
 	Applies new settings (on/off, policy, accounts, quiet hours, dry run) and re-plans at once. Throws a
 	QuietHoursError for quiet hours that are not "HH:MM" (the settings stay as they were). Bad quiet hours

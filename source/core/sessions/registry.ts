@@ -1,5 +1,5 @@
 import type {Clock} from '../clock.ts';
-import type {SessionSnapshot} from '../contract.ts';
+import type {SessionSnapshot} from '../model.ts';
 
 /** What the proxy remembers of one client conversation. */
 export type SessionState = {

@@ -1,5 +1,6 @@
 import type {KickPolicy} from '../kicks/types.ts';
-import type {AccountView, PickContext, StrategyOptions} from '../strategies/types.ts';
+import type {StrategyOptions} from '../model.ts';
+import type {AccountView, PickContext} from '../strategies/types.ts';
 import type {SimParams} from './model.ts';
 
 /*

@@ -1,6 +1,6 @@
+import {noMarks} from '../model.ts';
 import {usedPercentOf} from '../quota/state.ts';
 import type {AccountView} from '../strategies/types.ts';
-import {noMarks} from '../strategies/types.ts';
 import {FIVE_HOUR_HOURS, FIVE_HOUR_QUOTA, MS_PER_HOUR, WEEKLY_HOURS, WEEKLY_QUOTA} from './model.ts';
 
 const F = FIVE_HOUR_QUOTA;

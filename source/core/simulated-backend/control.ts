@@ -1,8 +1,8 @@
 import type {SimulatedAccountInput} from './accounts.ts';
 import type {FaultSpec} from './faults.ts';
 import {type Exchange, HttpError, parseFields, readBody, sendJson} from './http.ts';
-import type {SimulatedUpstream} from './server.ts';
 import type {MutableSettings} from './state.ts';
+import type {SimulatedUpstream} from './types.ts';
 
 /** Settings the control API may change (not `requestCost`, which is a function). */
 const SETTABLE = [

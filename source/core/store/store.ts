@@ -1,7 +1,7 @@
 import path from 'node:path';
 import Conf, {type Schema} from 'conf';
 import {ensurePrivateFolder} from '../home.ts';
-import type {Marks} from '../strategies/types.ts';
+import type {Marks} from '../model.ts';
 import {withDefaults} from './defaults.ts';
 import {
 	deepFreeze,

@@ -1,4 +1,4 @@
-import type {Marks, PlanType, StrategyOptions} from '../strategies/types.ts';
+import type {Marks, PlanType, StrategyOptions} from '../model.ts';
 
 /** The tokens of one ChatGPT login, as Codex keeps them in auth.json. Never logged, never shown. */
 export type Tokens = {

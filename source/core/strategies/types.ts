@@ -1,25 +1,5 @@
+import type {Marks, PlanType, StrategyOptions} from '../model.ts';
 import type {Random} from '../random.ts';
-
-/** Plans as the id token's `chatgpt_plan_type` claim names them; unknown values pass through. */
-export type PlanType =
-	| 'free'
-	| 'go'
-	| 'plus'
-	| 'pro'
-	| 'team'
-	| 'business'
-	| 'enterprise'
-	| 'edu'
-	| (string & {});
-
-/** The user's marks on an account (kept in the store, applied by the selection layer). */
-export type Marks = {
-	readonly pinned: boolean;
-	readonly drained: boolean;
-	readonly evicted: boolean;
-};
-
-export const noMarks: Marks = {pinned: false, drained: false, evicted: false};
 
 /** One window as a strategy sees it. */
 export type WindowView = {
@@ -67,18 +47,6 @@ export type PickContext = {
 	readonly previous?: string | undefined;
 	/** Strategy options set by the user, e.g. `sequential`'s order and threshold. */
 	readonly options?: StrategyOptions | undefined;
-};
-
-export type StrategyOptions = {
-	/** `sequential`: account ids (or names resolved to ids) in the user's order. */
-	readonly order?: readonly string[];
-	/** `sequential`: move on when the 5-hour window reaches this used percent (default 95). */
-	readonly threshold?: number;
-	/**
-	`greedy-duration`: the mean session size in weekly-quota units (default 0.02, the model's middle
-	granularity). The strategy never sees a session's own size, only this mean.
-	*/
-	readonly meanSessionSize?: number;
 };
 
 /**

@@ -1,4 +1,5 @@
-import type {AccountView, PickContext, PlanType, WindowView} from './types.ts';
+import type {PlanType} from '../model.ts';
+import type {AccountView, PickContext, WindowView} from './types.ts';
 
 /*
 Helpers every strategy shares, so that "usable", "idle", the model's quota units and the tie-breaks mean

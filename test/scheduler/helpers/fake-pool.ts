@@ -1,6 +1,6 @@
 import {type Clock, HOUR} from '../../../source/core/clock.ts';
+import {noMarks} from '../../../source/core/model.ts';
 import type {KickOutcome, SchedulerAccount} from '../../../source/core/scheduler/types.ts';
-import {noMarks} from '../../../source/core/strategies/types.ts';
 
 type Window = {resetAt: number | undefined; used: number};
 type State = {five: Window; weekly: Window; overrides: Partial<SchedulerAccount>};

@@ -1,7 +1,7 @@
 import {HOUR} from '../../../source/core/clock.ts';
+import {noMarks} from '../../../source/core/model.ts';
 import type {SchedulerAccount} from '../../../source/core/scheduler/types.ts';
 import type {SimulatedUpstream} from '../../../source/core/simulated-backend/index.ts';
-import {noMarks} from '../../../source/core/strategies/types.ts';
 
 /**
 The scheduler's view of the simulated upstream's accounts, read straight from its quota (as a usage poll
