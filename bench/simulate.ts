@@ -197,7 +197,7 @@ function render(
 			`Wall time ${meta.wallSeconds} s (CPU ${meta.cpuSeconds} s, all threads); ${meta.runs.toLocaleString('en')} runs,`,
 			`${sessions.toLocaleString('en')} simulated sessions: ${meta.sessionsPerSecond.toLocaleString('en')} sessions per second of wall time.`,
 			'',
-			'Model: `shared/simulation-model.md`, 7 accounts, 28 days, seeds 0..R-1, the same sessions for every cell.',
+			'Model: `docs/simulation-model.md`, 7 accounts, 28 days, seeds 0..R-1, the same sessions for every cell.',
 			`Runs per cell R: headline cells (${HEADLINE.map((h) => `\`${h.strategy}\` movement ${h.movement}, scheduler ${h.scheduler}`).join('; ')})`,
 			`${used('headline')}; every other strategy with movement on and \`stagger\` ${used('comparison')}; all other cells ${used('other')}.`,
 			'Values are means ± 95% confidence intervals; bold marks the best of a setting.',

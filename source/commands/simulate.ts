@@ -11,7 +11,7 @@ const help = `
   Usage
     $ codexpool simulate [options]
 
-  Runs the interruption model (shared/simulation-model.md): every chosen strategy, with and without
+  Runs the interruption model (docs/simulation-model.md): every chosen strategy, with and without
   session movement, under every chosen kick scheduler, on the same random sessions. Reports per cell the
   interruptions, total wait (hours), moves, p95 pause (hours) and wasted quota (share of capacity), each as
   mean ± 95% confidence interval over the runs. A list of values makes one cell per value.

@@ -52,6 +52,14 @@ function npm(args: readonly string[], cwd: string): string {
 	});
 }
 
+/** The files `npm pack` puts in the package, as it lists them. */
+function packed(): string[] {
+	const listed = JSON.parse(npm(['pack', '--dry-run', '--json', '--ignore-scripts'], root)) as [
+		{files: {path: string}[]},
+	];
+	return listed[0].files.map(({path: file}) => file);
+}
+
 function run(args: readonly string[]) {
 	return spawnSync(codexpool, args, {cwd: elsewhere, encoding: 'utf8', env, timeout: 30_000});
 }
@@ -61,10 +69,7 @@ before(async () => {
 	mkdirSync(home, {recursive: true});
 	writeFileSync(path.join(elsewhere, 'tsconfig.json'), '{"compilerOptions": {"jsx": "react"}}\n');
 	const stage = path.join(work, 'stage');
-	const listed = JSON.parse(npm(['pack', '--dry-run', '--json', '--ignore-scripts'], root)) as [
-		{files: {path: string}[]},
-	];
-	for (const {path: file} of listed[0].files.filter(({path: file}) => !file.startsWith('dist/'))) {
+	for (const file of packed().filter((file) => !file.startsWith('dist/'))) {
 		mkdirSync(path.dirname(path.join(stage, file)), {recursive: true});
 		copyFileSync(path.join(root, file), path.join(stage, file));
 	}
@@ -86,11 +91,11 @@ after(() => {
 
 describe('the installed package (npm pack, npm install -g --offline from an empty cache)', () => {
 	it('ships what it runs: bin and dist, no sources, no node_modules, within 10 MB', (t) => {
-		const listed = JSON.parse(npm(['pack', '--dry-run', '--json', '--ignore-scripts'], root)) as [
-			{files: {path: string}[]},
-		];
-		for (const {path: file} of listed[0].files) {
-			assert.match(file, /^(bin\/codexpool\.js|bin\/runtime\.js|dist\/.+|package\.json|readme\.md|LICENSE)$/);
+		for (const file of packed()) {
+			assert.match(
+				file,
+				/^(bin\/codexpool\.js|bin\/runtime\.js|dist\/.+|docs\/.+\.md|bench\/results\/.+\.md|package\.json|readme\.md|LICENSE)$/,
+			);
 		}
 
 		assert.ok(existsSync(path.join(installed, 'dist/codexpool.js')));
@@ -103,6 +108,20 @@ describe('the installed package (npm pack, npm install -g --offline from an empt
 			`installed size ${megabytes.toFixed(1)} MB; npm install -g took ${installSeconds.toFixed(1)} s`,
 		);
 		assert.ok(megabytes <= 10, `installed size ${megabytes.toFixed(1)} MB`);
+	});
+
+	it('ships every document the readme and `simulate --help` cite', () => {
+		const files = new Set(packed());
+		const cited = (text: string) =>
+			[...text.matchAll(/\b((?:docs|bench\/results|shared)\/[\w./-]+\.md)\b/g)].map((m) => m[1]!);
+		const help = run(['simulate', '--help']);
+		assert.equal(help.status, 0, help.stderr);
+		const citations = [...cited(readFileSync(path.join(root, 'readme.md'), 'utf8')), ...cited(help.stdout)];
+		assert.ok(citations.includes('docs/simulation-model.md'), 'the model is cited');
+		for (const file of citations) {
+			assert.ok(files.has(file), `${file} is cited but not in the package`);
+			assert.ok(existsSync(path.join(installed, file)), `${file} is installed`);
+		}
 	});
 
 	it("prints package.json's version", () => {

@@ -1,5 +1,5 @@
 /**
-The constants and parameters of the interruption model (`shared/simulation-model.md`). Quota is in units of
+The constants and parameters of the interruption model (`docs/simulation-model.md`). Quota is in units of
 one weekly quota, time in hours.
 */
 

@@ -34,7 +34,7 @@ const INF = Number.POSITIVE_INFINITY;
 const kickOptions: KickOptions = {origin: 0, toleranceMs: INSTANT * MS_PER_HOUR, forecast: false};
 
 /**
-One run of the interruption model (`shared/simulation-model.md`), event by event. Time is in hours, quota in
+One run of the interruption model (`docs/simulation-model.md`), event by event. Time is in hours, quota in
 weekly quotas. Events less than INSTANT apart are one instant, handled in the model's order: completions,
 resets, exhaustion, resumption, kicks, arrivals.
 */
