@@ -107,6 +107,8 @@ export type SessionSnapshot = {
 	readonly lastActivityAt: number;
 	/** Whether a request of this session is in flight. */
 	readonly active: boolean;
+	/** How the client reaches the pool: HTTP requests, or one WebSocket for the session. */
+	readonly transport: 'http' | 'websocket';
 };
 
 /** One request the proxy served (or refused), for the request log. */
@@ -127,6 +129,8 @@ export type RequestLogEntry = {
 	readonly failedOver: readonly string[];
 	/** Set when the request ended in an error: what happened, in words. */
 	readonly error?: string | undefined;
+	/** `websocket` for a `response.create` frame on a client WebSocket; HTTP otherwise. */
+	readonly transport?: 'http' | 'websocket' | undefined;
 };
 
 export type NoticeLevel = 'info' | 'warn' | 'error';

@@ -47,6 +47,7 @@ export function makeSession(overrides: Partial<SessionSnapshot> & {readonly id: 
 		moves: 0,
 		lastActivityAt: T0,
 		active: false,
+		transport: 'http',
 		...overrides,
 	};
 }

@@ -6,6 +6,8 @@ import type {Random} from '../random.ts';
 import {createIssuerRegistry, type IssuerRegistry} from '../sessions/issuers.ts';
 import {createSessionRegistry, type SessionRegistry} from '../sessions/registry.ts';
 import type {AccountRecord} from '../store/types.ts';
+import {createWebSocketFrontDoor, type WebSocketFrontDoor} from '../ws/front-door.ts';
+import {createAccountChoice} from './account-choice.ts';
 import {createCodexRoutes} from './codex-routes.ts';
 import {createEngine, type Engine} from './dispatch.ts';
 import type {Dispatch} from './dispatch-types.ts';
@@ -43,6 +45,8 @@ export type PoolProxyOptions = {
 	/** See ProxyServerOptions.authorize (pool keys). */
 	readonly authorize?: Parameters<typeof createProxyServer>[0]['authorize'];
 	readonly maxBodyBytes?: number;
+	/** The bound on client WebSockets open at once, read at each handshake. */
+	readonly maxWebSockets?: () => number;
 };
 
 /** Everything the core wires: the live pool, sessions, the engine (dispatch + events) and the HTTP server. */
@@ -54,6 +58,8 @@ export type PoolProxy = {
 	readonly dispatch: Dispatch;
 	readonly events: Emitter<ProxyEvents>;
 	readonly server: ProxyServer;
+	/** The Responses WebSocket mode: Codex's path is mounted; `/v1/responses` is mounted by the core. */
+	readonly webSockets: WebSocketFrontDoor;
 	/** GET /wham/usage for one account (what the scheduler and "refresh usage" call). */
 	readonly pollUsage: (accountId: string) => Promise<AccountQuota | undefined>;
 	/** Polls every account every ~60 s (jittered); returns the stop function. */
@@ -70,19 +76,46 @@ export function createPoolProxy(options: PoolProxyOptions): PoolProxy {
 	const issuers = createIssuerRegistry();
 	const events = new Emitter<ProxyEvents>();
 	const dispatcher = createUpstreamAgent();
+	const upstream = parseUpstreamBase(options.upstream ?? process.env.CODEXPOOL_UPSTREAM ?? DEFAULT_UPSTREAM);
+	const select = strategySelector(options.strategy);
 	const engine = createEngine({
 		pool,
 		sessions,
 		issuers,
 		tokens: options.tokens,
-		select: strategySelector(options.strategy),
+		select,
 		strategyOptions: options.strategyOptions,
-		upstream: parseUpstreamBase(options.upstream ?? process.env.CODEXPOOL_UPSTREAM ?? DEFAULT_UPSTREAM),
+		upstream,
 		dispatcher,
 		clock,
 		random,
 		waitUpToMs: options.waitUpToMs,
 		events,
+	});
+	let wsRequests = 0;
+	const webSockets = createWebSocketFrontDoor({
+		deps: {
+			pool,
+			sessions,
+			issuers,
+			tokens: options.tokens,
+			choice: createAccountChoice({pool, select, strategyOptions: options.strategyOptions, clock, random}),
+			upstream,
+			clock,
+			events,
+			waitUpToMs: options.waitUpToMs,
+			nextRequestId: () => `ws-${++wsRequests}`,
+		},
+		maxSockets: options.maxWebSockets,
+	});
+	webSockets.mount({
+		path: '/backend-api/codex/responses',
+		authorize: async (request) => {
+			const refusal = await options.authorize?.(request, new URL(request.url ?? '/', 'http://localhost'));
+			return refusal === undefined ? undefined : {status: 401, type: 'invalid_pool_key', message: refusal};
+		},
+		backendFrames: true,
+		logPath: '/codex/responses',
 	});
 	const server = createProxyServer({
 		routes: [
@@ -90,6 +123,7 @@ export function createPoolProxy(options: PoolProxyOptions): PoolProxy {
 			...createCodexRoutes({engine, pool, clock, maxBodyBytes: options.maxBodyBytes}),
 		],
 		authorize: options.authorize,
+		upgrade: webSockets.handleUpgrade,
 	});
 	return {
 		pool,
@@ -99,9 +133,11 @@ export function createPoolProxy(options: PoolProxyOptions): PoolProxy {
 		dispatch: engine.dispatch,
 		events,
 		server,
+		webSockets,
 		pollUsage: (accountId) => pollUsage(engine, pool, clock, accountId),
 		startUsagePolling: (intervalMs) => startUsagePolling({engine, pool, clock, random, intervalMs}),
 		async close() {
+			webSockets.close();
 			const closing = server.close();
 			server.server.closeAllConnections();
 			await closing;

@@ -24,6 +24,11 @@ export type ProxyServerOptions = {
 		request: IncomingMessage,
 		url: URL,
 	) => string | undefined | Promise<string | undefined>;
+	/**
+	Takes a WebSocket upgrade (returns true) on the paths that serve one; every other upgrade is answered 426,
+	so Codex falls back to HTTP at once.
+	*/
+	readonly upgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 };
 
 export type ProxyServer = {
@@ -105,7 +110,7 @@ function answerClientError(error: Error & {code?: string}, socket: Duplex): void
 	);
 }
 
-/** The proxy's HTTP server: a route table, JSON errors, and 426 for every WebSocket upgrade. */
+/** The proxy's HTTP server: a route table, JSON errors, and 426 for a WebSocket upgrade nobody takes. */
 export function createProxyServer(options: ProxyServerOptions): ProxyServer {
 	const server = createServer({keepAliveTimeout: 65_000}, async (request, response) => {
 		const url = new URL(request.url ?? '/', 'http://localhost');
@@ -148,7 +153,11 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
 			);
 		}
 	});
-	server.on('upgrade', refuseUpgrade);
+	server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+		if (options.upgrade?.(request, socket, head) !== true) {
+			refuseUpgrade(request, socket);
+		}
+	});
 	// A stray socket error must not take the proxy down; a request Node could not parse gets a JSON answer.
 	server.on('clientError', answerClientError);
 

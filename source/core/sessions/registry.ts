@@ -13,7 +13,11 @@ export type SessionState = {
 	readonly moves: number;
 	readonly lastActivityAt: number;
 	readonly inFlight: number;
+	/** How the client reaches the pool: HTTP requests or one WebSocket. */
+	readonly transport: SessionTransport;
 };
+
+export type SessionTransport = 'http' | 'websocket';
 
 export type TurnUsage = {
 	readonly inputTokens: number;
@@ -27,8 +31,11 @@ least recently active dropped first, and none older than `ttlMs` (a dropped sess
 */
 export type SessionRegistry = {
 	get: (id: string) => SessionState | undefined;
-	/** Puts the session on `accountId` (creating it, or moving it: a move counts when the account changes). */
-	assign: (id: string, accountId: string, client: string) => SessionState;
+	/**
+	Puts the session on `accountId` (creating it, or moving it: a move counts when the account changes), and
+	records how the client came (HTTP unless said).
+	*/
+	assign: (id: string, accountId: string, client: string, transport?: SessionTransport) => SessionState;
 	begin: (id: string) => void;
 	/** A request of the session ended; `usage` when the upstream reported it (a completed turn). */
 	end: (id: string, usage: TurnUsage | undefined) => void;
@@ -67,7 +74,7 @@ export function createSessionRegistry(options: {
 
 	return {
 		get: (id) => sessions.get(id),
-		assign(id, accountId, client) {
+		assign(id, accountId, client, transport = 'http') {
 			const now = clock.now();
 			const existing = sessions.get(id);
 			const state: SessionState =
@@ -83,12 +90,14 @@ export function createSessionRegistry(options: {
 							moves: 0,
 							lastActivityAt: now,
 							inFlight: 0,
+							transport,
 						}
 					: {
 							...existing,
 							accountId,
 							moves: existing.accountId === accountId ? existing.moves : existing.moves + 1,
 							lastActivityAt: now,
+							transport,
 						};
 			touch(state);
 			return state;
@@ -127,6 +136,7 @@ export function createSessionRegistry(options: {
 				moves: state.moves,
 				lastActivityAt: state.lastActivityAt,
 				active: state.inFlight > 0,
+				transport: state.transport,
 			}));
 		},
 		runningCounts() {

@@ -1,0 +1,99 @@
+import type {Pool} from '../pool/pool.ts';
+import type {DispatchFailure} from '../proxy/dispatch-types.ts';
+import type {AccountQuota, QuotaWindow} from '../quota/types.ts';
+
+/** A frame's `type` read from its first bytes (frames put it first), without parsing the rest. */
+const TYPE_AT_START = /^\{\s*"type"\s*:\s*"([^"\\]{1,80})"/;
+
+/**
+The `type` of a JSON text frame. Deltas, most of a stream, are recognised from their first bytes and never
+parsed; a frame whose type is not first is parsed whole.
+*/
+export function frameType(text: string): string | undefined {
+	const match = TYPE_AT_START.exec(text.slice(0, 100));
+	if (match !== null) {
+		return match[1];
+	}
+
+	try {
+		const parsed = JSON.parse(text) as {type?: unknown};
+		return typeof parsed.type === 'string' ? parsed.type : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Parses a frame known to be a JSON object (undefined if it is not). */
+export function parseFrame(text: string): Record<string, unknown> | undefined {
+	try {
+		const parsed: unknown = JSON.parse(text);
+		return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+			? (parsed as Record<string, unknown>)
+			: undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+An error as the backend sends it over WebSocket; Codex maps it like the HTTP status and reads the quota
+headers inside (`responses_websocket.rs`, wrapped errors).
+*/
+export function errorFrame(
+	status: number,
+	error: DispatchFailure['error'],
+	headers: Readonly<Record<string, string>> = {},
+): string {
+	return JSON.stringify({
+		type: 'error',
+		status,
+		error: {...error, code: typeof error.code === 'string' ? error.code : error.type},
+		headers,
+	});
+}
+
+function windowHeaders(
+	slot: 'primary' | 'secondary',
+	window: QuotaWindow | undefined,
+): Record<string, string> {
+	if (window === undefined) {
+		return {};
+	}
+
+	const headers: Record<string, string> = {
+		[`x-codex-${slot}-used-percent`]: String(window.usedPercent),
+		[`x-codex-${slot}-window-minutes`]: String(window.lengthMinutes),
+	};
+	if (window.resetAt !== undefined) {
+		headers[`x-codex-${slot}-reset-at`] = String(Math.ceil(window.resetAt / 1000));
+	}
+
+	return headers;
+}
+
+/** The quota headers of an account as the backend would send them (5-hour window primary, weekly secondary). */
+export function quotaHeaders(quota: AccountQuota | undefined): Record<string, string> {
+	if (quota === undefined) {
+		return {};
+	}
+
+	return {...windowHeaders('primary', quota.fiveHour), ...windowHeaders('secondary', quota.weekly)};
+}
+
+/**
+The frame for a request no account could serve: the engine's failure (429 `usage_limit_reached` with the
+earliest `resets_at` when every account rests), with the quota headers of the account usable first, so Codex
+prints when to come back and shows the limits.
+*/
+export function noAccountFrame(failure: DispatchFailure, pool: Pool): string {
+	let first: {at: number; quota: AccountQuota | undefined} | undefined;
+	for (const account of pool.list()) {
+		const at = pool.usableAt(account.record.id);
+		if (at !== undefined && (first === undefined || at < first.at)) {
+			first = {at, quota: account.quota};
+		}
+	}
+
+	const headers = failure.status === 429 ? quotaHeaders(first?.quota) : {};
+	return errorFrame(failure.status, failure.error, headers);
+}

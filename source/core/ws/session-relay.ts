@@ -1,0 +1,388 @@
+import WebSocket from 'ws';
+import {failureWords, markForFailure, noAccountFailure} from '../proxy/outcomes.ts';
+import type {UpstreamFailure} from '../proxy/upstream-errors.ts';
+import {sessionIdentity} from '../sessions/identity.ts';
+import {ConversationMemory, fullBody} from './conversation.ts';
+import {errorFrame, frameType, noAccountFrame, parseFrame} from './frames.ts';
+import type {RelayDeps} from './relay-deps.ts';
+import {pumpResponse} from './response-pump.ts';
+import {type OpenedUpstream, openForAccount} from './upstream-open.ts';
+
+export type RelayOptions = {
+	readonly deps: RelayDeps;
+	readonly client: WebSocket;
+	/** The client's handshake headers (lower-case names). */
+	readonly headers: Readonly<Record<string, string | undefined>>;
+	readonly clientName: string;
+	/** The upstream socket opened at the client's handshake, if any. */
+	readonly initial?: OpenedUpstream | undefined;
+	/** The request log's path for this front door. */
+	readonly path: string;
+	/**
+	Turns a client's `response.create` into the backend's body (the `/v1` front door normalises it); throws an
+	error with `status` and `error` to refuse it.
+	*/
+	readonly prepare?: (body: Record<string, unknown>) => Promise<Record<string, unknown>>;
+	/** Whether backend-only frames (`codex.rate_limits`, `codex.response.metadata`) go to the client. */
+	readonly backendFrames: boolean;
+};
+
+const DEFAULT_MAX_AGE_MS = 55 * 60_000;
+/** Reopens of the same account's socket per request (connection limit, idle close, refreshed token). */
+const MAX_REOPENS = 3;
+
+/**
+One client WebSocket: its requests, one at a time, each on the session's account over an upstream socket
+of its own (never shared with another client connection or account). While the session stays on its
+account, frames go upstream as the client sent them; when it must go to another account, or to a new socket,
+the pool sends the full input it rebuilt from this connection's memory, stripped of what the other account
+cannot read, so the client sees nothing of it.
+*/
+export function startSessionRelay(options: RelayOptions): void {
+	const {deps, client} = options;
+	const {pool, sessions, issuers, choice, clock, events} = deps;
+	const memory = new ConversationMemory();
+	const closed = new AbortController();
+	const queue: string[] = [];
+	let busy = false;
+	let sessionId: string | undefined;
+	let up: OpenedUpstream | undefined = options.initial;
+	/** The upstream socket that produced `memory.responseId` (an incremental frame may only go there). */
+	let chainSocket: WebSocket | undefined;
+
+	const toClient = (text: string) => {
+		if (client.readyState !== WebSocket.OPEN) {
+			return;
+		}
+
+		if (!options.backendFrames && text.startsWith('{"type":"codex.')) {
+			return;
+		}
+
+		client.send(text);
+	};
+
+	const dropUpstream = () => {
+		const socket = up?.socket;
+		up = undefined;
+		if (socket !== undefined && socket.readyState <= WebSocket.OPEN) {
+			socket.close(1000);
+		}
+	};
+
+	const logRequest = (entry: {
+		accountId: string | undefined;
+		model: unknown;
+		status: number;
+		started: number;
+		firstEventAt: number | undefined;
+		usage: {inputTokens: number; outputTokens: number} | undefined;
+		failedOver: readonly string[];
+		error: string | undefined;
+	}) => {
+		events.emit('request', {
+			id: deps.nextRequestId(),
+			at: clock.now(),
+			sessionId,
+			accountId: entry.accountId,
+			path: options.path,
+			model: typeof entry.model === 'string' ? entry.model : undefined,
+			status: entry.status,
+			ttfbMs: entry.firstEventAt === undefined ? undefined : entry.firstEventAt - entry.started,
+			durationMs: performance.now() - entry.started,
+			inputTokens: entry.usage?.inputTokens ?? 0,
+			outputTokens: entry.usage?.outputTokens ?? 0,
+			failedOver: entry.failedOver,
+			error: entry.error,
+			transport: 'websocket',
+		});
+	};
+
+	const serve = async (raw: string) => {
+		const started = performance.now();
+		let body = parseFrame(raw);
+		if (body?.type !== 'response.create') {
+			// Anything else (e.g. Codex's `response.processed`) belongs to the socket that served the response.
+			if (up !== undefined && up.socket.readyState === WebSocket.OPEN) {
+				up.socket.send(raw);
+			}
+
+			return;
+		}
+
+		let untouched = true;
+		if (options.prepare !== undefined) {
+			try {
+				body = await options.prepare(body);
+				untouched = false;
+			} catch (error) {
+				const refusal = error as {status?: number; error?: {type: string; message: string}};
+				toClient(
+					errorFrame(
+						refusal.status ?? 400,
+						refusal.error ?? {type: 'invalid_request_error', message: String(error)},
+					),
+				);
+				return;
+			}
+		}
+
+		const expansion = memory.expand(body);
+		if (sessionId === undefined) {
+			const items = expansion.known ? expansion.items.map((item) => JSON.parse(item) as unknown) : body.input;
+			sessionId = sessionIdentity(options.headers, {...body, input: items}).id;
+		}
+
+		const home = sessions.get(sessionId)?.accountId;
+		const leaveReason = home === undefined ? undefined : choice.reasonToLeave(home, body);
+		const tried = new Set<string>();
+		const failedOver: string[] = [];
+		let lastFailure: UpstreamFailure | undefined;
+		let createdSent = false;
+		let firstEventAt: number | undefined;
+		let reopens = 0;
+		let mustReopen = false;
+		const waitDeadline = clock.now() + (deps.waitUpToMs ?? 0);
+		const forward = (text: string) => {
+			firstEventAt ??= performance.now();
+			createdSent ||= frameType(text) === 'response.created';
+			toClient(text);
+		};
+
+		for (;;) {
+			if (closed.signal.aborted) {
+				return;
+			}
+
+			// A new session starts on the account whose socket was opened at its handshake, while it is usable.
+			const accountId = choice.choose(home ?? up?.accountId, tried, body);
+			if (accountId === undefined) {
+				const earliest = pool.earliestUsableAt();
+				const now = clock.now();
+				if (
+					deps.waitUpToMs !== undefined &&
+					earliest !== undefined &&
+					earliest <= waitDeadline &&
+					earliest > now
+				) {
+					await choice.waitForChange((earliest - now) / clock.speed, closed.signal);
+					tried.clear();
+					continue;
+				}
+
+				const failure = noAccountFailure(pool, lastFailure, now);
+				toClient(noAccountFrame(failure, pool));
+				logRequest({
+					accountId: undefined,
+					model: body.model,
+					status: failure.status,
+					started,
+					firstEventAt: undefined,
+					usage: undefined,
+					failedOver,
+					error: failure.error.message,
+				});
+				return;
+			}
+
+			tried.add(accountId);
+			const moving = accountId !== home && (home !== undefined || tried.size > 1);
+			const maxAge = deps.maxSocketAgeMs ?? DEFAULT_MAX_AGE_MS;
+			const reusable =
+				!mustReopen &&
+				up !== undefined &&
+				up.accountId === accountId &&
+				up.socket.readyState === WebSocket.OPEN &&
+				clock.now() - up.openedAt < maxAge &&
+				(body.previous_response_id === undefined || up.socket === chainSocket);
+			let payload: string;
+			if (reusable) {
+				payload = untouched ? raw : JSON.stringify(body);
+			} else {
+				if (!expansion.known) {
+					// The client chains from a response this connection never saw: Codex resends everything on this.
+					toClient(
+						errorFrame(400, {
+							type: 'invalid_request_error',
+							code: 'previous_response_not_found',
+							message: `Previous response with id '${String(body.previous_response_id)}' not found.`,
+						}),
+					);
+					return;
+				}
+
+				dropUpstream();
+				const opened = await openForAccount(deps, options.headers, accountId, {moving});
+				if (!opened.ok) {
+					lastFailure = opened.failure;
+					if (opened.failure.kind === 'client-error' || opened.failure.kind === 'invalid-encrypted-content') {
+						toClient(
+							errorFrame(opened.status ?? 400, {
+								type: 'invalid_request_error',
+								message: opened.failure.message,
+							}),
+						);
+						return;
+					}
+
+					markForFailure(pool, accountId, opened.failure, clock.now());
+					failedOver.push(accountId);
+					continue;
+				}
+
+				up = opened.upstream;
+				watchIdle(up);
+				payload = JSON.stringify(opened.strip(fullBody(body, expansion.items)));
+			}
+
+			mustReopen = false;
+			sessions.assign(sessionId, accountId, options.clientName, 'websocket');
+			sessions.begin(sessionId);
+			pool.setRunning(sessions.runningCounts());
+			const socket = up!.socket;
+			socket.send(payload);
+			const result = await pumpResponse({
+				upstream: socket,
+				accountId,
+				pool,
+				issuers,
+				clock,
+				toClient: forward,
+				createdSent,
+				signal: closed.signal,
+			});
+			if (result.kind === 'retry') {
+				sessions.end(sessionId, undefined);
+				dropUpstream();
+				if (result.failure === undefined || result.failure.kind === 'unauthorized') {
+					if (!expansion.known || ++reopens > MAX_REOPENS) {
+						toClient(
+							errorFrame(502, {type: 'upstream_error', code: 'upstream_unavailable', message: result.reason}),
+						);
+						logRequest({
+							accountId,
+							model: body.model,
+							status: 502,
+							started,
+							firstEventAt,
+							usage: undefined,
+							failedOver,
+							error: result.reason,
+						});
+						return;
+					}
+
+					// The same account on a new socket: the failed one is not counted as tried.
+					tried.delete(accountId);
+					mustReopen = true;
+					continue;
+				}
+
+				lastFailure = result.failure;
+				markForFailure(pool, accountId, result.failure, clock.now());
+				failedOver.push(accountId);
+				if (!expansion.known) {
+					toClient(errorFrame(429, {type: 'usage_limit_reached', message: result.reason}));
+					return;
+				}
+
+				continue;
+			}
+
+			pool.markSuccess(accountId);
+			if (moving && home !== undefined && home !== accountId) {
+				events.emit('move', {
+					at: clock.now(),
+					sessionId,
+					from: home,
+					to: accountId,
+					reason: `${leaveReason ?? failureWords(lastFailure)}${up?.stripNote ?? ''}`,
+				});
+			}
+
+			for (const from of failedOver) {
+				events.emit('failover', {at: clock.now(), sessionId, from, reason: lastFailure?.message ?? 'failed'});
+			}
+
+			if (result.kind === 'completed') {
+				sessions.end(sessionId, result.usage);
+				if (expansion.known && result.responseId !== '') {
+					memory.remember(body, expansion.items, result.responseId, result.output);
+					chainSocket = socket;
+				} else {
+					memory.clear();
+				}
+			} else {
+				sessions.end(sessionId, undefined);
+				memory.clear();
+				if (result.brokenAfterOutput) {
+					// Codex retries a broken stream on a new socket with the full input.
+					dropUpstream();
+					client.close(1011, 'upstream stream broken');
+				}
+			}
+
+			pool.setRunning(sessions.runningCounts());
+			logRequest({
+				accountId,
+				model: body.model,
+				status: result.kind === 'completed' ? 200 : 502,
+				started,
+				firstEventAt,
+				usage: result.kind === 'completed' ? result.usage : undefined,
+				failedOver,
+				error: result.kind === 'completed' ? undefined : result.error,
+			});
+			return;
+		}
+	};
+
+	/** An idle upstream socket that closes (idle timeout, 1011, age limit) is simply reopened at the next request. */
+	const watchIdle = (opened: OpenedUpstream) => {
+		opened.socket.once('close', () => {
+			if (up === opened) {
+				up = undefined;
+			}
+		});
+	};
+
+	if (up !== undefined) {
+		watchIdle(up);
+	}
+
+	const drain = async () => {
+		if (busy) {
+			return;
+		}
+
+		busy = true;
+		try {
+			while (queue.length > 0 && !closed.signal.aborted) {
+				await serve(queue.shift()!);
+			}
+		} catch (error) {
+			client.close(
+				1011,
+				`codexpool failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 120),
+			);
+		} finally {
+			busy = false;
+		}
+	};
+
+	client.on('message', (data, isBinary) => {
+		if (isBinary) {
+			client.close(1003, 'binary frames are not supported');
+			return;
+		}
+
+		queue.push(data.toString());
+		void drain();
+	});
+	client.on('error', () => {});
+	client.once('close', () => {
+		closed.abort();
+		queue.length = 0;
+		dropUpstream();
+	});
+}

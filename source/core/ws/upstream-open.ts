@@ -1,0 +1,117 @@
+import type WebSocket from 'ws';
+import {upstreamRequestHeaders} from '../proxy/headers.ts';
+import {needsLoginError} from '../proxy/upstream-client.ts';
+import type {UpstreamFailure} from '../proxy/upstream-errors.ts';
+import {parseQuotaHeaders} from '../quota/index.ts';
+import {stripBoundItems} from '../sessions/strip.ts';
+import type {RelayDeps} from './relay-deps.ts';
+import {openUpstreamSocket, upstreamSocketUrl} from './upstream-socket.ts';
+
+/** An upstream socket of one client connection, on one account. */
+export type OpenedUpstream = {
+	readonly socket: WebSocket;
+	readonly accountId: string;
+	/** Clock ms when it opened (the backend limits a connection's age to 60 minutes). */
+	readonly openedAt: number;
+	/** What the last strip removed, in words for the move record (empty when nothing). */
+	stripNote: string;
+};
+
+export type OpenAnswer =
+	| {
+			readonly ok: true;
+			readonly upstream: OpenedUpstream;
+			/** The full body made fit for this account: encrypted items it cannot read removed. */
+			readonly strip: (body: Record<string, unknown>) => Record<string, unknown>;
+			/** The upgrade response's headers. */
+			readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+	  }
+	| {
+			readonly ok: false;
+			readonly failure: UpstreamFailure;
+			readonly status: number | undefined;
+			readonly refusesWebSocket: boolean;
+	  };
+
+/**
+Opens an upstream socket for one account with its token and `ChatGPT-Account-ID` (never the client's),
+Codex's session headers and `OpenAI-Beta` kept; a 401 at the handshake gets one single-flight refresh and one
+retry, as an HTTP request does. `moving`: the session arrives from another account, so `x-codex-turn-state`
+(which routes to the account that issued it) stays behind and every encrypted item this account did not
+issue is removed.
+*/
+export async function openForAccount(
+	deps: RelayDeps,
+	clientHeaders: Readonly<Record<string, string | undefined>>,
+	accountId: string,
+	options: {readonly moving: boolean},
+): Promise<OpenAnswer> {
+	const {pool, tokens, clock, issuers} = deps;
+	const tokenFailed = (error: unknown): OpenAnswer => {
+		const message = error instanceof Error ? error.message : String(error);
+		if (needsLoginError(error)) {
+			pool.markNeedsLogin(accountId, message);
+		}
+
+		return {ok: false, failure: {kind: 'unauthorized', message}, status: undefined, refusesWebSocket: false};
+	};
+
+	let token: string;
+	try {
+		token = await tokens.getAccessToken(accountId);
+	} catch (error) {
+		return tokenFailed(error);
+	}
+
+	const url = upstreamSocketUrl(deps.upstream, '/codex/responses');
+	for (let refreshed = false; ; refreshed = true) {
+		const headers = upstreamRequestHeaders(
+			clientHeaders,
+			{accessToken: token, accountId},
+			{dropTurnState: options.moving},
+		);
+		const answer = await openUpstreamSocket(url, headers, clock.now);
+		const quota = parseQuotaHeaders(answer.headers, clock.now());
+		if (quota !== undefined) {
+			pool.observeQuota(accountId, quota);
+		}
+
+		if (answer.ok) {
+			const upstream: OpenedUpstream = {
+				socket: answer.socket,
+				accountId,
+				openedAt: clock.now(),
+				stripNote: '',
+			};
+			const strip = (body: Record<string, unknown>) => {
+				const result = stripBoundItems(body, accountId, issuers, options.moving ? 'move' : 'foreign');
+				const removed =
+					result.removedReasoning > 0
+						? `; ${result.removedReasoning} encrypted reasoning item(s) removed`
+						: '';
+				const lost = result.removedCompaction > 0 ? '; compacted context dropped' : '';
+				upstream.stripNote = `${removed}${lost}`;
+				return result.body;
+			};
+
+			return {ok: true, upstream, strip, headers: answer.headers};
+		}
+
+		if (answer.failure.kind === 'unauthorized' && !refreshed) {
+			try {
+				token = await tokens.refreshAfter401(accountId, token);
+			} catch (error) {
+				return tokenFailed(error);
+			}
+
+			continue;
+		}
+
+		return {
+			ok: false,
+			failure: answer.failure,
+			status: answer.status,
+			refusesWebSocket: answer.refusesWebSocket,
+		};
+	}
+}
