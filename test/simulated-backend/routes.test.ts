@@ -133,12 +133,12 @@ test('/ps/* and /wham/settings/user are 404, as Codex expects', async () => {
 	assert.equal((await fetch(`${upstream.url}/backend-api/ps/mcp`, {method: 'POST'})).status, 404);
 });
 
-test('a WebSocket upgrade on the responses path is answered 426', async () => {
+function rawUpgrade(path: string): Promise<string> {
 	const port = new URL(upstream.url).port;
-	const reply = await new Promise<string>((resolve, reject) => {
+	return new Promise<string>((resolve, reject) => {
 		const socket = connect(Number(port), '127.0.0.1', () => {
 			socket.write(
-				'GET /backend-api/codex/responses HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+				`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
 					'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
 			);
 		});
@@ -149,5 +149,15 @@ test('a WebSocket upgrade on the responses path is answered 426', async () => {
 		socket.on('end', () => resolve(data));
 		socket.on('error', reject);
 	});
-	assert.match(reply, /^HTTP\/1\.1 426 /);
+}
+
+test('a WebSocket upgrade without a token is 401, anywhere else 404, and 426 when upgrades are refused', async () => {
+	assert.match(await rawUpgrade('/backend-api/codex/responses'), /^HTTP\/1\.1 401 /);
+	assert.match(await rawUpgrade('/backend-api/codex/models'), /^HTTP\/1\.1 404 /);
+	upstream.websockets.upgrade = 426;
+	try {
+		assert.match(await rawUpgrade('/backend-api/codex/responses'), /^HTTP\/1\.1 426 /);
+	} finally {
+		upstream.websockets.upgrade = 'accept';
+	}
 });

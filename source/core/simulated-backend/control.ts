@@ -3,6 +3,7 @@ import type {FaultSpec} from './faults.ts';
 import {type Exchange, HttpError, parseFields, readBody, sendJson} from './http.ts';
 import type {MutableSettings} from './state.ts';
 import type {SimulatedUpstream} from './types.ts';
+import {websocketControl} from './ws-control.ts';
 
 /** Settings the control API may change (not `requestCost`, which is a function). */
 const SETTABLE = [
@@ -95,6 +96,11 @@ export function createControlRoute(upstream: SimulatedUpstream) {
 						},
 					}));
 				return ok({entries});
+			}
+
+			const websocketAnswer = websocketControl(upstream.websockets, method, pathname, fields);
+			if (websocketAnswer !== undefined) {
+				return ok(websocketAnswer);
 			}
 
 			if (accountAction) {

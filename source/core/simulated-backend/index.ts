@@ -6,6 +6,10 @@ The simulated ChatGPT Codex backend and OAuth issuer, in process on 127.0.0.1 (o
   fetch(`${upstream.backendUrl}/codex/responses`, {headers: {authorization: `Bearer ${upstream.accounts.get('a').tokens.accessToken}`, 'chatgpt-account-id': upstream.accounts.get('a').accountId}, ...});
   upstream.accounts.exhaust('a');                       // next request as a: 429 usage_limit_reached
   upstream.faults.inject({kind: 'stream_cut', account: 'b', times: 2});
+  new WebSocket(`${upstream.backendUrl.replace('http', 'ws')}/codex/responses`, {headers}); // Responses WebSocket mode
+  upstream.websockets.upgrade = 426;                   // or refuse upgrades, so clients fall back to HTTP
+  upstream.websockets.inject({kind: 'usage_limit_midstream', account: 'a'});
+  upstream.websockets.connections()[0].requests        // items, previous_response_id, bytes of each frame
   upstream.refreshTokens().reused                      // [] unless a refresh token was used twice
   await upstream.close();
 */
@@ -33,3 +37,12 @@ export {
 	startSimulatedUpstream,
 } from './server.ts';
 export {CODEX_CLIENT_ID, type MutableSettings, type SimulatedUpstreamOptions} from './state.ts';
+export {
+	type SimulatedWebSocketsApi,
+	WS_BEHAVIOUR_KINDS,
+	type WsBehaviourKind,
+	type WsBehaviourSpec,
+	type WsConnectionRecord,
+	type WsRequestRecord,
+	type WsUpgradeAnswer,
+} from './ws-hub.ts';

@@ -48,6 +48,8 @@ export function buildResponseFrames(plan: ResponsePlan): ResponseFrames {
 		usage: null,
 		...extra,
 	});
+	// Numbered first, as it is sent first.
+	const created = frame({type: 'response.created', response: response('in_progress')});
 	const output: Record<string, unknown>[] = [];
 	const body: string[] = [frame({type: 'response.in_progress', response: response('in_progress')})];
 	const addItem = (item: Record<string, unknown>, stream: (index: number) => void, initial = {}) => {
@@ -130,7 +132,7 @@ export function buildResponseFrames(plan: ResponsePlan): ResponseFrames {
 	return {
 		responseId,
 		model: plan.model,
-		created: frame({type: 'response.created', response: response('in_progress')}),
+		created,
 		body,
 		completed: (usage) =>
 			frame({type: 'response.completed', response: response('completed', {output, usage})}),

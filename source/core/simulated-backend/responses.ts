@@ -14,6 +14,7 @@ import {
 } from './response-events.ts';
 import {streamResponse} from './response-stream.ts';
 import type {UpstreamState} from './state.ts';
+import {nextToolRound} from './tool-rounds.ts';
 import {rateLimitHeaders, usageLimitBody} from './usage-report.ts';
 
 /** Parameters the ChatGPT backend refuses (upstream-protocol.md §3). */
@@ -53,7 +54,7 @@ async function admit(state: UpstreamState, exchange: Exchange) {
 	return {body, account, inputBytes: raw.length};
 }
 
-function checkStrict(body: Record<string, unknown>, isStream: boolean): void {
+export function checkStrict(body: Record<string, unknown>, isStream: boolean): void {
 	if (isStream && body.stream !== true) {
 		throw new HttpError(400, {detail: 'Stream must be set to true'});
 	}
@@ -68,14 +69,13 @@ function checkStrict(body: Record<string, unknown>, isStream: boolean): void {
 	}
 }
 
-/** Refuses exhausted accounts and ciphertext issued by other accounts. */
-function checkUsable(
+/** Refuses exhausted accounts and ciphertext issued by other accounts (`now`: the request's arrival). */
+export function checkUsable(
 	state: UpstreamState,
-	exchange: Exchange,
+	now: number,
 	account: SimulatedAccount,
 	items: readonly unknown[],
 ): void {
-	const now = exchange.entry.at;
 	const limit = usageLimitBody(account, now, state.settings.idleUsedPercent);
 	if (limit) {
 		throw new HttpError(429, limit, rateLimitHeaders(account, now, state.settings.idleUsedPercent));
@@ -86,10 +86,10 @@ function checkUsable(
 	}
 }
 
-/** Usage of a response, with the per-account prompt cache; charges the account. */
-function meter(
+/** Usage of a response, with the per-account prompt cache; charges the account at `now`. */
+export function meter(
 	state: UpstreamState,
-	exchange: Exchange,
+	now: number,
 	owner: SimulatedAccount,
 	body: Record<string, unknown>,
 	inputBytes: number,
@@ -118,12 +118,15 @@ function meter(
 		output_tokens_details: {reasoning_tokens: reasoningTokens},
 		total_tokens: inputTokens + outputTokens,
 	};
-	chargeAccount(owner.windows, state.settings.requestCost(usage), exchange.entry.at);
+	chargeAccount(owner.windows, state.settings.requestCost(usage), now);
 	return usage;
 }
 
-/** What the simulated model answers: a compaction, a function call, or `Hello from <account>. ...`. */
-function planResponse(
+/**
+What the simulated model answers: a compaction, a function call (a tool round, or one the user asked for), or
+`Hello from <account>. ...`. `body.input` is the whole conversation (over WebSocket: after previous_response_id).
+*/
+export function planResponse(
 	state: UpstreamState,
 	owner: SimulatedAccount,
 	body: Record<string, unknown>,
@@ -141,7 +144,8 @@ function planResponse(
 		return {...base, compaction: seal('compaction')};
 	}
 
-	const call = requestedCall(prompt, toolNames(body, items));
+	const tools = toolNames(body, items);
+	const call = nextToolRound(items, prompt.userText, tools) ?? requestedCall(prompt, tools);
 	if (call) {
 		return {
 			...base,
@@ -161,7 +165,7 @@ function planResponse(
 	};
 }
 
-const outputChars = (plan: ResponsePlan) =>
+export const outputChars = (plan: ResponsePlan) =>
 	(plan.message?.pieces.join('').length ?? 0) +
 	(plan.functionCall?.argPieces.join('').length ?? 0) +
 	(plan.compaction ? 64 : 0);
@@ -178,10 +182,10 @@ export async function handleResponses(state: UpstreamState, exchange: Exchange):
 		return;
 	}
 
-	checkUsable(state, exchange, owner, inputItems(body));
+	checkUsable(state, exchange.entry.at, owner, inputItems(body));
 	const plan = planResponse(state, owner, body);
 	const frames = buildResponseFrames(plan);
-	const usage = meter(state, exchange, owner, body, inputBytes, outputChars(plan));
+	const usage = meter(state, exchange.entry.at, owner, body, inputBytes, outputChars(plan));
 	await streamResponse(state, exchange, owner, frames, usage, fault?.kind);
 }
 
@@ -193,8 +197,8 @@ export async function handleCompact(state: UpstreamState, exchange: Exchange): P
 	}
 
 	const items = inputItems(body);
-	checkUsable(state, exchange, owner, items);
-	meter(state, exchange, owner, body, inputBytes, 64);
+	checkUsable(state, exchange.entry.at, owner, items);
+	meter(state, exchange.entry.at, owner, body, inputBytes, 64);
 	const kept = items.filter((item) => item.type === 'message' && item.role === 'user');
 	const compaction = {
 		type: 'compaction',

@@ -1,5 +1,4 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
-import type {Duplex} from 'node:stream';
 import {authenticate} from './backend-auth.ts';
 import {type Exchange, HttpError, type LoggedRequest, sendJson} from './http.ts';
 import {MODELS_ETAG, modelsBody} from './models.ts';
@@ -70,7 +69,8 @@ function routes(state: UpstreamState, issuer: IssuerState): Map<string, Route> {
 	]);
 }
 
-function logEntry(state: UpstreamState, req: IncomingMessage, path: string): LoggedRequest {
+/** Appends a request to `state.log` (bounded by `logLimit`). */
+export function logEntry(state: UpstreamState, req: IncomingMessage, path: string): LoggedRequest {
 	const entry: LoggedRequest = {
 		seq: (state.log.at(-1)?.seq ?? 0) + 1,
 		at: state.clock.now(),
@@ -122,22 +122,5 @@ export function createRequestHandler(
 				error: {type: 'server_error', message: `Simulated upstream bug: ${String(error)}`},
 			});
 		}
-	};
-}
-
-/** A WebSocket upgrade on the responses path is refused with 426, so Codex falls back to HTTP at once. */
-export function createUpgradeHandler(state: UpstreamState) {
-	return (req: IncomingMessage, socket: Duplex) => {
-		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-		const entry = logEntry(state, req, url.pathname + url.search);
-		const status = url.pathname === '/backend-api/codex/responses' ? 426 : 404;
-		entry.status = status;
-		const body = JSON.stringify({
-			error: {type: 'invalid_request_error', message: 'WebSockets are not supported here; use HTTP.'},
-		});
-		socket.end(
-			`HTTP/1.1 ${status} ${status === 426 ? 'Upgrade Required' : 'Not Found'}\r\ncontent-type: application/json\r\n` +
-				`content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-		);
 	};
 }

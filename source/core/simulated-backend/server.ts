@@ -5,9 +5,11 @@ import {createControlRoute} from './control.ts';
 import {issuingAccount} from './encrypted.ts';
 import {createIssuerState} from './oauth.ts';
 import {reportWindow, setWindowPercent} from './quota.ts';
-import {createRequestHandler, createUpgradeHandler, type Route} from './router.ts';
+import {createRequestHandler, logEntry, type Route} from './router.ts';
 import {createUpstreamState, type SimulatedUpstreamOptions} from './state.ts';
 import type {SimulatedAccountsApi, SimulatedAccountView, SimulatedUpstream} from './types.ts';
+import {createWebSocketUpgradeHandler} from './websocket.ts';
+import {createWebSocketHub} from './ws-hub.ts';
 
 export type {
 	RefreshTokenStats,
@@ -30,7 +32,11 @@ export async function startSimulatedUpstream(
 	const issuer = createIssuerState();
 	const control: {route: Route | undefined} = {route: undefined};
 	const server = createServer({keepAliveTimeout: 30_000}, createRequestHandler(state, issuer, control));
-	server.on('upgrade', createUpgradeHandler(state));
+	const websockets = createWebSocketHub();
+	server.on(
+		'upgrade',
+		createWebSocketUpgradeHandler(state, websockets, (req, path) => logEntry(state, req, path)),
+	);
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -100,6 +106,7 @@ export async function startSimulatedUpstream(
 		tokenUrl: `${state.url}/oauth/token`,
 		accounts,
 		faults: state.faults,
+		websockets: websockets.api,
 		log: state.log,
 		clearLog() {
 			state.log.length = 0;
@@ -121,6 +128,8 @@ export async function startSimulatedUpstream(
 			new Promise<void>((resolve) => {
 				server.close(() => resolve());
 				server.closeAllConnections();
+				// Upgraded sockets are no longer the HTTP server's to close.
+				websockets.terminateAll();
 			}),
 	};
 	if (options.control) {

@@ -3,6 +3,7 @@ import type {FaultsApi} from './faults.ts';
 import type {LoggedRequest} from './http.ts';
 import type {WindowReport} from './quota.ts';
 import type {MutableSettings} from './state.ts';
+import type {SimulatedWebSocketsApi} from './ws-hub.ts';
 
 // The simulated backend's public shape, apart from server.ts so the control API can name it without an
 // import cycle (control.ts is mounted by server.ts).
@@ -70,6 +71,8 @@ export type SimulatedUpstream = {
 	readonly tokenUrl: string;
 	readonly accounts: SimulatedAccountsApi;
 	readonly faults: FaultsApi;
+	/** The Responses WebSocket mode: how upgrades are answered, injected misbehaviour, every connection's frames. */
+	readonly websockets: SimulatedWebSocketsApi;
 	/** Requests received, oldest first (bounded by `logLimit`). */
 	readonly log: readonly LoggedRequest[];
 	/** Empties `log`. */
