@@ -1,5 +1,7 @@
 import path from 'node:path';
+import {type DaemonInfo, findDaemon} from '../core/admin/daemon-file.ts';
 import {resolveHome} from '../core/home.ts';
+import {tlsPortFor} from '../core/tls/listener-option.ts';
 import {ensureLocalCertificates, TlsUnavailableError} from '../core/tls/local-ca.ts';
 import {codexHome, configSnippet, variantOf, writeCodexConfig} from './codex-config-merge.ts';
 import {parseCommandLine} from './command-line.ts';
@@ -23,6 +25,7 @@ const help = `
 
   Prints the lines that point Codex CLI at the pool; with --write, merges them into
   $CODEX_HOME/config.toml (default ~/.codex/config.toml), keeping everything else, after a backup.
+  When a daemon serves the home (\`codexpool serve\`), its ports are the default.
 
   Two ways, both tested with Codex CLI 0.171:
     builtin (default)  Codex keeps its built-in "openai" provider and only its URLs change: model requests
@@ -39,8 +42,8 @@ const help = `
     --write            merge into config.toml (a backup is written first; running twice changes nothing);
                        switching between the ways removes the other one's keys
     --provider P       builtin (default) or custom
-    --port PORT        the port \`codexpool serve\` listens on (default 4455)
-    --tls-port PORT    its HTTPS port (default 4456; \`codexpool serve --tls-port\`)
+    --port PORT        the port \`codexpool serve\` listens on (default: the running daemon's, else 4455)
+    --tls-port PORT    its HTTPS port (default: the running daemon's, else the one after --port: 4456)
     --host HOST        where the pool runs (default 127.0.0.1); beyond loopback it needs --key-env
     --key-env NAME     Codex sends the pool key found in $NAME (see \`codexpool keys create\`) instead of
                        its own ChatGPT login (a custom provider): for a pool that requires keys
@@ -137,8 +140,10 @@ export const command: Command = {
 			throw new UsageError(`\`codexpool codex-config\` takes no arguments (got "${cli.input.join(' ')}").`);
 		}
 
-		const parsed = parseTarget(cli.flags);
-		const {target, caPath} = withCertificates(parsed, cli.flags.home, io);
+		const home = resolveHome(cli.flags.home, io.env);
+		const daemon = loopback.has(cli.flags.host ?? '127.0.0.1') ? await findDaemon(home) : undefined;
+		const parsed = parseTarget(cli.flags, daemon);
+		const {target, caPath} = withCertificates(parsed, home, io);
 		const variant = variantOf(target);
 		const where =
 			variant === 'builtin'
@@ -150,11 +155,21 @@ export const command: Command = {
 				: variant === 'keyed'
 					? keyedNotes(target.keyEnv!)
 					: customNotes;
+		const mismatch = daemon === undefined ? undefined : daemonMismatch(daemon, target);
+		if (mismatch !== undefined) {
+			io.stderr(`codexpool: ${mismatch}\n`);
+		}
+
 		if (!cli.flags.write) {
 			io.stdout(
 				variant === 'builtin'
-					? '# Point Codex CLI at codexpool, keeping its built-in provider (or let `codexpool codex-config --write` merge this in):\n\n'
-					: '# Point Codex CLI at codexpool (or let `codexpool codex-config --write` merge this in):\n\n',
+					? '# Point Codex CLI at codexpool, keeping its built-in provider (or let `codexpool codex-config --write` merge this in):\n'
+					: '# Point Codex CLI at codexpool (or let `codexpool codex-config --write` merge this in):\n',
+			);
+			io.stdout(
+				daemon !== undefined && mismatch === undefined
+					? `# (the ports of the daemon serving ${home}, pid ${daemon.pid})\n\n`
+					: '\n',
 			);
 			io.stdout(configSnippet(target));
 			io.stdout(extra);
@@ -163,20 +178,77 @@ export const command: Command = {
 
 		const file = path.join(codexHome(io.env), 'config.toml');
 		const {changed, backup} = writeCodexConfig(file, target);
+		const next = nextStep(target, daemon, mismatch, cli.flags.home);
 		if (!changed) {
-			io.stdout(`${file} already points Codex CLI at codexpool on ${where}: nothing changed.\n${extra}`);
+			io.stdout(
+				`${file} already points Codex CLI at codexpool on ${where}: nothing changed.\n${next}${extra}`,
+			);
 			return 0;
 		}
 
 		io.stdout(
 			`Updated ${file}: Codex CLI now uses codexpool on ${where}` +
 				`${backup ? ` (the previous file is in ${backup})` : ''}.\n` +
-				'Start the pool with `codexpool serve`.\n' +
+				next +
 				extra,
 		);
 		return 0;
 	},
 };
+
+/** The ports a running daemon listens on (its HTTPS port undefined without HTTPS). */
+function daemonPorts(daemon: DaemonInfo): {port: number; tlsPort: number | undefined} {
+	return {
+		port: Number(new URL(daemon.url).port),
+		tlsPort: daemon.tlsUrl === undefined ? undefined : Number(new URL(daemon.tlsUrl).port),
+	};
+}
+
+/**
+What is wrong when Codex, configured as `target`, would miss the daemon serving this home: a port that differs,
+or no HTTPS listener for the built-in provider. Codex then waits about 14 s and says "workspace routing
+discovery failed".
+*/
+function daemonMismatch(daemon: DaemonInfo, target: Target): string | undefined {
+	const running = daemonPorts(daemon);
+	const restart = `\`codexpool serve --port ${target.port}${target.tlsPort === undefined || target.tlsPort === tlsPortFor(target.port) ? '' : ` --tls-port ${target.tlsPort}`}\``;
+	if (target.port !== running.port) {
+		return `The daemon serving this home (pid ${daemon.pid}) listens on port ${running.port}, not ${target.port}: Codex would not reach it. Drop --port to follow it, or restart it with ${restart}.`;
+	}
+
+	if (target.tlsPort !== undefined && running.tlsPort === undefined) {
+		return `The daemon serving this home (pid ${daemon.pid}) has no HTTPS listener (started with --no-tls), which Codex's built-in provider needs: restart it without --no-tls, or use --provider custom.`;
+	}
+
+	if (target.tlsPort !== undefined && target.tlsPort !== running.tlsPort) {
+		return `The daemon serving this home (pid ${daemon.pid}) serves HTTPS on port ${running.tlsPort}, not ${target.tlsPort}: Codex would not reach it ("workspace routing discovery failed"). Drop --tls-port to follow it, or restart it with ${restart}.`;
+	}
+
+	return undefined;
+}
+
+/** The last hint after --write: what to do next, matching what was written. */
+function nextStep(
+	target: Target,
+	daemon: DaemonInfo | undefined,
+	mismatch: string | undefined,
+	homeFlag: string | undefined,
+): string {
+	if (daemon !== undefined && mismatch === undefined) {
+		return `The pool is running (pid ${daemon.pid}, ${daemon.url}): run codex.\n`;
+	}
+
+	const flags = [
+		target.port === 4455 ? '' : ` --port ${target.port}`,
+		target.tlsPort === undefined || target.tlsPort === tlsPortFor(target.port)
+			? ''
+			: ` --tls-port ${target.tlsPort}`,
+		homeFlag === undefined ? '' : ` --home ${homeFlag}`,
+	].join('');
+	return daemon === undefined
+		? `Start the pool with \`codexpool serve${flags}\`, then run codex.\n`
+		: `Then restart the pool with \`codexpool serve${flags}\` (see above), and run codex.\n`;
+}
 
 type Target = {port: number; host: string; keyEnv: string | undefined; tlsPort: number | undefined};
 
@@ -186,7 +258,7 @@ openssl, falls back to the custom provider and says why.
 */
 function withCertificates(
 	target: Target,
-	homeFlag: string | undefined,
+	home: string,
 	io: Io,
 ): {target: Target; caPath: string | undefined} {
 	if (variantOf(target) !== 'builtin') {
@@ -194,7 +266,7 @@ function withCertificates(
 	}
 
 	try {
-		const {caPath} = ensureLocalCertificates(resolveHome(homeFlag, io.env));
+		const {caPath} = ensureLocalCertificates(home);
 		return {target, caPath};
 	} catch (error) {
 		if (!(error instanceof TlsUnavailableError)) {
@@ -210,16 +282,22 @@ function withCertificates(
 
 const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
 
-function parseTarget(flags: {
-	provider?: string | undefined;
-	port?: string | undefined;
-	tlsPort?: string | undefined;
-	host?: string | undefined;
-	keyEnv?: string | undefined;
-}): Target {
+/** The target from the flags; a port not given follows the running daemon of the home, else the defaults. */
+function parseTarget(
+	flags: {
+		provider?: string | undefined;
+		port?: string | undefined;
+		tlsPort?: string | undefined;
+		host?: string | undefined;
+		keyEnv?: string | undefined;
+	},
+	daemon: DaemonInfo | undefined,
+): Target {
 	const {provider = 'builtin', host = '127.0.0.1', keyEnv} = flags;
-	const port = parsePort('--port', flags.port, 4455);
-	const tlsPort = parsePort('--tls-port', flags.tlsPort, 4456);
+	const running = daemon === undefined ? undefined : daemonPorts(daemon);
+	const port = parsePort('--port', flags.port, running?.port ?? 4455);
+	const followsDaemon = running !== undefined && port === running.port && running.tlsPort !== undefined;
+	const tlsPort = parsePort('--tls-port', flags.tlsPort, followsDaemon ? running.tlsPort! : tlsPortFor(port));
 	if (provider !== 'builtin' && provider !== 'custom') {
 		throw new UsageError(`--provider takes builtin or custom (got "${provider}").`);
 	}

@@ -2,7 +2,7 @@ import {startDaemon} from '../core/control/daemon.ts';
 import {parseDuration} from '../core/control/duration.ts';
 import {resolveHome} from '../core/home.ts';
 import {openStore} from '../core/store/store.ts';
-import {DEFAULT_TLS_PORT, localTlsOption} from '../core/tls/listener-option.ts';
+import {localTlsOption, tlsPortFor} from '../core/tls/listener-option.ts';
 import {parseCommandLine} from './command-line.ts';
 import {type Command, type Io, UsageError} from './types.ts';
 
@@ -16,8 +16,9 @@ const help = `
 
   Options
     --port N          the port (default 4455; 0 picks a free one)
-    --tls-port N      also serve HTTPS on 127.0.0.1:N (default 4456), with a certificate from codexpool's
-                      local CA (<home>/tls): Codex's built-in provider needs it (\`codexpool codex-config\`)
+    --tls-port N      also serve HTTPS on 127.0.0.1:N (default: the port after --port, so 4456), with a
+                      certificate from codexpool's local CA (<home>/tls): Codex's built-in provider needs it
+                      (\`codexpool codex-config\`)
     --no-tls          no HTTPS listener (enough for \`codexpool codex-config --provider custom\`)
     --host H          the address to bind (default 127.0.0.1; beyond loopback, pool keys are required)
     --wait-up-to D    when every account is exhausted, hold a request this long (e.g. 90s, 10m) if one
@@ -82,9 +83,8 @@ export async function serve(
 		}
 	}
 
-	// --port 0 (tests) picks a free HTTPS port too.
-	const tlsPort =
-		cli.flags.tlsPort === undefined ? (port === 0 ? 0 : DEFAULT_TLS_PORT) : parsePort(cli.flags.tlsPort);
+	// The next port by default (4456 with 4455; --port 0, in tests, picks a free HTTPS port too).
+	const tlsPort = cli.flags.tlsPort === undefined ? tlsPortFor(port) : parsePort(cli.flags.tlsPort);
 	const home = resolveHome(cli.flags.home, io.env);
 	const store = openStore(home);
 	const tls = localTlsOption(home, tlsPort, cli.flags.tls, (message) => io.stderr(`codexpool: ${message}\n`));
@@ -146,7 +146,7 @@ function codexConfigFlags(port: number, tlsUrl: string | undefined): string {
 	}
 
 	const tlsPort = Number(new URL(tlsUrl).port);
-	return tlsPort === DEFAULT_TLS_PORT ? flags : `${flags} --tls-port ${tlsPort}`;
+	return tlsPort === tlsPortFor(port) ? flags : `${flags} --tls-port ${tlsPort}`;
 }
 
 function parsePort(text: string | undefined): number {

@@ -3,7 +3,13 @@ import path from 'node:path';
 import {request} from 'undici';
 
 /** What a running daemon writes into its home so commands and the TUI find it. */
-export type DaemonInfo = {readonly url: string; readonly pid: number; readonly startedAt: number};
+export type DaemonInfo = {
+	readonly url: string;
+	/** Its HTTPS listener (Codex's built-in provider), when it has one. */
+	readonly tlsUrl?: string | undefined;
+	readonly pid: number;
+	readonly startedAt: number;
+};
 
 const fileName = 'daemon.json';
 
@@ -23,7 +29,12 @@ async function readDaemonInfo(home: string): Promise<DaemonInfo | undefined> {
 	try {
 		const value = JSON.parse(await readFile(path.join(home, fileName), 'utf8')) as Partial<DaemonInfo>;
 		if (typeof value.url === 'string' && typeof value.pid === 'number') {
-			return {url: value.url, pid: value.pid, startedAt: value.startedAt ?? 0};
+			return {
+				url: value.url,
+				...(typeof value.tlsUrl === 'string' ? {tlsUrl: value.tlsUrl} : {}),
+				pid: value.pid,
+				startedAt: value.startedAt ?? 0,
+			};
 		}
 	} catch {}
 

@@ -87,7 +87,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
 		throw error;
 	}
 
-	const info: DaemonInfo = {url: clientUrl(core.url), pid: process.pid, startedAt: Date.now()};
+	const info: DaemonInfo = {
+		url: clientUrl(core.url),
+		...(core.tlsUrl === undefined ? {} : {tlsUrl: core.tlsUrl}),
+		pid: process.pid,
+		startedAt: Date.now(),
+	};
 	await writeDaemonInfo(options.home, info);
 	let stopping: Promise<void> | undefined;
 	return {
