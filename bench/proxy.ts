@@ -28,6 +28,7 @@ import {importSimulatedAccounts} from '../source/core/demo/seed-home.ts';
 import {createPoolProxy} from '../source/core/proxy/index.ts';
 import {createRandom} from '../source/core/random.ts';
 import {startSimulatedUpstream} from '../source/core/simulated-backend/index.ts';
+import {parseSseText} from '../source/core/sse/parse.ts';
 import {openStore} from '../source/core/store/store.ts';
 import type {AccountRecord} from '../source/core/store/types.ts';
 import {recordFor} from '../test/proxy/harness.ts';
@@ -565,7 +566,7 @@ async function run(): Promise<void> {
 	const probe = await (
 		await request(direct.url, {method: 'POST', headers: direct.headers, body, dispatcher: agent})
 	).body.text();
-	const events = probe.split('\n\n').filter((block) => block.includes('data:')).length;
+	const events = parseSseText(probe).length;
 
 	// What `npm install` leaves: the bin runs the bundle only while it is fresh.
 	if (!bundleIsFresh(root)) {

@@ -1,3 +1,5 @@
+import {parseSseText} from '../../source/core/sse/parse.ts';
+
 /**
 How one answer the proxy gave a client ended, as a client would judge it:
 - `completed`: a whole answer (an SSE stream whose last event is `response.completed`, a chat stream ending
@@ -22,15 +24,7 @@ export type AnswerShape = 'responses-sse' | 'chat-sse' | 'chat-json' | 'json';
 
 /** The `data:` payloads of an SSE body, in order (comments and `event:` lines dropped). */
 export function sseData(text: string): string[] {
-	const payloads: string[] = [];
-	for (const block of text.replaceAll('\r\n', '\n').split('\n\n')) {
-		const lines = block.split('\n').filter((line) => line.startsWith('data:'));
-		if (lines.length > 0) {
-			payloads.push(lines.map((line) => line.slice(line.startsWith('data: ') ? 6 : 5)).join('\n'));
-		}
-	}
-
-	return payloads;
+	return parseSseText(text).map((message) => message.data);
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {

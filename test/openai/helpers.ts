@@ -8,8 +8,8 @@ import {createMemoryKeyStorage, createPoolKeys, type PoolKeys} from '../../sourc
 import type {OpenAiDeps} from '../../source/core/openai/deps.ts';
 import type {UpstreamModel} from '../../source/core/openai/models.ts';
 import {createOpenAiRoutes} from '../../source/core/openai/routes.ts';
-import {type ResponsesEvent, readResponsesEvents} from '../../source/core/openai/sse.ts';
 import type {Dispatch, DispatchRequest, DispatchResult} from '../../source/core/proxy/dispatch-types.ts';
+import {type ResponsesEvent, readResponsesEvents} from '../../source/core/sse/responses-events.ts';
 import type {Settings} from '../../source/core/store/types.ts';
 import {readableBody} from '../helpers/dispatch-body.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {Readable} from 'node:stream';
 import {test} from 'node:test';
-import {createSseParser} from '../../source/core/openai/sse.ts';
+import {createSseParser} from '../../source/core/sse/parse.ts';
 import {readableBody} from '../helpers/dispatch-body.ts';
 import {fixture, replayDispatch, sseResult, startRoutes, upstreamModels} from './helpers.ts';
 

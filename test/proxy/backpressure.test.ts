@@ -7,6 +7,7 @@ import {systemClock} from '../../source/core/clock.ts';
 import {noMarks} from '../../source/core/model.ts';
 import {createPoolProxy} from '../../source/core/proxy/index.ts';
 import {createRandom} from '../../source/core/random.ts';
+import {responsesEvent, sseEvent} from '../../source/core/sse/frame.ts';
 
 async function proxyFor(t: import('node:test').TestContext, upstream: ReturnType<typeof createServer>) {
 	await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
@@ -43,7 +44,7 @@ test('a client that goes away mid-stream makes the proxy abort the upstream requ
 	let upstreamClosed: number | undefined;
 	const upstream = createServer((_request, response) => {
 		response.writeHead(200, {'content-type': 'text/event-stream'});
-		const timer = setInterval(() => response.write('event: response.output_text.delta\ndata: {}\n\n'), 10);
+		const timer = setInterval(() => response.write(sseEvent({}, 'response.output_text.delta')), 10);
 		response.on('close', () => {
 			clearInterval(timer);
 			upstreamClosed = Date.now();
@@ -74,7 +75,7 @@ test('a client that goes away mid-stream makes the proxy abort the upstream requ
 
 test('a slow client holds the upstream back instead of the proxy buffering the stream', async (t) => {
 	// An upstream that writes SSE as fast as it may, and counts what it got out before write() said "wait".
-	const event = `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"${'x'.repeat(1000)}"}\n\n`;
+	const event = responsesEvent({type: 'response.output_text.delta', delta: 'x'.repeat(1000)});
 	let written = 0;
 	let finished = false;
 	const upstream = createServer((_request, response) => {
@@ -138,10 +139,9 @@ async function readChunks(url: string) {
 	return chunks;
 }
 
-const delta = (index: number) =>
-	`event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"${index}"}\n\n`;
+const delta = (index: number) => responsesEvent({type: 'response.output_text.delta', delta: String(index)});
 // Without it the proxy would add a `response.failed` event of its own.
-const completed = 'event: response.completed\ndata: {"type":"response.completed","response":{}}\n\n';
+const completed = responsesEvent({type: 'response.completed', response: {}});
 
 test('a burst of small upstream chunks reaches the client in a few writes, bytes and order unchanged', async (t) => {
 	const events = [...Array.from({length: 200}, (_, index) => delta(index)), completed];

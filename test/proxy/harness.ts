@@ -189,26 +189,7 @@ export function turnBody(prompt: string, history: readonly unknown[] = []): Reco
 	};
 }
 
-/** Parses an SSE text into its events' data objects, in order. */
-export function sseEvents(text: string): Record<string, unknown>[] {
-	return text
-		.split('\n\n')
-		.map((block) =>
-			block
-				.split('\n')
-				.filter((line) => line.startsWith('data:'))
-				.map((line) => line.slice(5).trim())
-				.join('\n'),
-		)
-		.filter((data) => data !== '')
-		.flatMap((data) => {
-			try {
-				return [JSON.parse(data) as Record<string, unknown>];
-			} catch {
-				return [];
-			}
-		});
-}
+export {sseEvents} from '../helpers/sse.ts';
 
 /** POSTs one turn to the proxy's Codex path. */
 export async function postTurn(

@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import {SseTap} from '../../source/core/proxy/sse-tap.ts';
+import {responsesEvent} from '../../source/core/sse/frame.ts';
 
 const stream = [
-	'event: response.created\ndata: {"type":"response.created"}\n\n',
-	...Array.from(
-		{length: 50},
-		(_, index) =>
-			`event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"${index}"}\n\n`,
-	),
-	'event: response.output_item.done\ndata: {"type":"response.output_item.done","item":{"type":"reasoning","encrypted_content":"é-secret"}}\n\n',
-	'event: response.completed\ndata: {"type":"response.completed","response":{"usage":{"input_tokens":3}}}\n\n',
-].join('');
+	{type: 'response.created'},
+	...Array.from({length: 50}, (_, index) => ({type: 'response.output_text.delta', delta: String(index)})),
+	{type: 'response.output_item.done', item: {type: 'reasoning', encrypted_content: 'é-secret'}},
+	{type: 'response.completed', response: {usage: {input_tokens: 3}}},
+]
+	.map(responsesEvent)
+	.join('');
 
 /** `bytes` cut into pieces of `size` (the last one shorter). */
 function slices(bytes: Buffer, size: number): Buffer[] {

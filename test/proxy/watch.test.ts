@@ -6,9 +6,9 @@ import {createPool} from '../../source/core/pool/pool.ts';
 import {UpstreamBody} from '../../source/core/proxy/upstream-body.ts';
 import {type ResponseOutcome, watchResponse} from '../../source/core/proxy/watch.ts';
 import {createIssuerRegistry} from '../../source/core/sessions/issuers.ts';
+import {responsesEvent} from '../../source/core/sse/frame.ts';
 
-const sse = (event: Record<string, unknown>) =>
-	`event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`;
+const sse = (event: Record<string, unknown>) => responsesEvent({...event, type: String(event.type)});
 
 function setup(events: readonly Record<string, unknown>[]) {
 	const clock = createManualClock(1_800_000_000_000);

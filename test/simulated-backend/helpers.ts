@@ -1,4 +1,5 @@
 import type {ResponseUsage, SimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
+import {type BackendEvent, backendEvents} from '../helpers/sse.ts';
 
 /** A Codex-like responses body: developer message, user message, tools, the fields Codex sends. */
 export function codexBody(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -42,22 +43,10 @@ export function postResponses(
 	});
 }
 
-export type SseEvent = {event: string; data: Record<string, unknown>};
+export type SseEvent = BackendEvent;
 
 /** Splits an SSE body into events; throws on a frame that is not `event: t\ndata: json`. */
-export function parseSse(text: string): SseEvent[] {
-	return text
-		.split('\n\n')
-		.filter((frame) => frame.length > 0)
-		.map((frame) => {
-			const match = /^event: (.+)\ndata: (.+)$/.exec(frame);
-			if (!match?.[1] || !match[2]) {
-				throw new Error(`Not an SSE frame: ${JSON.stringify(frame)}`);
-			}
-
-			return {event: match[1], data: JSON.parse(match[2]) as Record<string, unknown>};
-		});
-}
+export const parseSse = backendEvents;
 
 export async function streamEvents(response: Response): Promise<SseEvent[]> {
 	return parseSse(await response.text());

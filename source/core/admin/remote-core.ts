@@ -1,7 +1,7 @@
 import {EventEmitter} from 'node:events';
 import {request} from 'undici';
 import type {ActionResult, Core, CoreEvents, CoreSnapshot, Notice} from '../contract.ts';
-import {createSseParser} from '../openai/sse.ts';
+import {createSseParser} from '../sse/parse.ts';
 
 export type RemoteCoreOptions = {
 	/** The daemon's base URL, e.g. `http://127.0.0.1:4455`. */

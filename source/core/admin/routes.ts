@@ -1,6 +1,7 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {ActionResult, Core, CoreEvents} from '../contract.ts';
 import type {SchedulerChange, StrategyOptions} from '../model.ts';
+import {sseComment, sseEvent} from '../sse/frame.ts';
 import {readJsonBody, sendJson} from './http.ts';
 
 /**
@@ -112,7 +113,7 @@ function streamEvents(core: Core, request: IncomingMessage, response: ServerResp
 		connection: 'keep-alive',
 	});
 	const send = (event: string, data: unknown) => {
-		response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+		response.write(sseEvent(data, event));
 	};
 
 	send('state', core.getSnapshot());
@@ -123,7 +124,7 @@ function streamEvents(core: Core, request: IncomingMessage, response: ServerResp
 		),
 	];
 	// Comments keep idle connections from being cut by anything in between.
-	const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
+	const keepAlive = setInterval(() => response.write(sseComment('keep-alive')), 15_000);
 	keepAlive.unref();
 	request.on('close', () => {
 		clearInterval(keepAlive);

@@ -1,8 +1,8 @@
 import {randomUUID} from 'node:crypto';
 import {Agent, request} from 'undici';
 import type {Clock} from '../clock.ts';
-import {createSseParser} from '../openai/sse.ts';
 import type {Random} from '../random.ts';
+import {createSseParser} from '../sse/parse.ts';
 
 /**
 The demo's synthetic users: Codex-like sessions that arrive at random, each sending a few turns through

@@ -1,5 +1,5 @@
+import type {ResponsesEvent} from '../sse/responses-events.ts';
 import {chatId, chatUsage, finishReason} from './chat-response.ts';
-import type {ResponsesEvent} from './sse.ts';
 
 /** One `data:` payload of a chat stream: a `chat.completion.chunk`, or an error that ends the stream. */
 export type ChatStreamPayload = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import type {ResponsesEvent} from './sse.ts';
+import type {ResponsesEvent} from '../sse/responses-events.ts';
 
 type Item = Record<string, unknown>;
 

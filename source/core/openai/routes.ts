@@ -1,6 +1,8 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {Readable} from 'node:stream';
 import {systemClock} from '../clock.ts';
+import {sseEvent} from '../sse/frame.ts';
+import {type ResponsesEvent, readResponsesEvents} from '../sse/responses-events.ts';
 import {chatToResponses} from './chat-request.ts';
 import {responseToChatCompletion} from './chat-response.ts';
 import {createChatStreamTranslator} from './chat-stream.ts';
@@ -11,7 +13,6 @@ import {authorize, sendJson, startSse, write} from './http.ts';
 import {modelListBody, publishedModelIds} from './models.ts';
 import {createResponseAssembler} from './response-assembler.ts';
 import {normaliseResponsesBody} from './responses-request.ts';
-import {formatSse, type ResponsesEvent, readResponsesEvents} from './sse.ts';
 
 /**
 `POST /v1/responses`: the body normalised for the ChatGPT backend, then either the upstream's `response.*`
@@ -51,7 +52,7 @@ export const handleResponses: OpenAiHandler = async (req, res, deps) => {
 			}
 
 			terminal ||= isTerminal(event);
-			if (!(await write(res, formatSse(event, event.type)))) {
+			if (!(await write(res, sseEvent(event, event.type)))) {
 				upstream.body.cancel();
 				return;
 			}
@@ -59,10 +60,7 @@ export const handleResponses: OpenAiHandler = async (req, res, deps) => {
 
 		if (!terminal) {
 			const cut = interrupted();
-			await write(
-				res,
-				formatSse({type: 'error', code: cut.code, message: cut.message, param: null}, 'error'),
-			);
+			await write(res, sseEvent({type: 'error', code: cut.code, message: cut.message, param: null}, 'error'));
 		}
 
 		res.end();
@@ -107,7 +105,7 @@ export const handleChatCompletions: OpenAiHandler = async (req, res, deps) => {
 		});
 		for await (const event of events) {
 			for (const payload of translator.push(event)) {
-				if (!(await write(res, formatSse(payload)))) {
+				if (!(await write(res, sseEvent(payload)))) {
 					upstream.body.cancel();
 					return;
 				}
@@ -115,10 +113,10 @@ export const handleChatCompletions: OpenAiHandler = async (req, res, deps) => {
 		}
 
 		for (const payload of translator.end()) {
-			await write(res, formatSse(payload));
+			await write(res, sseEvent(payload));
 		}
 
-		await write(res, formatSse('[DONE]'));
+		await write(res, sseEvent('[DONE]'));
 		res.end();
 	});
 };

@@ -1,4 +1,6 @@
 import {Transform, type TransformCallback} from 'node:stream';
+import {EVENT_END, EVENT_FIELD as EVENT_FIELD_TEXT} from '../sse/frame.ts';
+import {eventData} from '../sse/parse.ts';
 
 /** The events the engine learns from, by name: everything else, deltas above all, is passed over. */
 const INTERESTING_TYPES = [
@@ -22,8 +24,9 @@ const MAX_EVENT_BYTES = 16 * 1024 * 1024;
 
 const LF = 0x0a;
 const CR = 0x0d;
-const EVENT_FIELD = Buffer.from('event:');
-const BLANK_LINE = Buffer.from('\n\n');
+/** The SSE module's framing, as bytes: the tap frames events on the bytes themselves. */
+const EVENT_FIELD = Buffer.from(EVENT_FIELD_TEXT);
+const BLANK_LINE = Buffer.from(EVENT_END);
 
 /** Whether `bytes` occur in `chunk` at `at`. */
 function bytesAt(chunk: Buffer, at: number, bytes: Buffer): boolean {
@@ -245,19 +248,7 @@ export class SseScanner {
 	UTF-8 sequence in it is cut.
 	*/
 	#parse(block: string): void {
-		let data: string | undefined;
-		let lineStart = 0;
-		while (lineStart < block.length) {
-			const newline = block.indexOf('\n', lineStart);
-			const lineEnd = newline === -1 ? block.length : newline;
-			if (block.startsWith('data:', lineStart)) {
-				const value = block.slice(lineStart + (block.startsWith('data: ', lineStart) ? 6 : 5), lineEnd);
-				data = data === undefined ? value : `${data}\n${value}`;
-			}
-
-			lineStart = lineEnd + 1;
-		}
-
+		const data = eventData(block);
 		if (data === undefined || data === '' || data === '[DONE]') {
 			return;
 		}

@@ -3,6 +3,7 @@ import type {Pool} from '../pool/pool.ts';
 import {parseRateLimitsEvent} from '../quota/index.ts';
 import type {IssuerRegistry} from '../sessions/issuers.ts';
 import type {TurnUsage} from '../sessions/registry.ts';
+import {responsesEvent} from '../sse/frame.ts';
 import type {DispatchBody} from './dispatch-types.ts';
 import {SseScanner} from './sse-tap.ts';
 import type {UpstreamBody} from './upstream-body.ts';
@@ -187,5 +188,5 @@ export function streamFailedEvent(message: string): string {
 		type: 'response.failed',
 		response: {status: 'failed', error: {code: 'upstream_stream_broken', message}},
 	};
-	return `event: response.failed\ndata: ${JSON.stringify(event)}\n\n`;
+	return responsesEvent(event);
 }

@@ -1,7 +1,7 @@
 import {randomUUID} from 'node:crypto';
 import {request} from 'undici';
 import type {Clock} from '../clock.ts';
-import {readResponsesEvents} from '../openai/sse.ts';
+import {readResponsesEvents} from '../sse/responses-events.ts';
 import {chooseKickModel, type KickModel, type ListedModel, parseListedModels} from './kick-model.ts';
 import type {KickOutcome} from './types.ts';
 

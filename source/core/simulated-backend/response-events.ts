@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto';
-import {sseFrame} from './sse.ts';
+import {responsesEvent, sseEvent} from '../sse/frame.ts';
 
 /** The usage object of `response.completed` (upstream-protocol.md §3). */
 export type ResponseUsage = {
@@ -37,7 +37,7 @@ export function buildResponseFrames(plan: ResponsePlan): ResponseFrames {
 	const responseId = newId('resp');
 	let sequence = 0;
 	const frame = (event: Record<string, unknown> & {type: string}) =>
-		sseFrame({...event, sequence_number: sequence++});
+		responsesEvent({...event, sequence_number: sequence++});
 	const response = (status: string, extra: Record<string, unknown> = {}) => ({
 		id: responseId,
 		object: 'response',
@@ -89,9 +89,10 @@ export function buildResponseFrames(plan: ResponsePlan): ResponseFrames {
 			(index) => {
 				body.push(frame({type: 'response.content_part.added', ...at, output_index: index, part}));
 				// The hot loop of a benchmark: one template instead of an object per event, same JSON.
-				const head = `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":"${id}","content_index":0,"output_index":${index},"delta":`;
+				const head = `{"type":"response.output_text.delta","item_id":"${id}","content_index":0,"output_index":${index},"delta":`;
 				for (const delta of plan.message?.pieces ?? []) {
-					body.push(`${head}${JSON.stringify(delta)},"sequence_number":${sequence++}}\n\n`);
+					const data = `${head}${JSON.stringify(delta)},"sequence_number":${sequence++}}`;
+					body.push(sseEvent(data, 'response.output_text.delta'));
 				}
 
 				body.push(frame({type: 'response.output_text.done', ...at, output_index: index, text}));

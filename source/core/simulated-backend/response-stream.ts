@@ -1,11 +1,12 @@
 import {setTimeout as delay} from 'node:timers/promises';
+import {responsesEvent, sseEvent} from '../sse/frame.ts';
 import type {SimulatedAccount} from './accounts.ts';
 import {sealForAccount} from './encrypted.ts';
 import type {FaultSpec} from './faults.ts';
 import type {Exchange} from './http.ts';
 import {MODELS_ETAG} from './models.ts';
 import type {buildResponseFrames, ResponseUsage} from './response-events.ts';
-import {batchFrames, sseFrame, writeWithBackpressure} from './sse.ts';
+import {batchFrames, writeWithBackpressure} from './sse.ts';
 import type {UpstreamState} from './state.ts';
 import {rateLimitHeaders, rateLimitsEvent} from './usage-report.ts';
 
@@ -40,7 +41,7 @@ export async function streamResponse(
 
 	// Over HTTP the real backend may not send it (it is documented for WebSocket); off by default.
 	const rateLimits = state.settings.rateLimitsEvent
-		? sseFrame(rateLimitsEvent(owner, exchange.entry.at, state.settings.idleUsedPercent))
+		? responsesEvent(rateLimitsEvent(owner, exchange.entry.at, state.settings.idleUsedPercent))
 		: '';
 	res.write(rateLimits + frames.created);
 	if (fault === 'response_failed_rate_limit') {
@@ -55,7 +56,7 @@ export async function streamResponse(
 		rest.splice(
 			Math.floor(rest.length / 2),
 			0,
-			'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":\n\n',
+			sseEvent('{"type":"response.output_text.delta","delta":', 'response.output_text.delta'),
 		);
 	}
 

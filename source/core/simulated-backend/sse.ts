@@ -1,10 +1,5 @@
 import type {ServerResponse} from 'node:http';
 
-/** One SSE frame exactly as the backend writes it: `event: <type>\ndata: <json>\n\n`. */
-export function sseFrame(event: {type: string} & Record<string, unknown>): string {
-	return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-}
-
 /** Writes `chunk`, waiting for 'drain' when the socket's buffer is full (backpressure). */
 export function writeWithBackpressure(res: ServerResponse, chunk: string): Promise<void> {
 	if (res.write(chunk)) {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import {Readable} from 'node:stream';
 import {test} from 'node:test';
-import {createSseParser, formatSse, readResponsesEvents} from '../../source/core/openai/sse.ts';
-import {chunked, fixture, fixtureEvents} from './helpers.ts';
+import {createSseParser, eventData, parseSseText} from '../../source/core/sse/parse.ts';
+import {readResponsesEvents, responsesEventsOf} from '../../source/core/sse/responses-events.ts';
+import {chunked, fixture, fixtureEvents} from '../openai/helpers.ts';
 
 test('a fixture split at every byte boundary parses to the same events', async () => {
 	const whole = await fixtureEvents('text');
@@ -68,7 +69,20 @@ test('multi-line data is joined with newlines and a missing final blank line is 
 	assert.deepEqual(parser.end(), [{event: undefined, data: 'one\ntwo\n'}]);
 });
 
-test('formatSse writes named and unnamed events', () => {
-	assert.equal(formatSse({a: 1}, 'x'), 'event: x\ndata: {"a":1}\n\n');
-	assert.equal(formatSse('[DONE]'), 'data: [DONE]\n\n');
+test('a whole text parses as its chunks do, and its Responses events as the stream reader reads them', async () => {
+	const text = fixture('text');
+	const parser = createSseParser();
+	const chunkedMessages = [
+		...chunked(Buffer.from(text), 5).flatMap((chunk) => parser.push(chunk)),
+		...parser.end(),
+	];
+	assert.deepEqual(parseSseText(text), chunkedMessages);
+	assert.deepEqual(responsesEventsOf(text), await fixtureEvents('text'));
+});
+
+test('eventData joins the data lines of one event and ignores the rest', () => {
+	assert.equal(eventData('event: x\ndata: {"a":1}'), '{"a":1}');
+	assert.equal(eventData('data:one\n: comment\ndata: two\nid: 3'), 'one\ntwo');
+	assert.equal(eventData('event: x\n: nothing'), undefined);
+	assert.equal(eventData('data: '), '');
 });

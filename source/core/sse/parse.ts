@@ -1,4 +1,8 @@
-import type {Readable} from 'node:stream';
+import {DATA_FIELD, EVENT_FIELD} from './frame.ts';
+
+/** The field names without their colon, as a parsed line gives them. */
+const DATA_NAME = DATA_FIELD.slice(0, -1);
+const EVENT_NAME = EVENT_FIELD.slice(0, -1);
 
 /** One server-sent event: its `event:` name (if any) and its joined `data:` lines. */
 export type SseMessage = {readonly event: string | undefined; readonly data: string};
@@ -41,10 +45,10 @@ export function createSseParser(): {
 			value = value.slice(1);
 		}
 
-		if (field === 'data') {
+		if (field === DATA_NAME) {
 			data.push(value);
 			hasData = true;
-		} else if (field === 'event') {
+		} else if (field === EVENT_NAME) {
 			event = value;
 		}
 	};
@@ -90,47 +94,32 @@ export function createSseParser(): {
 	};
 }
 
-/** A Responses stream event: the parsed JSON of one `data:` payload; `type` names it. */
-export type ResponsesEvent = {readonly type: string; readonly [key: string]: unknown};
+/** Every event of a whole SSE text (a body read to its end). */
+export function parseSseText(text: string): SseMessage[] {
+	const parser = createSseParser();
+	return [...parser.push(text), ...parser.end()];
+}
 
 /**
-Reads a Responses SSE body as parsed events. The type comes from the JSON (as Codex reads it), falling back
-to the `event:` line; payloads that are not JSON objects (`[DONE]`, keep-alives) are skipped.
+The data of one whole event already cut out of an LF-framed stream (its `data:` lines joined as SSE joins
+them), or undefined when it has none. For readers that frame events themselves (the proxy's byte-level tap)
+and only need the few they care about read.
 */
-export async function* readResponsesEvents(
-	body: Readable | AsyncIterable<Uint8Array | string>,
-): AsyncGenerator<ResponsesEvent> {
-	const parser = createSseParser();
-	for await (const chunk of body) {
-		yield* parseMessages(parser.push(chunk as Uint8Array | string));
+export function eventData(block: string): string | undefined {
+	let data: string | undefined;
+	let lineStart = 0;
+	while (lineStart < block.length) {
+		const newline = block.indexOf('\n', lineStart);
+		const lineEnd = newline === -1 ? block.length : newline;
+		if (block.startsWith(DATA_FIELD, lineStart)) {
+			const valueStart =
+				lineStart + DATA_FIELD.length + (block.charCodeAt(lineStart + DATA_FIELD.length) === 0x20 ? 1 : 0);
+			const value = block.slice(valueStart, lineEnd);
+			data = data === undefined ? value : `${data}\n${value}`;
+		}
+
+		lineStart = lineEnd + 1;
 	}
 
-	yield* parseMessages(parser.end());
-}
-
-function* parseMessages(messages: readonly SseMessage[]): Generator<ResponsesEvent> {
-	for (const message of messages) {
-		let parsed: unknown;
-		try {
-			parsed = JSON.parse(message.data);
-		} catch {
-			continue;
-		}
-
-		if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-			continue;
-		}
-
-		const record = parsed as Record<string, unknown>;
-		const type = typeof record.type === 'string' ? record.type : message.event;
-		if (type !== undefined) {
-			yield {...record, type};
-		}
-	}
-}
-
-/** Formats one SSE event as the OpenAI API does for Responses (`event:` + `data:`) or chat (`data:` only). */
-export function formatSse(data: unknown, event?: string): string {
-	const payload = typeof data === 'string' ? data : JSON.stringify(data);
-	return event === undefined ? `data: ${payload}\n\n` : `event: ${event}\ndata: ${payload}\n\n`;
+	return data;
 }
