@@ -69,6 +69,10 @@ export const command: Command = {
 				io.stdout(`  ${name(kick.accountId)} in ${formatDuration(kick.at - state.now)}: ${kick.reason}\n`);
 			}
 
+			for (const entry of state.scheduler.notKicked ?? []) {
+				io.stdout(`  not kicked: ${name(entry.accountId)}, ${entry.reason}\n`);
+			}
+
 			return 0;
 		}
 

@@ -1,6 +1,13 @@
 import {kickPolicyNames} from '../core/kicks/index.ts';
-import type {CellSpec} from '../core/sim/cells.ts';
-import {GRID_MEAN, GRID_RHO, type Scenario} from '../core/sim/model.ts';
+import {type CellSpec, capLabel} from '../core/sim/cells.ts';
+import {
+	GRID_MEAN,
+	GRID_RHO,
+	POOL_KINDS,
+	type PoolKind,
+	type Scenario,
+	type SimCaps,
+} from '../core/sim/model.ts';
 import {textTable} from '../core/sim/table.ts';
 import {type CellOutcome, runCells} from '../core/sim/worker-pool.ts';
 import {DEFAULT_STRATEGY, strategyNames} from '../core/strategies/index.ts';
@@ -24,6 +31,14 @@ const help = `
     --mean 0.02              mean session size, in weekly quotas (default 0.02)
     --scenario flat|workday  arrival pattern, or both as flat,workday (default flat)
     --grid                   the standard grid: rho 0.5,0.8,1.0,1.2 × mean 0.005,0.02,0.08
+    --pool standard|weekly-only|mixed
+                             which windows the accounts have (default standard: both); weekly-only: no
+                             5-hour window (the weekly-only scenario); mixed: a2, a4, ... have none
+    --cap 90 | 90/80         a cap on every account: it stops taking work at that used percent of its
+                             windows (90/80: 5-hour 90 %, weekly 80 %) until the window resets; a list
+                             (100,90,80) makes one cell per cap (default none)
+    --account-caps a1=90/80,a3=70
+                             caps on single accounts (over --cap)
     --accounts 7             accounts in the pool (default 7)
     --days 28                horizon in days (default 28)
     --runs 128               runs per cell, seeds seed..seed+runs-1 (default 128)
@@ -33,6 +48,7 @@ const help = `
 
   Example
     $ codexpool simulate --grid --scenario flat,workday --movement both --runs 256
+    $ codexpool simulate --strategies ours --scheduler ours --cap 100,90,80,70
 `;
 
 const flags = {
@@ -43,6 +59,9 @@ const flags = {
 	mean: {type: 'string', default: '0.02'},
 	scenario: {type: 'string', default: 'flat'},
 	grid: {type: 'boolean', default: false},
+	pool: {type: 'string', default: 'standard'},
+	cap: {type: 'string'},
+	accountCaps: {type: 'string'},
 	accounts: {type: 'string', default: '7'},
 	days: {type: 'string', default: '28'},
 	runs: {type: 'string', default: '128'},
@@ -96,6 +115,50 @@ function numbers(
 	});
 }
 
+/** One cap: `90` (both windows) or `90/80` (5-hour/weekly), each a percent from 1 to 100. */
+function parseCap(option: string, value: string): SimCaps {
+	const parts = value.split('/');
+	const percent = (text: string) => {
+		const parsed = Number(text);
+		if (text.trim() === '' || !Number.isFinite(parsed) || parsed < 1 || parsed > 100) {
+			throw new UsageError(
+				`--${option} "${value}" is not a cap: give a percent from 1 to 100, or 5-hour/weekly as 90/80.`,
+			);
+		}
+
+		return parsed;
+	};
+
+	if (parts.length === 1) {
+		const both = percent(parts[0]!);
+		return {fiveHour: both, weekly: both};
+	}
+
+	if (parts.length === 2) {
+		return {fiveHour: percent(parts[0]!), weekly: percent(parts[1]!)};
+	}
+
+	throw new UsageError(`--${option} "${value}" is not a cap: give 90, or 90/80 (5-hour/weekly).`);
+}
+
+/** `a1=90/80,a3=70` as caps by account index, for a pool of `accounts`. */
+function parseAccountCaps(value: string, accounts: readonly number[]): (SimCaps | undefined)[] {
+	const caps: (SimCaps | undefined)[] = [];
+	for (const item of list('account-caps', value)) {
+		const match = /^a(\d+)=(.+)$/.exec(item);
+		const index = match === null ? Number.NaN : Number(match[1]) - 1;
+		if (match === null || index < 0 || accounts.some((count) => index >= count)) {
+			throw new UsageError(
+				`--account-caps "${item}": give an account of the pool (a1 to a${Math.min(...accounts)}) and a cap, e.g. a1=90/80.`,
+			);
+		}
+
+		caps[index] = parseCap('account-caps', match[2]!);
+	}
+
+	return caps;
+}
+
 function single(option: string, value: string, rule: {min: number; max: number}): number {
 	const values = numbers(option, value, {...rule, integer: true});
 	if (values.length !== 1) throw new UsageError(`--${option} takes one value, not a list.`);
@@ -124,28 +187,36 @@ export function cellsFromOptions(argv: readonly string[]): {
 	const runs = single('runs', f.runs, {min: 1, max: 1_000_000});
 	const seed = single('seed', f.seed, {min: 0, max: 2 ** 31});
 	const threads = f.threads === undefined ? undefined : single('threads', f.threads, {min: 0, max: 256});
+	const pools = names('pool', f.pool, POOL_KINDS) as PoolKind[];
+	const caps = f.cap === undefined ? [undefined] : list('cap', f.cap).map((cap) => parseCap('cap', cap));
+	const accountCaps = f.accountCaps === undefined ? undefined : parseAccountCaps(f.accountCaps, accounts);
 	const cells: CellSpec[] = [];
-	for (const scenario of scenarios)
-		for (const count of accounts)
-			for (const length of days)
-				for (const rho of rhos)
-					for (const mean of means)
-						for (const strategy of strategies)
-							for (const move of movements)
-								for (const scheduler of schedulers) {
-									cells.push({
-										strategy,
-										movement: move,
-										scheduler,
-										scenario,
-										rho,
-										mean,
-										accounts: count,
-										days: length,
-										runs,
-										seed,
-									});
-								}
+	for (const pool of pools)
+		for (const cap of caps)
+			for (const scenario of scenarios)
+				for (const count of accounts)
+					for (const length of days)
+						for (const rho of rhos)
+							for (const mean of means)
+								for (const strategy of strategies)
+									for (const move of movements)
+										for (const scheduler of schedulers) {
+											cells.push({
+												strategy,
+												movement: move,
+												scheduler,
+												scenario,
+												rho,
+												mean,
+												accounts: count,
+												days: length,
+												runs,
+												seed,
+												...(pool === 'standard' ? {} : {pool}),
+												...(cap === undefined ? {} : {caps: cap}),
+												...(accountCaps === undefined ? {} : {accountCaps}),
+											});
+										}
 
 	return {cells, json: f.json, ...(threads === undefined ? {} : {threads})};
 }
@@ -159,6 +230,15 @@ export function jsonReport(cells: readonly CellOutcome[]) {
 			movement: cell.movement,
 			scheduler: cell.scheduler,
 			scenario: cell.scenario,
+			pool: cell.pool ?? 'standard',
+			cap: capLabel(cell.caps),
+			...(cell.accountCaps === undefined
+				? {}
+				: {
+						accountCaps: cell.accountCaps.flatMap((caps, index) =>
+							caps === undefined ? [] : [[`a${index + 1}`, capLabel(caps)]],
+						),
+					}),
 			rho: cell.rho,
 			mean: cell.mean,
 			accounts: cell.accounts,

@@ -256,8 +256,8 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 				forecast.observe(
 					account.record.id,
 					quota.observedAt,
-					quota.fiveHour?.usedPercent ?? 0,
-					quota.weekly?.usedPercent ?? 0,
+					quota.fiveHour?.usedPercent,
+					quota.weekly?.usedPercent,
 				);
 			}
 		}

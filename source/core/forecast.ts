@@ -1,12 +1,17 @@
 import type {QuotaWindow} from './quota/types.ts';
 
-/** One observation of an account's used percents. */
-type Sample = {readonly at: number; readonly fiveHour: number; readonly weekly: number};
+/** One observation of an account's used percents; undefined for a window the account did not have then. */
+type Sample = {
+	readonly at: number;
+	readonly fiveHour: number | undefined;
+	readonly weekly: number | undefined;
+};
 
 /**
 The recent burn rate of each account's windows, from the used percents the upstream reported, and from it
 the forecast the control center shows: at this pace, does the window run out before it resets, and when?
-Samples older than `spanMs` are dropped; a window that reset (its used percent fell) restarts the series.
+Samples older than `spanMs` are dropped; a window that reset (its used percent fell), or that vanished or
+came back (weekly-only plans, the months the backend dropped the 5-hour window), restarts the series.
 */
 export class BurnForecast {
 	readonly #spanMs: number;
@@ -23,10 +28,10 @@ export class BurnForecast {
 		this.#minSpanMs = minSpanMs;
 	}
 
-	observe(accountId: string, at: number, fiveHour: number, weekly: number): void {
+	observe(accountId: string, at: number, fiveHour: number | undefined, weekly: number | undefined): void {
 		let series = this.#samples.get(accountId) ?? [];
 		const last = series.at(-1);
-		if (last !== undefined && (fiveHour < last.fiveHour || weekly < last.weekly)) {
+		if (last !== undefined && (restarted(fiveHour, last.fiveHour) || restarted(weekly, last.weekly))) {
 			series = [];
 		}
 
@@ -61,7 +66,13 @@ export class BurnForecast {
 			return undefined;
 		}
 
-		const perMs = (last[kind] - first[kind]) / (last.at - first.at);
+		const from = first[kind];
+		const to = last[kind];
+		if (from === undefined || to === undefined) {
+			return undefined;
+		}
+
+		const perMs = (to - from) / (last.at - first.at);
 		if (perMs <= 0) {
 			return undefined;
 		}
@@ -73,4 +84,9 @@ export class BurnForecast {
 	forget(accountId: string): void {
 		this.#samples.delete(accountId);
 	}
+}
+
+/** A new reading starts a new series: the window reset (fell), appeared or vanished. */
+function restarted(now: number | undefined, before: number | undefined): boolean {
+	return now === undefined || before === undefined ? now !== before : now < before;
 }

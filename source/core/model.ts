@@ -29,6 +29,15 @@ export type Marks = {
 
 export const noMarks: Marks = {pinned: false, drained: false, evicted: false};
 
+/**
+The user's caps on an account: the used percent (1..100) of a window at which the pool stops sending it work,
+as if the window were exhausted, until the window resets. A window without a cap is used to 100%.
+*/
+export type AccountCaps = {
+	readonly fiveHour?: number | undefined;
+	readonly weekly?: number | undefined;
+};
+
 /** A strategy's options as the user set them (saved in the store, passed to every pick). */
 export type StrategyOptions = {
 	/** `sequential`: account ids (or names resolved to ids) in the user's order. */
@@ -73,6 +82,11 @@ export type SchedulerPlan = {
 	readonly accounts?: readonly AccountId[];
 	readonly quietHours: QuietHours | undefined;
 	readonly nextKicks: readonly PlannedKick[];
+	/**
+	Accounts the scheduler leaves alone for a reason of their own, said in the plan: no 5-hour window (a kick
+	cannot stagger what does not exist), or a window at the user's cap. Absent from older daemons.
+	*/
+	readonly notKicked?: readonly {readonly accountId: string; readonly reason: string}[];
 };
 
 /** A kick the scheduler sent (or, in a dry run, would have sent). */

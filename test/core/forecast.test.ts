@@ -37,3 +37,21 @@ test('a reset (used percent falling) restarts the series', () => {
 	forecast.observe('a', 21 * minute, 1, 6);
 	assert.equal(forecast.exhaustsAt('a', 'fiveHour', window(1, 300 * minute), 21 * minute), undefined);
 });
+
+test('a 5-hour window that vanishes and comes back restarts the series; the weekly pace of a weekly-only account works', () => {
+	const forecast = new BurnForecast();
+	forecast.observe('a', 0, 50, 5);
+	forecast.observe('a', 10 * minute, undefined, 6);
+	// Back at 40 %: without a restart, 0 → 40 over the span would read as a pace.
+	forecast.observe('a', 20 * minute, 40, 7);
+	forecast.observe('a', 25 * minute, 41, 8);
+	assert.equal(forecast.exhaustsAt('a', 'fiveHour', window(41, 300 * minute), 25 * minute), undefined);
+	const weeklyOnly = new BurnForecast();
+	for (let t = 0; t <= 20; t += 5) {
+		weeklyOnly.observe('w', t * minute, undefined, 60 + t);
+	}
+
+	const weekly = {kind: 'weekly', lengthMinutes: 10_080, usedPercent: 80, resetAt: 1000 * minute} as const;
+	assert.equal(weeklyOnly.exhaustsAt('w', 'weekly', weekly, 20 * minute), 40 * minute);
+	assert.equal(weeklyOnly.exhaustsAt('w', 'fiveHour', undefined, 20 * minute), undefined);
+});

@@ -57,10 +57,25 @@ test('a window at 100% blocks the account until it resets; views show the reset 
 	assert.equal(pool.earliestUsableAt(), 2 * HOUR);
 	clock.set(2 * HOUR);
 	assert.equal(pool.isUsable('a'), true);
-	assert.equal(pool.views().find((view) => view.id === 'a')?.fiveHour.usedPercent, 0);
+	assert.equal(pool.views().find((view) => view.id === 'a')?.fiveHour?.usedPercent, 0);
 });
 
-test('headers carrying one window keep the other one known', () => {
+test('a report with only a weekly window means the 5-hour window is gone; it comes back with the next one that has it', () => {
+	const clock = createManualClock(0);
+	const pool = createPool({clock, records: [record('a')]});
+	const fiveHour = {kind: 'five-hour', lengthMinutes: 300, usedPercent: 30, resetAt: 2 * HOUR} as const;
+	const weekly = {kind: 'weekly', lengthMinutes: 10_080, usedPercent: 40, resetAt: 100 * HOUR} as const;
+	assert.notEqual(pool.views()[0]?.fiveHour, undefined, 'unknown quota: both windows assumed');
+	pool.observeQuota('a', {fiveHour, weekly, observedAt: 0});
+	pool.observeQuota('a', {fiveHour: undefined, weekly, observedAt: 1});
+	assert.equal(pool.get('a')?.quota?.fiveHour, undefined);
+	assert.equal(pool.views()[0]?.fiveHour, undefined, 'the view has no 5-hour window either');
+	assert.equal(pool.isUsable('a'), true);
+	pool.observeQuota('a', {fiveHour: {...fiveHour, usedPercent: 5}, weekly, observedAt: 2});
+	assert.equal(pool.views()[0]?.fiveHour?.usedPercent, 5);
+});
+
+test('headers carrying only a five-hour window keep the weekly one known', () => {
 	const clock = createManualClock(0);
 	const pool = createPool({clock, records: [record('a')]});
 	const weekly = {kind: 'weekly', lengthMinutes: 10_080, usedPercent: 40, resetAt: 100 * HOUR} as const;

@@ -66,7 +66,7 @@ test('window view: missing → idle 0% of the usual length; stale → effective'
 	});
 });
 
-test('account view: a free plan with only a weekly window shows an idle five-hour window', () => {
+test('account view: a free plan with only a weekly window has no five-hour window (not an idle one)', () => {
 	const view = toAccountView(
 		{
 			id: 'x',
@@ -78,11 +78,26 @@ test('account view: a free plan with only a weekly window shows an idle five-hou
 		},
 		T,
 	);
-	assert.deepEqual(view.fiveHour, {usedPercent: 0, resetAt: undefined, lengthMs: 5 * HOUR});
+	assert.equal(view.fiveHour, undefined);
 	assert.equal(view.weekly.usedPercent, 60);
 	assert.equal(view.running, 2);
 	assert.equal(view.needsLogin, false);
 	assert.equal(view.coolingUntil, undefined);
+});
+
+test('account view: unknown quota shows both windows idle at their usual lengths', () => {
+	const view = toAccountView(
+		{id: 'x', plan: 'plus', quota: undefined, running: 0, lastPickedAt: undefined, marks: noMarks},
+		T,
+	);
+	assert.deepEqual(view.fiveHour, {usedPercent: 0, resetAt: undefined, lengthMs: 5 * HOUR});
+	assert.equal(view.weekly.lengthMs, 168 * HOUR);
+});
+
+test('usedPercentOf: with a cap, snaps to the cap when less than 1e-9 is left below it', () => {
+	assert.equal(usedPercentOf(0.108 - 1e-10, 0.12, 90), 90);
+	assert.ok(usedPercentOf(0.108 - 1e-8, 0.12, 90) < 90);
+	assert.equal(usedPercentOf(0.06, 0.12, 90), 50);
 });
 
 test("usedPercentOf: snaps to 100 when less than the model's 1e-9 is left", () => {

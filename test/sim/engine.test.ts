@@ -14,7 +14,8 @@ const close = (actual: number, expected: number, message?: string) =>
 
 /** The first usable account in id order: a tiny local strategy for the engine's own cases. */
 const firstUsable: Chooser = (accounts) =>
-	accounts.find((account) => account.fiveHour.usedPercent < 100 && account.weekly.usedPercent < 100)?.id;
+	accounts.find((account) => (account.fiveHour?.usedPercent ?? 0) < 100 && account.weekly.usedPercent < 100)
+		?.id;
 
 const params = (overrides: Partial<SimParams> = {}): SimParams => ({
 	accounts: 1,
@@ -62,7 +63,7 @@ test('a session that ends exactly when its account runs out is not interrupted',
 test('windows start only on the first charge, not at time 0', () => {
 	const seen: (number | undefined)[] = [];
 	const watch: Chooser = (accounts, context) => {
-		seen.push(accounts[0]!.fiveHour.resetAt, accounts[0]!.weekly.resetAt);
+		seen.push(accounts[0]!.fiveHour!.resetAt, accounts[0]!.weekly.resetAt);
 		return firstUsable(accounts, context);
 	};
 	simulateRun({
@@ -101,7 +102,7 @@ test('stagger kicks start account j mod N at j · 5 h / N, and again on the tick
 	const watch: Chooser = (accounts, context) => {
 		views = accounts.map((account) => ({
 			...account,
-			fiveHour: {...account.fiveHour},
+			fiveHour: {...account.fiveHour!},
 			weekly: {...account.weekly},
 		}));
 		return firstUsable(accounts, context);
@@ -115,9 +116,9 @@ test('stagger kicks start account j mod N at j · 5 h / N, and again on the tick
 	});
 	const step = 5 / 7;
 	// Tick 7 falls at 5 h, the very instant account 1's window resets: the kick sees it idle and restarts it.
-	close(views[0]!.fiveHour.resetAt! / HOUR, 10, 'a1 five-hour');
+	close(views[0]!.fiveHour!.resetAt! / HOUR, 10, 'a1 five-hour');
 	for (let j = 1; j < 7; j++) {
-		close(views[j]!.fiveHour.resetAt! / HOUR, 5 + j * step, `a${j + 1} five-hour`);
+		close(views[j]!.fiveHour!.resetAt! / HOUR, 5 + j * step, `a${j + 1} five-hour`);
 		close(views[j]!.weekly.resetAt! / HOUR, 168 + j * step, `a${j + 1} weekly`);
 		assert.ok(views[j]!.weekly.usedPercent > 0, 'a kick charges the account');
 	}

@@ -44,6 +44,8 @@ test('--json prints the documented shape: the default and one cell per value', a
 		'movement',
 		'scheduler',
 		'scenario',
+		'pool',
+		'cap',
 		'rho',
 		'mean',
 		'accounts',
@@ -62,6 +64,8 @@ test('--json prints the documented shape: the default and one cell per value', a
 			movement: 'on',
 			scheduler: 'none',
 			scenario: 'flat',
+			pool: 'standard',
+			cap: 'none',
 			rho: 0.8,
 			mean: 0.02,
 			accounts: 7,
@@ -110,6 +114,45 @@ test('bad option values are usage errors that say what to type', async () => {
 	await assert.rejects(run(['--rho', '0.8,,1']), /empty item/);
 	await assert.rejects(run(['--scenario', 'weekend']), UsageError);
 	await assert.rejects(run(['--bogus']), /Unknown option --bogus/);
+	await assert.rejects(run(['--cap', '120']), /--cap "120" is not a cap/);
+	await assert.rejects(run(['--cap', '90/80/70']), /--cap "90\/80\/70" is not a cap/);
+	await assert.rejects(run(['--pool', 'monthly']), /--pool: unknown "monthly"/);
+	await assert.rejects(run(['--account-caps', 'a9=90']), /a1 to a7/);
+});
+
+test('--pool and --cap make one cell per value, named in the JSON and in the table', async () => {
+	const {stdout} = await run([
+		...small,
+		'--json',
+		'--strategies',
+		'ours',
+		'--scheduler',
+		'ours',
+		'--pool',
+		'standard,weekly-only,mixed',
+		'--cap',
+		'100,90/80',
+		'--account-caps',
+		'a1=70',
+	]);
+	const cells = JSON.parse(stdout).cells as {pool: string; cap: string; accountCaps: unknown}[];
+	assert.deepEqual(
+		cells.map((cell) => `${cell.pool} ${cell.cap}`),
+		['standard 100', 'standard 90/80', 'weekly-only 100', 'weekly-only 90/80', 'mixed 100', 'mixed 90/80'],
+	);
+	assert.deepEqual(cells[0]!.accountCaps, [['a1', '70']]);
+	const table = await run([
+		...small,
+		'--strategies',
+		'ours',
+		'--scheduler',
+		'ours',
+		'--pool',
+		'weekly-only',
+		'--cap',
+		'90',
+	]);
+	assert.match(table.stdout, /flat, weekly-only pool, cap 90, rho 1, mean 0.02/);
 });
 
 test('workers give the same numbers as the main thread', async () => {

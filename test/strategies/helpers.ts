@@ -1,4 +1,4 @@
-import {type Marks, noMarks, type StrategyOptions} from '../../source/core/model.ts';
+import {type AccountCaps, type Marks, noMarks, type StrategyOptions} from '../../source/core/model.ts';
 import type {AccountView, PickContext, PickKind} from '../../source/core/strategies/types.ts';
 
 /*
@@ -17,7 +17,8 @@ export type WindowSpec = {used?: number; resetInHours?: number};
 
 export type AccountSpec = {
 	plan?: string;
-	five?: WindowSpec;
+	/** 'none': the account has no five-hour window (weekly-only). */
+	five?: WindowSpec | 'none';
 	week?: WindowSpec;
 	running?: number;
 	/** Hours before NOW of the last pick; undefined = never picked. */
@@ -25,6 +26,7 @@ export type AccountSpec = {
 	marks?: Partial<Marks>;
 	coolingForHours?: number;
 	needsLogin?: boolean;
+	caps?: AccountCaps;
 };
 
 /** One account view as the selection layer would be given it. */
@@ -32,13 +34,14 @@ export function account(id: string, spec: AccountSpec = {}): AccountView {
 	return {
 		id,
 		plan: spec.plan ?? 'plus',
-		fiveHour: window(spec.five, FIVE_HOURS),
+		fiveHour: spec.five === 'none' ? undefined : window(spec.five, FIVE_HOURS),
 		weekly: window(spec.week, WEEK),
 		running: spec.running ?? 0,
 		lastPickedAt: spec.pickedHoursAgo === undefined ? undefined : NOW - spec.pickedHoursAgo * HOUR,
 		marks: {...noMarks, ...spec.marks},
 		coolingUntil: spec.coolingForHours === undefined ? undefined : NOW + spec.coolingForHours * HOUR,
 		needsLogin: spec.needsLogin ?? false,
+		...(spec.caps === undefined ? {} : {caps: spec.caps}),
 	};
 }
 

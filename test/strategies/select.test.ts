@@ -100,7 +100,7 @@ test('select: strategies see windows as they stand now (a passed reset is idle a
 	};
 	const stale = account('a', {five: {used: 100, resetInHours: -0.5}, week: {used: 40, resetInHours: 20}});
 	assert.equal(select(strategy, [stale], context({kind: 'move'})), 'a');
-	assert.deepEqual(shown?.fiveHour, {usedPercent: 0, resetAt: undefined, lengthMs: stale.fiveHour.lengthMs});
+	assert.deepEqual(shown?.fiveHour, {usedPercent: 0, resetAt: undefined, lengthMs: stale.fiveHour!.lengthMs});
 	assert.equal(shown?.weekly.usedPercent, 40);
 });
 

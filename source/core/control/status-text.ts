@@ -56,18 +56,22 @@ function schedulerText(snapshot: CoreSnapshot): string {
 		? `, quiet ${scheduler.quietHours.start}-${scheduler.quietHours.end}`
 		: '';
 	const head = `Scheduler: on, policy ${scheduler.policy}${scheduler.dryRun ? ', dry run' : ''}${quiet}`;
+	const name = (id: string) => snapshot.accounts.find((account) => account.id === id)?.name ?? id;
+	const alone = (scheduler.notKicked ?? []).map(
+		(entry) => `  not kicked: ${name(entry.accountId)}, ${entry.reason}`,
+	);
 	if (scheduler.nextKicks.length === 0) {
-		return `${head}; no kick planned${snapshot.proxyUrl === undefined ? ' (the plan exists only while the pool runs)' : ''}`;
+		const none = `${head}; no kick planned${snapshot.proxyUrl === undefined ? ' (the plan exists only while the pool runs)' : ''}`;
+		return [none, ...alone].join('\n');
 	}
 
-	const name = (id: string) => snapshot.accounts.find((account) => account.id === id)?.name ?? id;
 	const kicks = [...scheduler.nextKicks]
 		.sort((a, b) => a.at - b.at)
 		.map(
 			(kick) =>
 				`  next kick ${name(kick.accountId)} in ${formatDuration(kick.at - now)} (${clock(kick.at)}): ${kick.reason}`,
 		);
-	return [`${head}`, ...kicks].join('\n');
+	return [`${head}`, ...kicks, ...alone].join('\n');
 }
 
 function stateText(state: AccountState, now: number): string {

@@ -1,5 +1,5 @@
 import type {AccountView} from '../strategies/types.ts';
-import {nextRotationTick, rotation, rotationPeriod} from './rotation.ts';
+import {nextRotationTick, rotation, rotationPeriod, weeklyLeft} from './rotation.ts';
 import type {KickOptions, KickPolicy} from './types.ts';
 
 /**
@@ -21,7 +21,7 @@ export const ours: KickPolicy = {
 		if (tick < 0 && Number.isFinite(rotationPeriod(accounts))) {
 			// Off the rotation, a check is a weekly reset: restart every account left wholly idle.
 			for (const account of accounts) {
-				if (whollyIdle(account) && account.weekly.usedPercent < 100) {
+				if (whollyIdle(account) && weeklyLeft(account)) {
 					due.push({accountId: account.id, at: now, reason: 'weekly window reset: restart it now'});
 				}
 			}
@@ -41,8 +41,12 @@ export const ours: KickPolicy = {
 	},
 };
 
+/** Both windows idle and nothing running; an account without a five-hour window is never kicked. */
 function whollyIdle(account: AccountView): boolean {
 	return (
-		account.weekly.resetAt === undefined && account.fiveHour.resetAt === undefined && account.running === 0
+		account.fiveHour !== undefined &&
+		account.weekly.resetAt === undefined &&
+		account.fiveHour.resetAt === undefined &&
+		account.running === 0
 	);
 }

@@ -167,9 +167,13 @@ export function createPool(options: {clock: Clock; records?: readonly AccountRec
 		observeQuota(id, quota) {
 			update(id, (account) => {
 				const previous = account.quota;
-				// Headers may carry only one window; keep the other one we knew.
+				/*
+				A report with a weekly window and no five-hour one says the account has none now (weekly-only
+				plans; the months the backend dropped the 5-hour window): it vanishes here, and comes back with the
+				first report that has it. A report with only a five-hour window keeps the weekly one we knew.
+				*/
 				const merged: AccountQuota = {
-					fiveHour: quota.fiveHour ?? previous?.fiveHour,
+					fiveHour: quota.fiveHour ?? (quota.weekly === undefined ? previous?.fiveHour : undefined),
 					weekly: quota.weekly ?? previous?.weekly,
 					observedAt: quota.observedAt,
 				};

@@ -1,4 +1,4 @@
-import type {Marks, PlanType} from '../model.ts';
+import type {AccountCaps, Marks, PlanType} from '../model.ts';
 import type {AccountView, WindowView} from '../strategies/types.ts';
 import {standardMinutes} from './classify.ts';
 import type {AccountQuota, QuotaWindow, WindowKind} from './types.ts';
@@ -67,16 +67,23 @@ export function isQuotaUsable(
 	);
 }
 
+/** The share of `quota` a cap of `capPercent` leaves usable (exactly `quota` without a cap). */
+export function cappedQuota(quota: number, capPercent: number): number {
+	return capPercent >= FULL_PERCENT ? quota : (quota * capPercent) / 100;
+}
+
 /**
-Used percent of a window from amounts (e.g. the simulator's quota units), snapped to 100 when less than
-USABLE_EPSILON is left, so that "percent < 100" agrees exactly with the model's `usable > 1e-9`.
+Used percent of a window from amounts (e.g. the simulator's quota units), snapped to the window's limit (100,
+or the user's cap `capPercent`) when less than USABLE_EPSILON is left below it, so that "percent < limit"
+agrees exactly with the model's `usable > 1e-9`.
 */
-export function usedPercentOf(used: number, quota: number): number {
-	if (quota - used <= USABLE_EPSILON) {
-		return FULL_PERCENT;
+export function usedPercentOf(used: number, quota: number, capPercent = FULL_PERCENT): number {
+	const percent = Math.min(FULL_PERCENT, Math.max(0, (used / quota) * 100));
+	if (cappedQuota(quota, capPercent) - used <= USABLE_EPSILON) {
+		return Math.max(capPercent, percent);
 	}
 
-	return Math.min(FULL_PERCENT, Math.max(0, (used / quota) * 100));
+	return percent;
 }
 
 /** The strategies' view of a window at `now`; a missing window is idle at 0% with the kind's usual length. */
@@ -103,19 +110,29 @@ export type AccountFacts = {
 	readonly marks: Marks;
 	readonly coolingUntil?: number | undefined;
 	readonly needsLogin?: boolean;
+	readonly caps?: AccountCaps | undefined;
 };
 
-/** The AccountView a strategy sees for an account at `now` (unknown quota: both windows idle). */
+/**
+The AccountView a strategy sees for an account at `now`. Unknown quota: both windows idle at their usual
+lengths. Known quota without a five-hour window (weekly-only plans, or the backend dropped it): no five-hour
+window in the view either.
+*/
 export function toAccountView(facts: AccountFacts, now: number): AccountView {
+	const fiveHour = facts.quota?.fiveHour;
 	return {
 		id: facts.id,
 		plan: facts.plan,
-		fiveHour: toWindowView(facts.quota?.fiveHour, 'five-hour', now),
+		fiveHour:
+			facts.quota !== undefined && fiveHour === undefined
+				? undefined
+				: toWindowView(fiveHour, 'five-hour', now),
 		weekly: toWindowView(facts.quota?.weekly, 'weekly', now),
 		running: facts.running,
 		lastPickedAt: facts.lastPickedAt,
 		marks: facts.marks,
 		coolingUntil: facts.coolingUntil,
 		needsLogin: facts.needsLogin ?? false,
+		...(facts.caps === undefined ? {} : {caps: facts.caps}),
 	};
 }

@@ -1,4 +1,5 @@
 import type {SchedulerSettings} from '../store/types.ts';
+import {capPercent} from '../strategies/views.ts';
 import {isQuiet, nextAllowed} from './quiet-hours.ts';
 import type {SchedulerAccount} from './types.ts';
 
@@ -29,6 +30,10 @@ export function inFilter(settings: SchedulerSettings, accountId: string): boolea
 
 /** Whether the account's 5-hour window is running (started and not yet reset) at `at`. */
 export function hasActiveFiveHourWindow(account: SchedulerAccount, at: number): boolean {
+	if (account.fiveHour === undefined) {
+		return false;
+	}
+
 	const {resetAt, usedPercent} = account.fiveHour;
 	// Usage without a known reset time is a running window whose end we missed: never kick it.
 	return resetAt === undefined ? usedPercent > 0 : resetAt > at;
@@ -62,9 +67,21 @@ export function kickBlocker(
 		return {reason: 'needs a fresh login', until: undefined, waitable: 'never'};
 	}
 
+	const fiveHour = account.fiveHour;
+	if (fiveHour === undefined) {
+		return {
+			reason: 'no 5-hour window (a kick cannot stagger what does not exist)',
+			until: undefined,
+			waitable: 'never',
+		};
+	}
+
 	const weekly = account.weekly;
-	if (weekly.usedPercent >= 100 && (weekly.resetAt === undefined || weekly.resetAt > at)) {
-		return {reason: 'its weekly quota is used up', until: weekly.resetAt, waitable: 'never'};
+	const weeklyLimit = capPercent(account, 'weekly');
+	if (weekly.usedPercent >= weeklyLimit && (weekly.resetAt === undefined || weekly.resetAt > at)) {
+		const reason =
+			weeklyLimit < 100 ? `its weekly window is at its cap (${weeklyLimit}%)` : 'its weekly quota is used up';
+		return {reason, until: weekly.resetAt, waitable: 'never'};
 	}
 
 	if (isQuiet(settings.quietHours, at)) {
@@ -84,16 +101,16 @@ export function kickBlocker(
 	if (hasActiveFiveHourWindow(account, at)) {
 		return {
 			reason: 'its 5-hour window is already running',
-			until: account.fiveHour.resetAt,
+			until: fiveHour.resetAt,
 			waitable: 'briefly',
 		};
 	}
 
-	if (lastAttempt?.ok && at < lastAttempt.at + account.fiveHour.lengthMs) {
+	if (lastAttempt?.ok && at < lastAttempt.at + fiveHour.lengthMs) {
 		// One kick per window: the state may not show the window our kick started yet.
 		return {
 			reason: 'already kicked in this window',
-			until: lastAttempt.at + account.fiveHour.lengthMs,
+			until: lastAttempt.at + fiveHour.lengthMs,
 			waitable: 'briefly',
 		};
 	}

@@ -1,6 +1,6 @@
 import type {PlannedKick} from '../model.ts';
 import type {SchedulerSettings} from '../store/types.ts';
-import {effectiveAccountView} from '../strategies/views.ts';
+import {capPercent, effectiveAccountView, windowCappedOut} from '../strategies/views.ts';
 import type {KickAttempt} from './eligibility.ts';
 import {placeKick, RESET_GRACE_MS} from './placement.ts';
 import {isQuiet, nextAllowed} from './quiet-hours.ts';
@@ -29,6 +29,39 @@ export function policyView(
 			const {fiveHour, weekly} = effectiveAccountView(own, now);
 			return {...own, fiveHour, weekly};
 		});
+}
+
+/**
+The accounts the scheduler leaves alone for a reason of their own, as the plan says it: no 5-hour window (a
+kick cannot stagger what does not exist), or a window at the user's cap (it takes no work until the reset).
+*/
+export function notKicked(
+	accounts: readonly SchedulerAccount[],
+	now: number,
+): {readonly accountId: string; readonly reason: string}[] {
+	const out: {accountId: string; reason: string}[] = [];
+	for (const account of accounts) {
+		if (account.fiveHour === undefined) {
+			out.push({
+				accountId: account.id,
+				reason: 'no 5-hour window: a kick cannot stagger what does not exist',
+			});
+			continue;
+		}
+
+		for (const key of ['fiveHour', 'weekly'] as const) {
+			if (windowCappedOut(account, key, now)) {
+				const name = key === 'fiveHour' ? '5-hour' : 'weekly';
+				out.push({
+					accountId: account.id,
+					reason: `${name} window at its cap (${capPercent(account, key)}%) until it resets`,
+				});
+				break;
+			}
+		}
+	}
+
+	return out;
 }
 
 export type ForecastInput = {
@@ -110,13 +143,14 @@ delay would grow every cycle; so the policy is shown the reset the plan implies.
 the real reset time (and wait those seconds: see placement.ts).
 */
 function withOwnKick(account: SchedulerAccount, attempt: KickAttempt | undefined): SchedulerAccount {
-	const resetAt = account.fiveHour.resetAt;
-	if (!attempt?.ok || resetAt === undefined) {
+	const fiveHour = account.fiveHour;
+	const resetAt = fiveHour?.resetAt;
+	if (!attempt?.ok || fiveHour === undefined || resetAt === undefined) {
 		return account;
 	}
 
-	const implied = attempt.plannedAt + account.fiveHour.lengthMs;
+	const implied = attempt.plannedAt + fiveHour.lengthMs;
 	return Math.abs(resetAt - implied) <= RESET_GRACE_MS && resetAt !== implied
-		? {...account, fiveHour: {...account.fiveHour, resetAt: implied}}
+		? {...account, fiveHour: {...fiveHour, resetAt: implied}}
 		: account;
 }

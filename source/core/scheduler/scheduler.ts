@@ -3,7 +3,7 @@ import type {PlannedKick, SchedulerPlan} from '../model.ts';
 import type {SchedulerSettings} from '../store/types.ts';
 import {inFilter, type KickAttempt} from './eligibility.ts';
 import {placeKick} from './placement.ts';
-import {type ArmedKick, forecastKicks, policyView} from './plan.ts';
+import {type ArmedKick, forecastKicks, notKicked, policyView} from './plan.ts';
 import {validateQuietHours} from './quiet-hours.ts';
 import {createCronTimers} from './timers.ts';
 import type {
@@ -56,6 +56,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 	const inFlight = new Set<Promise<unknown>>();
 	let wakeTimer: CancelTimer | undefined;
 	let plan: readonly PlannedKick[] = [];
+	let leftAlone: ReturnType<typeof notKicked> = [];
 	let stopped = false;
 
 	/** Keeps a job's promise for whenIdle/stop; a job that throws is reported, never left unhandled. */
@@ -73,6 +74,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 		accounts: settings.accounts,
 		quietHours: settings.quietHours,
 		nextKicks: plan,
+		notKicked: leftAlone,
 	});
 
 	const policy = (): KickPolicy => {
@@ -106,6 +108,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 		try {
 			const current = policy();
 			const accounts = fresh();
+			leftAlone = notKicked(accounts, now);
 			const seen = policyView(accounts, attempts, now);
 			const kicks = current.plan(seen, now, policyOptions);
 			const onCheck = scheduledCheck !== undefined && now >= scheduledCheck;

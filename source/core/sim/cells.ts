@@ -2,7 +2,7 @@ import {getKickPolicy} from '../kicks/index.ts';
 import {getStrategy} from '../strategies/index.ts';
 import {select} from '../strategies/select.ts';
 import type {AccountView, PickContext} from '../strategies/types.ts';
-import type {Scenario} from './model.ts';
+import type {PoolKind, Scenario, SimCaps} from './model.ts';
 import {simulateRun} from './run.ts';
 import {type Estimate, estimate} from './stats.ts';
 
@@ -19,7 +19,26 @@ export type CellSpec = {
 	readonly runs: number;
 	/** Runs use seeds `seed .. seed + runs - 1`. */
 	readonly seed: number;
+	/** Which windows the accounts have (default `standard`). */
+	readonly pool?: PoolKind | undefined;
+	/** Caps on every account (default none). */
+	readonly caps?: SimCaps | undefined;
+	/** Caps per account by index, over `caps`. */
+	readonly accountCaps?: readonly (SimCaps | undefined)[] | undefined;
 };
+
+/** A cap as the simulator's options and tables write it: `90` (both windows), `90/80` (5-hour/weekly). */
+export function capLabel(caps: SimCaps | undefined): string {
+	if (caps === undefined || (caps.fiveHour === undefined && caps.weekly === undefined)) {
+		return 'none';
+	}
+
+	if (caps.fiveHour === caps.weekly) {
+		return String(caps.fiveHour);
+	}
+
+	return `${caps.fiveHour ?? 100}/${caps.weekly ?? 100}`;
+}
 
 /**
 Strategies whose answer depends only on the accounts and the time (they read neither `previous` nor their
@@ -52,6 +71,9 @@ export function runCellRange(cell: CellSpec, from: number, to: number): Float64A
 		mean: cell.mean,
 		scenario: cell.scenario,
 		movement: cell.movement === 'on',
+		pool: cell.pool,
+		caps: cell.caps,
+		accountCaps: cell.accountCaps,
 	};
 	const out = new Float64Array((to - from) * VALUES_PER_RUN);
 	for (let run = from; run < to; run++) {

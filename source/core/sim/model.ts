@@ -19,6 +19,21 @@ export const MS_PER_HOUR = 3_600_000;
 
 export type Scenario = 'flat' | 'workday';
 
+/**
+Which windows the pool's accounts have: `standard` (every account a five-hour and a weekly window, the
+model's pool), `weekly-only` (no account has a five-hour window: plans metered weekly, or the months the
+backend dropped the 5-hour window; each account has the weekly quota W alone), `mixed` (accounts a2, a4, ...
+have no five-hour window, the others have both).
+*/
+export type PoolKind = 'standard' | 'weekly-only' | 'mixed';
+export const POOL_KINDS: readonly PoolKind[] = ['standard', 'weekly-only', 'mixed'];
+
+/**
+The user's caps on an account (used percent, 1..100, at which it stops taking work until the window resets),
+per window; a window without one is used to 100%.
+*/
+export type SimCaps = {readonly fiveHour?: number | undefined; readonly weekly?: number | undefined};
+
 /** One simulated setting: everything that, with a seed, determines a run. */
 export type SimParams = {
 	/** Number of accounts N. */
@@ -32,6 +47,12 @@ export type SimParams = {
 	readonly scenario: Scenario;
 	/** Whether a session whose account is exhausted may continue on another one. */
 	readonly movement: boolean;
+	/** Which windows the accounts have (default `standard`). */
+	readonly pool?: PoolKind | undefined;
+	/** Caps on every account (default none). */
+	readonly caps?: SimCaps | undefined;
+	/** Caps per account, by index (`a1` first), over `caps`; shorter than the pool: the rest use `caps`. */
+	readonly accountCaps?: readonly (SimCaps | undefined)[] | undefined;
 };
 
 /** What one run reports (see "What a run reports" in the model). */

@@ -1,11 +1,11 @@
 import type {KickOptions} from '../kicks/types.ts';
 import {createRandom} from '../random.ts';
 import type {AccountView, PickKind} from '../strategies/types.ts';
+import {simAccounts} from './accounts.ts';
 import {IdHeap} from './heap.ts';
 import {
 	arrivalRate,
 	FIVE_HOUR_HOURS,
-	FIVE_HOUR_QUOTA,
 	INSTANT,
 	KICK_AMOUNT,
 	MS_PER_HOUR,
@@ -23,7 +23,6 @@ export type {Chooser, PauseRecord, RunSetup} from './run-setup.ts';
 
 // Local copies: imported bindings may compile to getters, which cost in the hot loop.
 const R = SESSION_RATE;
-const F = FIVE_HOUR_QUOTA;
 const W = WEEKLY_QUOTA;
 const F_HOURS = FIVE_HOUR_HOURS;
 const W_HOURS = WEEKLY_HOURS;
@@ -36,7 +35,8 @@ const kickOptions: KickOptions = {origin: 0, toleranceMs: INSTANT * MS_PER_HOUR,
 /**
 One run of the interruption model (`docs/simulation-model.md`), event by event. Time is in hours, quota in
 weekly quotas. Events less than INSTANT apart are one instant, handled in the model's order: completions,
-resets, exhaustion, resumption, kicks, arrivals.
+resets, exhaustion, resumption, kicks, arrivals. An account without a five-hour window has only its weekly
+quota; a cap cuts a window's quota to its share (the account is exhausted at it, as the live pool treats it).
 */
 export function simulateRun(setup: RunSetup): RunResult {
 	const {params, seed, choose, kicks} = setup;
@@ -64,7 +64,9 @@ export function simulateRun(setup: RunSetup): RunResult {
 	const recovered = new Uint8Array(n);
 	// Views are refreshed only for accounts whose state changed since their last refresh.
 	const dirty = new Uint8Array(n).fill(1);
-	const views = createViews(n);
+	const accounts = simAccounts(params);
+	const {hasFiveHour, limit5, limitW} = accounts;
+	const views = createViews(n, accounts);
 	const indexOf = new Map(views.map((view, index) => [view.id, index]));
 	const runningOn: number[][] = views.map(() => []);
 	const pausedOn: number[][] = views.map(() => []);
@@ -97,13 +99,13 @@ export function simulateRun(setup: RunSetup): RunResult {
 	let now = 0;
 	let nextKickMs = kicks.nextCheck(views as AccountView[], -1, kickOptions);
 
-	const usable = (i: number) => Math.min(F - used5[i]!, W - usedW[i]!);
+	const usable = (i: number) => Math.min(limit5[i]! - used5[i]!, limitW[i]! - usedW[i]!);
 	const charge = (i: number, amount: number, t: number) => {
 		used5[i] = used5[i]! + amount;
 		usedW[i] = usedW[i]! + amount;
 		served += amount;
 		dirty[i] = 1;
-		if (reset5[i] === INF) reset5[i] = t + F_HOURS;
+		if (reset5[i] === INF && hasFiveHour[i] === 1) reset5[i] = t + F_HOURS;
 		if (resetW[i] === INF) resetW[i] = t + W_HOURS;
 	};
 

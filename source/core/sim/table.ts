@@ -1,3 +1,4 @@
+import {capLabel} from './cells.ts';
 import type {Estimate} from './stats.ts';
 import type {CellOutcome} from './worker-pool.ts';
 
@@ -12,7 +13,10 @@ const COLUMNS = [
 
 /** The setting a cell belongs to: cells of one setting are compared with each other. */
 export function settingOf(cell: CellOutcome): string {
-	return `${cell.scenario}, rho ${cell.rho}, mean ${cell.mean}, ${cell.accounts} accounts, ${cell.days} days`;
+	const pool = cell.pool === undefined || cell.pool === 'standard' ? '' : `, ${cell.pool} pool`;
+	const cap = capLabel(cell.caps);
+	const caps = `${cap === 'none' ? '' : `, cap ${cap}`}${cell.accountCaps === undefined ? '' : ', caps per account'}`;
+	return `${cell.scenario}${pool}${caps}, rho ${cell.rho}, mean ${cell.mean}, ${cell.accounts} accounts, ${cell.days} days`;
 }
 
 function format(value: Estimate, digits: number, scale: number): string {

@@ -1,5 +1,12 @@
 import type {AccountView} from './types.ts';
-import {compareKeys, effectiveWindowView, lastPickedKey, planCapacity, reportedResetAt} from './views.ts';
+import {
+	compareKeys,
+	effectiveWindowView,
+	lastPickedKey,
+	planCapacity,
+	reportedResetAt,
+	usedPercentNow,
+} from './views.ts';
 
 /*
 What codex-lb's strategies share (strategies.md, "codex-lb"): in-flight pressure and "prefer earlier
@@ -15,7 +22,7 @@ const DAY_MS = 86_400_000;
 export function pressuredUsage(account: AccountView, now: number): {fiveHour: number; weekly: number} {
 	const pressure = IN_FLIGHT_PRESSURE_PERCENT * account.running;
 	return {
-		fiveHour: effectiveWindowView(account.fiveHour, now).usedPercent + pressure,
+		fiveHour: usedPercentNow(account.fiveHour, now) + pressure,
 		weekly: effectiveWindowView(account.weekly, now).usedPercent + pressure,
 	};
 }

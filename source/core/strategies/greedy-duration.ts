@@ -1,12 +1,12 @@
-import type {AccountView, Strategy, WindowView} from './types.ts';
+import type {AccountView, Strategy} from './types.ts';
 import {
 	candidatesFor,
 	DEFAULT_MEAN_SESSION_SIZE,
 	effectiveWindowView,
 	FIVE_HOUR_QUOTA,
+	headroom,
 	lastPickedKey,
 	minBy,
-	remainingFraction,
 	usableQuota,
 	WEEKLY_QUOTA,
 } from './views.ts';
@@ -40,13 +40,21 @@ export function expectedWait(account: AccountView, now: number, mean: number): n
 	}
 
 	return Math.max(
-		windowWait(account.fiveHour, FIVE_HOUR_QUOTA, now, mean),
-		windowWait(account.weekly, WEEKLY_QUOTA, now, mean),
+		windowWait(account, 'fiveHour', FIVE_HOUR_QUOTA, now, mean),
+		windowWait(account, 'weekly', WEEKLY_QUOTA, now, mean),
 	);
 }
 
-function windowWait(window: WindowView, quota: number, now: number, mean: number): number {
-	if (quota * remainingFraction(window, now) >= mean) {
+function windowWait(
+	account: AccountView,
+	key: 'fiveHour' | 'weekly',
+	quota: number,
+	now: number,
+	mean: number,
+): number {
+	const window = account[key];
+	// A window the account does not have never binds; a capped one binds at its cap.
+	if (window === undefined || quota * headroom(account, key, now) >= mean) {
 		return 0;
 	}
 

@@ -89,14 +89,21 @@ function pickOurs(
 	return (best[0] ?? best[1] ?? best[2])?.id;
 }
 
-/** phase-targeting's gate: a window of this kind may start only once the youngest started one is ≥ length/N old. */
+/**
+phase-targeting's gate: a window of this kind may start only once the youngest started one is ≥ length/N old,
+N the accounts that have a window of this kind (all of them, unless some have no five-hour window).
+*/
 function gateOpen(accounts: readonly AccountView[], key: 'fiveHour' | 'weekly', now: number): boolean {
+	let count = 0;
 	for (const account of accounts) {
-		const window = effectiveWindowView(account[key], now);
-		if (
-			window.resetAt !== undefined &&
-			now - (window.resetAt - window.lengthMs) < window.lengthMs / accounts.length
-		) {
+		if (account[key] !== undefined) count++;
+	}
+
+	for (const account of accounts) {
+		const own = account[key];
+		if (own === undefined) continue;
+		const window = effectiveWindowView(own, now);
+		if (window.resetAt !== undefined && now - (window.resetAt - window.lengthMs) < window.lengthMs / count) {
 			return false;
 		}
 	}

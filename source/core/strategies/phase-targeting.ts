@@ -1,5 +1,12 @@
 import type {AccountView, Strategy, WindowView} from './types.ts';
-import {candidatesFor, effectiveWindowView, lastPickedKey, minBy, remainingFraction} from './views.ts';
+import {
+	candidatesFor,
+	effectiveWindowView,
+	isIdle,
+	lastPickedKey,
+	minBy,
+	remainingFraction,
+} from './views.ts';
 
 type WindowKey = 'fiveHour' | 'weekly';
 const WINDOWS: readonly WindowKey[] = ['fiveHour', 'weekly'];
@@ -34,29 +41,39 @@ export const phaseTargeting: Strategy = {
 	},
 };
 
-/** Σ over both windows of (remaining fraction − fraction still to run); an idle window contributes 0. */
+/**
+Σ over the account's windows of (remaining fraction − fraction still to run); an idle window contributes 0,
+and so does one the account does not have.
+*/
 export function phaseScore(account: AccountView, now: number): number {
 	let score = 0;
 	for (const key of WINDOWS) {
 		const window = account[key];
-		score += remainingFraction(window, now) - fractionToRun(window, now);
+		if (window !== undefined) {
+			score += remainingFraction(window, now) - fractionToRun(window, now);
+		}
 	}
 
 	return score;
 }
 
-/** For each window length: may a window of that length start now (youngest started one ≥ length/N old)? */
+/**
+For each window length: may a window of that length start now (youngest started one ≥ length/N old)? N counts
+the accounts that have a window of that length: in a pool where some have no five-hour window, the others
+share the five-hour phases.
+*/
 export function startGates(accounts: readonly AccountView[], now: number): Record<WindowKey, boolean> {
 	const gates: Record<WindowKey, boolean> = {fiveHour: true, weekly: true};
 	for (const key of WINDOWS) {
-		for (const account of accounts) {
-			const window = effectiveWindowView(account[key], now);
+		const having = accounts.filter((account) => account[key] !== undefined);
+		for (const account of having) {
+			const window = effectiveWindowView(account[key]!, now);
 			if (window.resetAt === undefined) {
 				continue;
 			}
 
 			const age = now - (window.resetAt - window.lengthMs);
-			if (age < window.lengthMs / accounts.length) {
+			if (age < window.lengthMs / having.length) {
 				gates[key] = false;
 			}
 		}
@@ -65,8 +82,9 @@ export function startGates(accounts: readonly AccountView[], now: number): Recor
 	return gates;
 }
 
+/** The windows the account has that are idle now (a window it does not have is never started). */
 function idleWindows(account: AccountView, now: number): WindowKey[] {
-	return WINDOWS.filter((key) => effectiveWindowView(account[key], now).resetAt === undefined);
+	return WINDOWS.filter((key) => isIdle(account[key], now));
 }
 
 function fractionToRun(window: WindowView, now: number): number {

@@ -1,5 +1,5 @@
 import type {AccountView, Strategy} from './types.ts';
-import {candidatesFor, effectiveWindowView, uniformPick} from './views.ts';
+import {candidatesFor, effectiveWindowView, uniformPick, usedPercentNow} from './views.ts';
 
 /**
 pi-multicodex's rule, named `reset-soonest` here: prefer untouched accounts (both windows at 0%), soonest
@@ -27,7 +27,6 @@ export const resetSoonest: Strategy = {
 
 function isUntouched(account: AccountView, now: number): boolean {
 	return (
-		effectiveWindowView(account.fiveHour, now).usedPercent === 0 &&
-		effectiveWindowView(account.weekly, now).usedPercent === 0
+		usedPercentNow(account.fiveHour, now) === 0 && effectiveWindowView(account.weekly, now).usedPercent === 0
 	);
 }

@@ -1,4 +1,4 @@
-import type {Marks, PlanType, StrategyOptions} from '../model.ts';
+import type {AccountCaps, Marks, PlanType, StrategyOptions} from '../model.ts';
 import type {Random} from '../random.ts';
 
 /** One window as a strategy sees it. */
@@ -18,7 +18,12 @@ bookkeeping (running sessions, last pick) and the user's marks.
 export type AccountView = {
 	readonly id: string;
 	readonly plan: PlanType;
-	readonly fiveHour: WindowView;
+	/**
+	Undefined when the account has no five-hour window: plans metered weekly only (their weekly window comes in
+	the primary slot) and the months when the backend dropped the 5-hour window. Windows are keyed by their
+	observed length, never by their slot. An account whose quota is not known yet is shown both windows idle.
+	*/
+	readonly fiveHour: WindowView | undefined;
 	readonly weekly: WindowView;
 	/** Sessions currently running on this account. */
 	readonly running: number;
@@ -32,6 +37,8 @@ export type AccountView = {
 	readonly coolingUntil: number | undefined;
 	/** The account needs a fresh login (its refresh token was refused). Live only. */
 	readonly needsLogin: boolean;
+	/** The user's caps (see AccountCaps); absent or empty: every window is used to 100%. */
+	readonly caps?: AccountCaps | undefined;
 };
 
 /** Why a pick is being made. */

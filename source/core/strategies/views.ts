@@ -35,9 +35,9 @@ export function effectiveWindowView(window: WindowView, now: number): WindowView
 	return window;
 }
 
-/** The account with both windows brought to `now` (see effectiveWindowView). */
+/** The account with its windows brought to `now` (see effectiveWindowView); a missing window stays missing. */
 export function effectiveAccountView(account: AccountView, now: number): AccountView {
-	const fiveHour = effectiveWindowView(account.fiveHour, now);
+	const fiveHour = account.fiveHour && effectiveWindowView(account.fiveHour, now);
 	const weekly = effectiveWindowView(account.weekly, now);
 	if (fiveHour === account.fiveHour && weekly === account.weekly) {
 		return account;
@@ -46,10 +46,32 @@ export function effectiveAccountView(account: AccountView, now: number): Account
 	return {...account, fiveHour, weekly};
 }
 
+/** Used percent of a window at `now`; a window the account does not have uses nothing (0). */
+export function usedPercentNow(window: WindowView | undefined, now: number): number {
+	return window === undefined ? 0 : effectiveWindowView(window, now).usedPercent;
+}
+
+/** The used percent at which a window counts as exhausted: the user's cap on it, else 100. */
+export function capPercent(account: AccountView, key: 'fiveHour' | 'weekly'): number {
+	const cap = account.caps?.[key];
+	return cap === undefined ? EXHAUSTED_PERCENT : Math.min(EXHAUSTED_PERCENT, cap);
+}
+
+/** Whether the window is at its limit at `now`: 100%, or the user's cap on it. A missing window never is. */
+export function windowSpent(account: AccountView, key: 'fiveHour' | 'weekly', now: number): boolean {
+	const window = account[key];
+	return window !== undefined && effectiveWindowView(window, now).usedPercent >= capPercent(account, key);
+}
+
+/** Whether the window is spent only because of the user's cap (below 100%, at or past the cap). */
+export function windowCappedOut(account: AccountView, key: 'fiveHour' | 'weekly', now: number): boolean {
+	return windowSpent(account, key, now) && usedPercentNow(account[key], now) < EXHAUSTED_PERCENT;
+}
+
 /**
-Whether the account can serve a request at `now`: neither window at 100% (after resets that passed), not
-cooling down after an error, no login problem. Marks are not considered here: the selection layer applies
-them. Every caller (selection, simulator, proxy) uses this one definition.
+Whether the account can serve a request at `now`: no window at 100% or at the user's cap on it (after resets
+that passed), not cooling down after an error, no login problem. Marks are not considered here: the
+selection layer applies them. Every caller (selection, simulator, proxy) uses this one definition.
 */
 export function isUsable(account: AccountView, now: number): boolean {
 	if (account.needsLogin) {
@@ -60,31 +82,34 @@ export function isUsable(account: AccountView, now: number): boolean {
 		return false;
 	}
 
-	return (
-		effectiveWindowView(account.fiveHour, now).usedPercent < EXHAUSTED_PERCENT &&
-		effectiveWindowView(account.weekly, now).usedPercent < EXHAUSTED_PERCENT
-	);
+	return !windowSpent(account, 'fiveHour', now) && !windowSpent(account, 'weekly', now);
 }
 
-/** Whether a window is idle (not started) at `now`. */
-export function isIdle(window: WindowView, now: number): boolean {
-	return effectiveWindowView(window, now).resetAt === undefined;
+/** Whether a window is idle (not started) at `now`. A missing window is not idle: it cannot be started. */
+export function isIdle(window: WindowView | undefined, now: number): boolean {
+	return window !== undefined && effectiveWindowView(window, now).resetAt === undefined;
 }
 
-/** 0..1 of the window still free at `now` (an idle window is all free). */
-export function remainingFraction(window: WindowView, now: number): number {
-	return clamp01(1 - effectiveWindowView(window, now).usedPercent / 100);
+/** 0..1 of the window still free at `now` (an idle window is all free, and so is a missing one). */
+export function remainingFraction(window: WindowView | undefined, now: number): number {
+	return clamp01(1 - usedPercentNow(window, now) / 100);
 }
 
 /**
 The usable quota now, in weekly-quota units: min(F·free5h, W·freeWeekly), as in the model's
-`usable = min(F − u5, W − uw)`.
+`usable = min(F − u5, W − uw)`, each window counted only up to the user's cap on it; an account without a
+five-hour window has only its weekly quota.
 */
 export function usableQuota(account: AccountView, now: number): number {
-	return Math.min(
-		FIVE_HOUR_QUOTA * remainingFraction(account.fiveHour, now),
-		WEEKLY_QUOTA * remainingFraction(account.weekly, now),
-	);
+	const weekly = WEEKLY_QUOTA * headroom(account, 'weekly', now);
+	return account.fiveHour === undefined
+		? weekly
+		: Math.min(FIVE_HOUR_QUOTA * headroom(account, 'fiveHour', now), weekly);
+}
+
+/** 0..1 of the window left before its limit (the user's cap on it, else 100%); a missing window: all of it. */
+export function headroom(account: AccountView, key: 'fiveHour' | 'weekly', now: number): number {
+	return clamp01((capPercent(account, key) - usedPercentNow(account[key], now)) / 100);
 }
 
 /**
