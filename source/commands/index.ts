@@ -56,4 +56,8 @@ export const commands: Record<string, {summary: string; load: () => Promise<Comm
 		summary: 'compare strategies, movement and kick schedulers on the interruption model',
 		load: async () => (await import('./simulate.ts')).command,
 	},
+	replay: {
+		summary: 'replay your own Codex history: how many accounts, and which strategy',
+		load: async () => (await import('./replay.ts')).command,
+	},
 };

@@ -1,0 +1,37 @@
+import {findHistoryFiles, readPoolHistory} from './pool-history.ts';
+import {findRolloutFiles} from './rollout-files.ts';
+import {parseRolloutFile} from './rollout-parser.ts';
+import {type Collected, emptyCollected} from './types.ts';
+
+export type CollectOptions = {
+	/** Codex homes whose `sessions/` and `archived_sessions/` are read. */
+	readonly codexHomes: readonly string[];
+	/** The pool's history folder (`<home>/history`), or undefined to leave it out. */
+	readonly poolHistory: string | undefined;
+	/** Only what happened from this time on (ms since the epoch). */
+	readonly since: number;
+};
+
+/**
+Reads every rollout of every home, then the pool's own history (leaving out sessions the rollouts already
+had), one file at a time and each as a stream.
+*/
+export async function collect(options: CollectOptions): Promise<Collected> {
+	const collected = emptyCollected();
+	const seen = new Set<number>();
+	for (const home of options.codexHomes) {
+		for (const file of await findRolloutFiles(home, options.since)) {
+			await parseRolloutFile(file, collected, {since: options.since, seen});
+		}
+	}
+
+	if (options.poolHistory !== undefined) {
+		const files = await findHistoryFiles(options.poolHistory);
+		await readPoolHistory(files, collected, {
+			since: options.since,
+			skipSessions: new Set(collected.sessionAccounts.keys()),
+		});
+	}
+
+	return collected;
+}
