@@ -139,6 +139,10 @@ export type RequestLogEntry = {
 	readonly durationMs: number | undefined;
 	readonly inputTokens: number;
 	readonly outputTokens: number;
+	/** Of `inputTokens`, those served from the prompt cache (when the upstream said). */
+	readonly cachedInputTokens?: number | undefined;
+	/** Of `outputTokens`, the reasoning tokens (when the upstream said). */
+	readonly reasoningOutputTokens?: number | undefined;
 	/** Accounts tried before the one that answered (failover). */
 	readonly failedOver: readonly string[];
 	/** Set when the request ended in an error: what happened, in words. */

@@ -122,6 +122,8 @@ export function createEngine(options: EngineOptions): Engine {
 			durationMs: performance.now() - streamed.started,
 			inputTokens: outcome.usage?.inputTokens ?? 0,
 			outputTokens: outcome.usage?.outputTokens ?? 0,
+			cachedInputTokens: outcome.usage?.cachedTokens,
+			reasoningOutputTokens: outcome.usage?.reasoningTokens,
 			failedOver: streamed.failedOver,
 			error: outcome.error,
 		});

@@ -34,10 +34,12 @@ function usageOf(response: unknown): TurnUsage | undefined {
 	}
 
 	const number = (value: unknown) => (typeof value === 'number' ? value : 0);
+	const reasoning = (usage.output_tokens_details as Record<string, unknown> | undefined)?.reasoning_tokens;
 	return {
 		inputTokens: number(usage.input_tokens),
 		cachedTokens: number((usage.input_tokens_details as Record<string, unknown> | undefined)?.cached_tokens),
 		outputTokens: number(usage.output_tokens),
+		...(typeof reasoning === 'number' ? {reasoningTokens: reasoning} : {}),
 	};
 }
 

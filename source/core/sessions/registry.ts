@@ -23,6 +23,8 @@ export type TurnUsage = {
 	readonly inputTokens: number;
 	readonly cachedTokens: number;
 	readonly outputTokens: number;
+	/** Of `outputTokens`, reasoning (for the request history; absent when the upstream did not say). */
+	readonly reasoningTokens?: number;
 };
 
 /**

@@ -1,0 +1,44 @@
+import type {RequestLogEntry} from '../model.ts';
+import type {AccountQuota, QuotaWindow} from '../quota/types.ts';
+import type {HistoryRecord, HistoryWindow} from './record.ts';
+import type {HistoryWriter} from './writer.ts';
+
+/** What the history needs to know of an account when one of its requests ends. */
+export type AccountLookup = (id: string) => {plan: string; quota: AccountQuota | undefined} | undefined;
+
+/** The core's event subscription, narrowed to the request log (Core['on'] fits). */
+type OnRequest = (event: 'request', listener: (entry: RequestLogEntry) => void) => () => void;
+
+const windowOf = (window: QuotaWindow | undefined): HistoryWindow | undefined =>
+	window === undefined ? undefined : {used: window.usedPercent, resetAt: window.resetAt};
+
+/** The compact record of one request-log entry: counts and quota only, nothing of the conversation. */
+export function historyRecordOf(entry: RequestLogEntry, lookup: AccountLookup): HistoryRecord {
+	const account = entry.accountId === undefined ? undefined : lookup(entry.accountId);
+	return {
+		v: 1,
+		at: entry.at,
+		session: entry.sessionId,
+		account: entry.accountId,
+		plan: account?.plan,
+		status: entry.status,
+		input: entry.inputTokens,
+		cachedInput: entry.cachedInputTokens ?? 0,
+		output: entry.outputTokens,
+		reasoningOutput: entry.reasoningOutputTokens ?? 0,
+		fiveHour: windowOf(account?.quota?.fiveHour),
+		weekly: windowOf(account?.quota?.weekly),
+		quotaAt: account?.quota?.observedAt,
+		transport: entry.transport ?? 'http',
+		limitHit: entry.status === 429,
+	};
+}
+
+/** Persists every model request the core reports. Returns the unsubscribe function. */
+export function attachRequestHistory(on: OnRequest, writer: HistoryWriter, lookup: AccountLookup): () => void {
+	return on('request', (entry) => {
+		// Only model requests: the request log also carries kicks and admin calls.
+		if (!/\/responses(\/compact)?$|\/chat\/completions$/.test(entry.path)) return;
+		writer.append(historyRecordOf(entry, lookup));
+	});
+}
