@@ -35,7 +35,11 @@ export function historyRecordOf(entry: RequestLogEntry, lookup: AccountLookup): 
 }
 
 /** Persists every model request the core reports. Returns the unsubscribe function. */
-export function attachRequestHistory(on: OnRequest, writer: HistoryWriter, lookup: AccountLookup): () => void {
+export function attachRequestHistory(
+	on: OnRequest,
+	writer: HistoryWriter,
+	lookup: AccountLookup,
+): () => void {
 	return on('request', (entry) => {
 		// Only model requests: the request log also carries kicks and admin calls.
 		if (!/\/responses(\/compact)?$|\/chat\/completions$/.test(entry.path)) return;

@@ -1,9 +1,9 @@
 import type {KickOptions, KickPolicy} from '../kicks/types.ts';
+import {noMarks, type StrategyOptions} from '../model.ts';
 import {createRandom} from '../random.ts';
 import {IdHeap} from '../sim/heap.ts';
 import {percentile95} from '../sim/stats.ts';
-import type {AccountView, PickContext, PickKind, StrategyOptions} from '../strategies/types.ts';
-import {noMarks} from '../strategies/types.ts';
+import type {AccountView, PickContext, PickKind} from '../strategies/types.ts';
 import {planCapacity} from '../strategies/views.ts';
 import {type PlanCost, requestCost} from './cost-model.ts';
 import type {Trace} from './trace.ts';
