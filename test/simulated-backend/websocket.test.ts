@@ -310,3 +310,32 @@ test('each connection counts frames and bytes received, and each request its ite
 	await new Promise((resolve) => setTimeout(resolve, 50));
 	assert.equal(connection?.closeCode, 1001);
 });
+
+test('usage_limit_frame exhausts the account at request time, forget drops what the connection holds, skip lets requests through first', async (t) => {
+	const upstream = await start(t);
+	const client = await connect(upstream);
+	upstream.websockets.inject({kind: 'forget', skip: 2});
+	const first = completedResponse((await client.request(codexBody('one'))).events);
+	const second = completedResponse(
+		(await client.request({...codexBody('two'), previous_response_id: first?.id})).events,
+	);
+	assert.ok(second, 'the first two matching requests are let through');
+	const forgotten = await client.request({...codexBody('three'), previous_response_id: second.id});
+	assert.equal(errorCode(forgotten.events), 'previous_response_not_found');
+	upstream.websockets.inject({kind: 'usage_limit_frame'});
+	const limited = await client.request(codexBody('four'));
+	assert.equal(limited.events[0]?.status, 429);
+	assert.equal(upstream.accounts.quota('a').fiveHour?.isExhausted, true);
+	const records = upstream.websockets.connections()[0]?.requests ?? [];
+	assert.deepEqual(
+		records.map((r) => [r.outcome, r.errorCode]),
+		[
+			['completed', undefined],
+			['completed', undefined],
+			['error', 'previous_response_not_found'],
+			['error', 'usage_limit_reached'],
+		],
+	);
+	assert.ok((records[0]?.inputBytes ?? 0) > 0);
+	await client.close();
+});

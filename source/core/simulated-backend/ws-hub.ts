@@ -12,21 +12,29 @@ Behaviours a test can inject into the next matching `response.create` (generatin
 - `close_1011`: the same, then a close frame 1011 (as after a keepalive timeout);
 - `usage_limit_midstream`: half the events, then a terminal `response.failed` saying the usage limit has been
   reached; the account's five-hour window is used up from then on (the third way exhaustion shows);
+- `usage_limit_frame`: the account's five-hour window is used up and the request gets the 429 error frame, as an
+  account exhausted at request time would (the handshake had let it in);
 - `connection_limit`: the `websocket_connection_limit_reached` error, whatever the connection's age;
+- `forget`: the connection drops the response it holds first (as a backend restart would), so a request naming it
+  gets `previous_response_not_found`;
 - `error_frame`: an error frame with `status` (default 500) instead of a response.
 */
 export type WsBehaviourKind =
 	| 'stream_cut'
 	| 'close_1011'
 	| 'usage_limit_midstream'
+	| 'usage_limit_frame'
 	| 'connection_limit'
+	| 'forget'
 	| 'error_frame';
 
 export const WS_BEHAVIOUR_KINDS: readonly WsBehaviourKind[] = [
 	'stream_cut',
 	'close_1011',
 	'usage_limit_midstream',
+	'usage_limit_frame',
 	'connection_limit',
+	'forget',
 	'error_frame',
 ];
 
@@ -36,6 +44,8 @@ export type WsBehaviourSpec = {
 	readonly account?: string;
 	/** How many requests it strikes (default 1). */
 	readonly times?: number;
+	/** Matching requests to let through first (default 0), e.g. 2 strikes the third request of a tool loop. */
+	readonly skip?: number;
 	/** For `error_frame`: the status (401, 429, 500, 503...; default 500). */
 	readonly status?: number;
 };
@@ -52,6 +62,8 @@ export type WsRequestRecord = {
 	readonly at: number;
 	/** Bytes of the frame's payload as received. */
 	readonly bytes: number;
+	/** Bytes of the frame's `input` (JSON): the conversation part, which is what grows. */
+	readonly inputBytes: number;
 	/** false for a warm-up (`generate: false`). */
 	readonly generate: boolean;
 	readonly previousResponseId: string | undefined;
@@ -104,7 +116,7 @@ export type SimulatedWebSocketsApi = {
 	closeAll: (code?: number, reason?: string) => void;
 };
 
-type ActiveBehaviour = {id: number; spec: WsBehaviourSpec; remaining: number; fired: number};
+type ActiveBehaviour = {id: number; spec: WsBehaviourSpec; skip: number; remaining: number; fired: number};
 
 /** The hub the upgrade handler and the sessions share. */
 export type WebSocketHub = {
@@ -138,7 +150,13 @@ export function createWebSocketHub(): WebSocketHub {
 				);
 			}
 
-			const behaviour: ActiveBehaviour = {id: behaviourIds++, spec, remaining: spec.times ?? 1, fired: 0};
+			const behaviour: ActiveBehaviour = {
+				id: behaviourIds++,
+				spec,
+				skip: spec.skip ?? 0,
+				remaining: spec.times ?? 1,
+				fired: 0,
+			};
 			behaviours.push(behaviour);
 			return {
 				id: behaviour.id,
@@ -179,6 +197,11 @@ export function createWebSocketHub(): WebSocketHub {
 					spec.account !== account.name &&
 					spec.account !== account.accountId
 				) {
+					continue;
+				}
+
+				if (behaviour.skip > 0) {
+					behaviour.skip--;
 					continue;
 				}
 

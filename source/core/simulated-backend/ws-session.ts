@@ -122,10 +122,12 @@ export function runWebSocketSession(
 
 		const now = state.clock.now();
 		const items = inputItems(body);
+		const itemBytes = Buffer.byteLength(JSON.stringify(items));
 		const previousId = typeof body.previous_response_id === 'string' ? body.previous_response_id : undefined;
 		const request: WsRequestRecord = {
 			at: now,
 			bytes,
+			inputBytes: itemBytes,
 			generate: body.generate !== false,
 			previousResponseId: previousId,
 			items: items.length,
@@ -178,13 +180,16 @@ export function runWebSocketSession(
 			}
 		}
 
+		if (behaviour?.kind === 'forget') {
+			held = undefined;
+		}
+
 		if (previousId !== undefined && held?.id !== previousId) {
 			return fail(previousResponseNotFoundFrame(previousId));
 		}
 
 		const base = previousId !== undefined && held ? held : undefined;
 		const input = base ? [...base.input, ...base.output, ...items] : items;
-		const itemBytes = Buffer.byteLength(JSON.stringify(items));
 		const conversationBytes = (base?.bytes ?? 0) + itemBytes;
 		request.fullItems = input.length;
 		const model = typeof body.model === 'string' ? body.model : 'gpt-5.5';
@@ -204,6 +209,10 @@ export function runWebSocketSession(
 
 		if (behaviour?.kind === 'error_frame') {
 			return fail(statusErrorFrame(behaviour.status ?? 500));
+		}
+
+		if (behaviour?.kind === 'usage_limit_frame') {
+			setWindowPercent(account.windows.fiveHour ?? account.windows.weekly, 100, now);
 		}
 
 		const limit = usageLimitFrame(state, account, now);
