@@ -14,6 +14,7 @@ import type {
 } from './contract.ts';
 import {createCoreActions} from './core-actions.ts';
 import {BurnForecast} from './forecast.ts';
+import {startRequestHistory} from './history/attach.ts';
 import {createPoolKeys} from './keys/pool-keys.ts';
 import {createOpenAiFrontDoor} from './openai/front-door.ts';
 import {createPoolProxy, DEFAULT_UPSTREAM, type PoolProxy} from './proxy/index.ts';
@@ -211,6 +212,16 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 		},
 	);
 	const admin = createAdminRoutes({core, adminToken: options.adminToken});
+	const history = startRequestHistory({
+		on: core.on,
+		home: store.home,
+		now: () => clock.now(),
+		lookup: (id) => {
+			const account = proxy.pool.get(id);
+			return account && {plan: account.record.plan, quota: account.quota};
+		},
+		onError: (error) => notify('warn', `Could not write the request history: ${String(error)}`),
+	});
 
 	const seenSessions = new Set<string>();
 	proxy.events.on('request', (entry) => {
@@ -352,6 +363,7 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 			publisher.stop();
 			await scheduler.stop();
 			await proxy.close();
+			await history.stop();
 		},
 	};
 }

@@ -1,7 +1,7 @@
 import type {RequestLogEntry} from '../model.ts';
 import type {AccountQuota, QuotaWindow} from '../quota/types.ts';
-import type {HistoryRecord, HistoryWindow} from './record.ts';
-import type {HistoryWriter} from './writer.ts';
+import {type HistoryRecord, type HistoryWindow, historyFolder} from './record.ts';
+import {HistoryWriter} from './writer.ts';
 
 /** What the history needs to know of an account when one of its requests ends. */
 export type AccountLookup = (id: string) => {plan: string; quota: AccountQuota | undefined} | undefined;
@@ -45,4 +45,29 @@ export function attachRequestHistory(
 		if (!/\/responses(\/compact)?$|\/chat\/completions$/.test(entry.path)) return;
 		writer.append(historyRecordOf(entry, lookup));
 	});
+}
+
+/**
+The daemon's request history in `<home>/history`: subscribes to the core's request events and writes one
+record per model request. `stop` unsubscribes and waits for the last write.
+*/
+export function startRequestHistory(options: {
+	on: OnRequest;
+	home: string;
+	now: () => number;
+	lookup: AccountLookup;
+	onError: (error: unknown) => void;
+}): {stop: () => Promise<void>} {
+	const writer = new HistoryWriter({
+		folder: historyFolder(options.home),
+		now: options.now,
+		onError: options.onError,
+	});
+	const unsubscribe = attachRequestHistory(options.on, writer, options.lookup);
+	return {
+		async stop() {
+			unsubscribe();
+			await writer.flush();
+		},
+	};
 }
