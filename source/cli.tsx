@@ -18,8 +18,18 @@ ${Object.entries(commands)
 `;
 
 const [name = 'ui', ...rest] = process.argv.slice(2);
+// A reader that stops early (`codexpool import x | head -1`) closes the pipe: the rest of the output has
+// nowhere to go, which is not the command's failure. It finishes its work quietly and exits as it would have.
+let stdoutOpen = true;
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+	if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') {
+		throw error;
+	}
+
+	stdoutOpen = false;
+});
 const io = {
-	stdout: (text: string) => process.stdout.write(text),
+	stdout: (text: string) => stdoutOpen && process.stdout.write(text),
 	stderr: (text: string) => process.stderr.write(text),
 	env: process.env,
 };

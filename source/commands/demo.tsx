@@ -12,7 +12,6 @@ import {openStore} from '../core/store/store.ts';
 import {parseCommandLine} from './command-line.ts';
 import {showUntilQuit} from './show-until-quit.ts';
 import {type Command, UsageError} from './types.ts';
-import {describeListenError} from './ui.tsx';
 
 const help = `
   Usage
@@ -92,3 +91,15 @@ export const command: Command = {
 		return 0;
 	},
 };
+
+/** Turns "address in use" into what to do about it. */
+function describeListenError(error: unknown, port: number): Error {
+	if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+		return new Error(
+			`Port ${port} is taken by another program, so the demo cannot serve its pool there. ` +
+				'Start it with another port (--port 0 picks a free one), or stop what uses the port.',
+		);
+	}
+
+	return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,16 +1,14 @@
-import {AccountNameError} from '../core/accounts/resolve.ts';
-import {actOnDaemon, findDaemon} from '../core/control/daemon-client.ts';
-import {type MarkAction, markInStore} from '../core/control/marks.ts';
+import type {MarkAction} from '../core/core-actions.ts';
 import {resolveHome} from '../core/home.ts';
-import {openStore} from '../core/store/store.ts';
+import {actOnHome} from './act.ts';
 import {parseCommandLine} from './command-line.ts';
 import {type Command, UsageError} from './types.ts';
 
 const summaries: Readonly<Record<MarkAction, string>> = {
-	pin: 'send all new sessions to one account while it is usable',
+	pin: 'send new sessions to one account while it is usable (several pinned accounts share them)',
 	unpin: 'undo pin',
 	drain: 'no new sessions for an account; running ones finish there',
-	evict: 'no traffic at all for an account; its sessions move now',
+	evict: 'no traffic at all for an account; its sessions move to other accounts on their next request',
 	restore: 'clear every mark of an account (pin, drain, evict)',
 };
 
@@ -51,33 +49,7 @@ function markCommand(action: MarkAction): Command {
 				);
 			}
 
-			const home = resolveHome(cli.flags.home, io.env);
-			const daemon = await findDaemon(home);
-			if (daemon !== undefined) {
-				const result = await actOnDaemon(daemon, async (core) => core[action](name));
-				if (!result.ok) {
-					io.stderr(`codexpool: ${result.message}\n`);
-					return 1;
-				}
-
-				io.stdout(`${result.message}\n(Applied by the daemon at ${daemon.url}: in effect now.)\n`);
-				return 0;
-			}
-
-			try {
-				const {message} = markInStore(openStore(home), action, name);
-				io.stdout(
-					`${message}\n(No daemon serves ${home}: saved in the store; it applies when the pool starts.)\n`,
-				);
-				return 0;
-			} catch (error) {
-				if (error instanceof AccountNameError) {
-					io.stderr(`codexpool: ${error.message}\n`);
-					return 1;
-				}
-
-				throw error;
-			}
+			return actOnHome(resolveHome(cli.flags.home, io.env), io, async (core) => core[action](name));
 		},
 	};
 }

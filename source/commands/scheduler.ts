@@ -1,14 +1,10 @@
-import {actOnDaemon, fetchDaemonState, findDaemon} from '../core/control/daemon-client.ts';
-import {formatDuration} from '../core/control/duration.ts';
-import {
-	applySchedulerChange,
-	describeSchedulerSettings,
-	parseQuietSpan,
-	schedulerPolicies,
-} from '../core/control/scheduler-settings.ts';
+import type {SchedulerSnapshot} from '../core/contract.ts';
+import {openHomeCore} from '../core/control/home-core.ts';
+import {describeSchedulerSettings, parseQuietSpan} from '../core/control/scheduler-settings.ts';
+import {formatDuration} from '../core/duration.ts';
 import {resolveHome} from '../core/home.ts';
 import type {SchedulerChange} from '../core/model.ts';
-import {openStore} from '../core/store/store.ts';
+import {actOnHome} from './act.ts';
 import {parseCommandLine} from './command-line.ts';
 import {type Command, UsageError} from './types.ts';
 
@@ -50,57 +46,54 @@ export const command: Command = {
 
 		const change = changeFrom(cli.input, argv, cli.flags);
 		const home = resolveHome(cli.flags.home, io.env);
-		const daemon = await findDaemon(home);
-		// The daemon serves this very store: check the change here, so bad input fails the same way either way.
-		const store = openStore(home);
-		const accounts = store.listAccounts();
-		if (Object.keys(change).length === 0) {
-			io.stdout(`${describeSchedulerSettings(store.getSettings().scheduler, accounts)}.\n`);
-			if (daemon === undefined) {
-				io.stdout(`No daemon serves ${home}: the plan of next kicks exists only while the pool runs.\n`);
-				return 0;
-			}
-
-			const state = await fetchDaemonState(daemon);
-			const name = (id: string) => state.accounts.find((account) => account.id === id)?.name ?? id;
-			const kicks = [...state.scheduler.nextKicks].sort((a, b) => a.at - b.at);
-			io.stdout(kicks.length === 0 ? 'No kick planned.\n' : 'Next kicks:\n');
-			for (const kick of kicks) {
-				io.stdout(`  ${name(kick.accountId)} in ${formatDuration(kick.at - state.now)}: ${kick.reason}\n`);
-			}
-
-			for (const entry of state.scheduler.notKicked ?? []) {
-				io.stdout(`  not kicked: ${name(entry.accountId)}, ${entry.reason}\n`);
-			}
-
-			return 0;
+		if (Object.keys(change).length > 0) {
+			return actOnHome(home, io, async (core) => core.setScheduler(change));
 		}
 
-		let next: ReturnType<typeof applySchedulerChange>;
+		const opened = await openHomeCore(home);
 		try {
-			next = applySchedulerChange(store.getSettings().scheduler, change, accounts);
-		} catch (error) {
-			throw new UsageError((error as Error).message);
-		}
-
-		if (daemon !== undefined) {
-			const result = await actOnDaemon(daemon, async (core) => core.setScheduler(change));
-			if (!result.ok) {
-				io.stderr(`codexpool: ${result.message}\n`);
-				return 1;
-			}
-
-			io.stdout(`${result.message}\n(Applied by the daemon at ${daemon.url}: it re-planned at once.)\n`);
+			io.stdout(planText(opened.core.getSnapshot(), opened.kind === 'store' ? home : undefined));
 			return 0;
+		} finally {
+			await opened.close();
 		}
-
-		store.setSettings({scheduler: next});
-		io.stdout(
-			`${describeSchedulerSettings(next, accounts)}.\n(No daemon serves ${home}: saved in the store; it applies when the pool starts.)\n`,
-		);
-		return 0;
 	},
 };
+
+/** The settings, then the plan: only a running pool has one, and an off scheduler shows none. */
+function planText(
+	snapshot: {
+		scheduler: SchedulerSnapshot;
+		accounts: readonly {id: string; name: string; email: string | undefined}[];
+		now: number;
+	},
+	storeOnly: string | undefined,
+): string {
+	const {scheduler, accounts, now} = snapshot;
+	const lines = [
+		`${describeSchedulerSettings({...scheduler, accounts: scheduler.accounts ?? []}, accounts)}.`,
+	];
+	if (storeOnly !== undefined) {
+		lines.push(`No daemon serves ${storeOnly}: the plan of next kicks exists only while the pool runs.`);
+	} else if (scheduler.enabled) {
+		const name = (id: string) => accounts.find((account) => account.id === id)?.name ?? id;
+		const kicks = [...scheduler.nextKicks].sort((a, b) => a.at - b.at);
+		lines.push(
+			kicks.length === 0
+				? 'No kick planned.'
+				: `Next kicks${scheduler.dryRun ? ' (dry run: logged, not sent)' : ''}:`,
+		);
+		for (const kick of kicks) {
+			lines.push(`  ${name(kick.accountId)} in ${formatDuration(kick.at - now)}: ${kick.reason}`);
+		}
+
+		for (const entry of scheduler.notKicked ?? []) {
+			lines.push(`  not kicked: ${name(entry.accountId)}, ${entry.reason}`);
+		}
+	}
+
+	return `${lines.join('\n')}\n`;
+}
 
 function changeFrom(
 	input: readonly string[],
@@ -126,12 +119,6 @@ function changeFrom(
 	}
 
 	if (flags.policy !== undefined) {
-		if (!schedulerPolicies.includes(flags.policy)) {
-			throw new UsageError(
-				`Unknown kick policy "${flags.policy}": choose ${schedulerPolicies.join(' or ')}.`,
-			);
-		}
-
 		change.policy = flags.policy;
 	}
 

@@ -1,5 +1,5 @@
 import {startDaemon} from '../core/control/daemon.ts';
-import {parseDuration} from '../core/control/duration.ts';
+import {parseDuration} from '../core/duration.ts';
 import {resolveHome} from '../core/home.ts';
 import {openStore} from '../core/store/store.ts';
 import {localTlsOption, tlsPortFor} from '../core/tls/listener-option.ts';

@@ -1,8 +1,6 @@
-import {fetchDaemonState, findDaemon} from '../core/control/daemon-client.ts';
+import {openHomeCore} from '../core/control/home-core.ts';
 import {statusText} from '../core/control/status-text.ts';
-import {snapshotFromStore} from '../core/control/store-snapshot.ts';
 import {resolveHome} from '../core/home.ts';
-import {openStore} from '../core/store/store.ts';
 import {parseCommandLine} from './command-line.ts';
 import {type Command, UsageError} from './types.ts';
 
@@ -37,11 +35,10 @@ export const command: Command = {
 		}
 
 		const home = resolveHome(cli.flags.home, io.env);
-		const daemon = await findDaemon(home);
-		const snapshot =
-			daemon === undefined
-				? snapshotFromStore(openStore(home), Date.now())
-				: {...(await fetchDaemonState(daemon)), mode: 'attached' as const};
+		const opened = await openHomeCore(home);
+		const {daemon} = opened;
+		const snapshot = opened.core.getSnapshot();
+		await opened.close();
 		if (cli.flags.json) {
 			io.stdout(`${JSON.stringify({...snapshot, daemon: daemon ?? null}, undefined, 2)}\n`);
 			return 0;

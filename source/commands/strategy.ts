@@ -1,11 +1,10 @@
 import type {NamedAccount} from '../core/accounts/resolve.ts';
-import {actOnDaemon, findDaemon} from '../core/control/daemon-client.ts';
-import {resolveStrategyOptions} from '../core/control/strategy-options.ts';
 import {resolveHome} from '../core/home.ts';
 import type {StrategyOptions} from '../core/model.ts';
-import {openStore, type Store} from '../core/store/store.ts';
-import {getStrategy, strategies} from '../core/strategies/index.ts';
+import {openStore} from '../core/store/store.ts';
+import {strategies} from '../core/strategies/index.ts';
 import {DEFAULT_SEQUENTIAL_THRESHOLD} from '../core/strategies/sequential.ts';
+import {actOnHome} from './act.ts';
 import {parseCommandLine} from './command-line.ts';
 import {type Command, UsageError} from './types.ts';
 
@@ -44,57 +43,27 @@ export const command: Command = {
 		}
 
 		const home = resolveHome(cli.flags.home, io.env);
-		const daemon = await findDaemon(home);
-		// The daemon serves this very store, so the store has the current settings and accounts either way.
-		const store = openStore(home);
-		const current = store.getSettings().strategy;
-		const accounts = store.listAccounts();
-		const hasOptions = cli.flags.order !== undefined || cli.flags.threshold !== undefined;
-		if (name === undefined && !hasOptions) {
-			io.stdout(listText(current, store.getSettings().strategyOptions, accounts));
+		const options = parseOptions(cli.flags.order, cli.flags.threshold);
+		if (name === undefined && options === undefined) {
+			// The daemon serves this very store: the saved settings are the ones in effect.
+			const store = openStore(home);
+			const settings = store.getSettings();
+			io.stdout(listText(settings.strategy, settings.strategyOptions, store.listAccounts()));
 			return 0;
 		}
 
-		const target = name ?? current;
-		try {
-			getStrategy(target);
-		} catch (error) {
-			throw new UsageError((error as Error).message);
-		}
-
-		if (hasOptions && target !== 'sequential') {
-			throw new UsageError(
-				`--order and --threshold are options of sequential, not of ${target}: codexpool strategy sequential --order a,b --threshold 95`,
-			);
-		}
-
-		const options = hasOptions ? parseOptions(cli.flags.order, cli.flags.threshold, accounts) : undefined;
-		if (daemon !== undefined) {
-			const result = await actOnDaemon(daemon, async (core) => core.setStrategy(target, options));
-			if (!result.ok) {
-				io.stderr(`codexpool: ${result.message}\n`);
-				return 1;
-			}
-
-			io.stdout(
-				`${result.message}${optionsText(options, accounts)}\n(Applied by the daemon at ${daemon.url}: new sessions use it now.)\n`,
-			);
-			return 0;
-		}
-
-		saveInStore(store, target, options);
-		io.stdout(
-			`Strategy: ${target}. ${getStrategy(target).description}${optionsText(options, accounts)}\n(No daemon serves ${home}: saved in the store; it applies when the pool starts.)\n`,
+		return actOnHome(home, io, async (core) =>
+			core.setStrategy(name ?? core.getSnapshot().strategy, options),
 		);
-		return 0;
 	},
 };
 
-function parseOptions(
-	order: string | undefined,
-	threshold: string | undefined,
-	accounts: readonly NamedAccount[],
-): StrategyOptions {
+/** The options as typed: names stay names (the action resolves them, with the candidates when one is wrong). */
+function parseOptions(order: string | undefined, threshold: string | undefined): StrategyOptions | undefined {
+	if (order === undefined && threshold === undefined) {
+		return undefined;
+	}
+
 	const names = order?.split(',').map((part) => part.trim());
 	if (names?.some((part) => part === '')) {
 		throw new UsageError(
@@ -103,35 +72,7 @@ function parseOptions(
 	}
 
 	const number = threshold === undefined ? undefined : Number(threshold.trim().replace(/%$/, ''));
-	try {
-		return resolveStrategyOptions({order: names, threshold: number}, accounts);
-	} catch (error) {
-		throw new UsageError((error as Error).message);
-	}
-}
-
-function saveInStore(store: Store, name: string, options: StrategyOptions | undefined): void {
-	const saved = store.getSettings().strategyOptions;
-	store.setSettings({strategy: name, ...(options && {strategyOptions: {...saved, ...options}})});
-}
-
-function optionsText(options: StrategyOptions | undefined, accounts: readonly NamedAccount[]): string {
-	if (options === undefined) {
-		return '';
-	}
-
-	const parts: string[] = [];
-	if (options.order !== undefined) {
-		parts.push(
-			`order ${options.order.map((id) => accounts.find((account) => account.id === id)?.name ?? id).join(' → ')}`,
-		);
-	}
-
-	if (options.threshold !== undefined) {
-		parts.push(`move on at ${options.threshold}% of the 5-hour window`);
-	}
-
-	return `\nSequential: ${parts.join('; ')}.`;
+	return {...(names && {order: names}), ...(number !== undefined && {threshold: number})};
 }
 
 function listText(

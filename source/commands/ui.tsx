@@ -1,9 +1,5 @@
-import {findDaemon, removeDaemonInfo, writeDaemonInfo} from '../core/admin/daemon-file.ts';
-import {createRemoteCore} from '../core/admin/remote-core.ts';
-import type {Core} from '../core/contract.ts';
-import {startEmbeddedCore} from '../core/core.ts';
+import {openHomeCore} from '../core/control/home-core.ts';
 import {resolveHome} from '../core/home.ts';
-import {openStore} from '../core/store/store.ts';
 import {DEFAULT_TLS_PORT, localTlsOption} from '../core/tls/listener-option.ts';
 import {parseCommandLine} from './command-line.ts';
 import {showUntilQuit} from './show-until-quit.ts';
@@ -40,58 +36,20 @@ export const command: Command = {
 		}
 
 		const home = resolveHome(cli.flags.home, io.env);
-		const daemon = await findDaemon(home);
-		let core: Core;
-		if (daemon === undefined) {
-			const embedded = await startEmbeddedCore({
-				store: openStore(home),
-				port: cli.flags.port,
+		// Attached to the home's daemon, or the daemon itself: started here exactly as `codexpool serve` starts it.
+		const opened = await openHomeCore(home, {
+			start: () => ({
 				host: cli.flags.host,
+				port: cli.flags.port,
+				upstream: io.env.CODEXPOOL_UPSTREAM,
+				issuer: io.env.CODEXPOOL_AUTH_ISSUER,
+				command: '',
 				tls: localTlsOption(home, cli.flags.tlsPort, cli.flags.tls, (message) =>
 					io.stderr(`codexpool: ${message}\n`),
 				),
-			}).catch((error: unknown) => {
-				const taken = (error as {code?: string; port?: number}).port;
-				if (
-					(error as {code?: string}).code === 'EADDRINUSE' &&
-					cli.flags.tls &&
-					taken === cli.flags.tlsPort
-				) {
-					throw new Error(
-						`The HTTPS port ${taken} is taken by another program. Start with another --tls-port ` +
-							'(and `codexpool codex-config --tls-port` to match), or --no-tls.',
-					);
-				}
-
-				throw describeListenError(error, cli.flags.port);
-			});
-			// While it embeds the pool, this process is the daemon of its home: commands and other TUIs find it.
-			await writeDaemonInfo(home, {url: embedded.url, pid: process.pid, startedAt: Date.now()});
-			core = embedded;
-		} else {
-			core = await createRemoteCore({url: daemon.url});
-		}
-
-		await showUntilQuit(core, {}, async () => {
-			if (daemon === undefined) {
-				await removeDaemonInfo(home);
-			}
-
-			await core.stop();
+			}),
 		});
-
+		await showUntilQuit(opened.core, {}, opened.close);
 		return 0;
 	},
 };
-
-/** Turns "address in use" into what to do about it. */
-export function describeListenError(error: unknown, port: number): Error {
-	if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-		return new Error(
-			`Port ${port} is taken by another program, so the control center cannot serve the pool there. ` +
-				'Start it with another port (--port 4456), or stop what uses the port.',
-		);
-	}
-
-	return error instanceof Error ? error : new Error(String(error));
-}

@@ -1,5 +1,6 @@
 import type {AccountSnapshot, AccountState, WindowSnapshot} from '../core/contract.ts';
-import {fit, formatDuration, formatPercent, formatRoughDuration, renderBar} from './format.ts';
+import {formatDuration} from '../core/duration.ts';
+import {fit, formatPercent, formatRoughDuration, renderBar} from './format.ts';
 import type {Segment} from './line.tsx';
 import {type Tone, usageTone} from './theme.ts';
 

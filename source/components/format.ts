@@ -3,32 +3,13 @@ Pure text helpers for the views: durations, bars, token counts, padding. No Reac
 with plain tables.
 */
 
+import {formatDuration} from '../core/duration.ts';
+
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
 const two = (value: number) => String(value).padStart(2, '0');
-
-/**
-A compact duration with at most two units: `45s`, `2m05s`, `1h12m`, `3d04h`. Rounds up to the second so a
-countdown never shows `0s` while time is left.
-*/
-export function formatDuration(ms: number): string {
-	if (!Number.isFinite(ms) || ms <= 0) {
-		return '0s';
-	}
-	const seconds = Math.ceil(ms / SECOND);
-	if (seconds < 60) {
-		return `${seconds}s`;
-	}
-	if (seconds < 3600) {
-		return `${Math.floor(seconds / 60)}m${two(seconds % 60)}s`;
-	}
-	if (seconds < 86_400) {
-		return `${Math.floor(seconds / 3600)}h${two(Math.floor((seconds % 3600) / 60))}m`;
-	}
-	return `${Math.floor(seconds / 86_400)}d${two(Math.floor((seconds % 86_400) / 3600))}h`;
-}
 
 /** Like `formatDuration` but whole minutes above a minute (`48m`, `1h12m`), for forecasts that are estimates. */
 export function formatRoughDuration(ms: number): string {

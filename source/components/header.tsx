@@ -1,12 +1,14 @@
 import {Box} from 'ink';
 import type {CoreSnapshot} from '../core/contract.ts';
-import {formatCount, formatDuration, formatTokens} from './format.ts';
+import {formatDuration} from '../core/duration.ts';
+import {formatCount, formatTokens} from './format.ts';
 import {Line, type Segment} from './line.tsx';
 
 const modeLabels: Record<CoreSnapshot['mode'], string> = {
 	attached: 'attached to daemon',
 	embedded: 'embedded proxy',
 	demo: 'demo (simulated upstream)',
+	store: 'no pool running (the store only)',
 };
 
 /** The scheduler's part of the header: off, or on with its next planned kick. */

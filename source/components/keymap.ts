@@ -78,7 +78,7 @@ export const keymap: readonly KeyBinding[] = [
 		command: 'evict',
 		scope: 'main',
 		keys: ['e'],
-		description: 'Evict: no traffic, sessions move now (asks)',
+		description: 'Evict: no traffic, sessions move on their next request (asks)',
 		footer: 'evict',
 	},
 	{

@@ -85,8 +85,11 @@ export type Totals = {
 };
 
 export type CoreSnapshot = {
-	/** `embedded`: this process runs the proxy; `attached`: it shows a daemon; `demo`: simulated upstream. */
-	readonly mode: 'embedded' | 'attached' | 'demo';
+	/**
+	`embedded`: this process runs the proxy; `attached`: it shows a daemon; `demo`: simulated upstream;
+	`store`: no pool runs, only the store is read (a command with no daemon serving its home).
+	*/
+	readonly mode: 'embedded' | 'attached' | 'demo' | 'store';
 	readonly now: number;
 	/**
 	Clock milliseconds per real millisecond (1 normally; 120 in the demo), so a view can advance countdowns

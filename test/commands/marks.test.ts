@@ -89,7 +89,7 @@ describe('marks against a live daemon', () => {
 		const name = before.accounts.find((a) => a.id === first)!.name;
 		const evicted = await run(evict, name);
 		assert.equal(evicted.code, 0, evicted.stderr);
-		assert.match(evicted.stdout, /Evicted .*its sessions move on their next request/);
+		assert.match(evicted.stdout, /Evicted .*its sessions move to other accounts on their next request/);
 		assert.equal((await turn(daemon.url, 'e-1', 'again')).statusCode, 200);
 		const after = await eventually(
 			async () => daemonState(daemon.url),
@@ -102,10 +102,10 @@ describe('marks against a live daemon', () => {
 
 	it('an unknown or ambiguous name fails with the candidates, and changes nothing', async () => {
 		const unknown = await run(pin, 'nobody');
-		assert.equal(unknown.code, 1);
+		assert.equal(unknown.code, 2, 'bad input exits 2, with a daemon as without');
 		assert.match(unknown.stderr, /No account matches "nobody"\. Accounts: alpha, alpine, beta\./);
 		const ambiguous = await run(evict, 'al');
-		assert.equal(ambiguous.code, 1);
+		assert.equal(ambiguous.code, 2);
 		assert.match(ambiguous.stderr, /"al" matches 2 accounts: alpha, alpine\./);
 		const state = await daemonState(daemon.url);
 		assert.ok(state.accounts.every((account) => account.state.kind === 'active'));
@@ -143,12 +143,12 @@ describe('marks with no daemon running', () => {
 		);
 	});
 
-	it('bad names and arguments fail with a clear message and a non-zero exit', async () => {
+	it('bad names and arguments fail with a clear message and exit 2', async () => {
 		const unknown = await run(drain, 'zed');
-		assert.equal(unknown.code, 1);
+		assert.equal(unknown.code, 2);
 		assert.match(unknown.stderr, /No account matches "zed"\. Accounts: alpha, alpine, beta\./);
 		const ambiguous = await run(pin, 'al');
-		assert.equal(ambiguous.code, 1);
+		assert.equal(ambiguous.code, 2);
 		assert.match(ambiguous.stderr, /matches 2 accounts/);
 		const none = await run(pin);
 		assert.equal(none.code, 2);

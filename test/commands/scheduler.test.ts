@@ -86,7 +86,7 @@ describe('scheduler with no daemon', () => {
 	it('bad values: exit 2 with what to type, and nothing saved', async () => {
 		const before = saved();
 		const cases: Array<[string[], RegExp]> = [
-			[['--policy', 'fast'], /Unknown kick policy "fast": choose ours or stagger/],
+			[['--policy', 'fast'], /Unknown kick policy "fast"\. Choose one of: ours, stagger/],
 			[['--quiet', '22:00'], /Quiet hours are a span of local times, START-END \(e\.g\. 22:00-07:00\)/],
 			[['--quiet', '25:00-07:00'], /Quiet hours take local times as HH:MM/],
 			[['--accounts', 'nobody'], /No account matches "nobody"\. Accounts: alpha, beta, gamma\./],
@@ -119,7 +119,7 @@ describe('scheduler with a daemon', () => {
 		const result = await scheduler('on', '--dry-run', '--policy', 'stagger');
 		assert.equal(result.code, 0, result.stderr);
 		assert.match(result.stdout, /^Scheduler on; policy stagger; dry run/m);
-		assert.match(result.stdout, /Applied by the daemon at http:\/\/127\.0\.0\.1:\d+: it re-planned at once/);
+		assert.match(result.stdout, /Applied by the daemon at http:\/\/127\.0\.0\.1:\d+: in effect now/);
 		const state = await eventually(
 			async () => daemonState(daemon.url),
 			(snapshot) => snapshot.scheduler.enabled && snapshot.scheduler.nextKicks.length > 0,
@@ -130,7 +130,7 @@ describe('scheduler with a daemon', () => {
 		const shown = await scheduler();
 		assert.equal(shown.code, 0, shown.stderr);
 		assert.match(shown.stdout, /^Scheduler on; policy stagger; dry run/m);
-		assert.match(shown.stdout, /^Next kicks:\n {2}(alpha|beta|gamma) in \d+/m);
+		assert.match(shown.stdout, /^Next kicks \(dry run: logged, not sent\):\n {2}(alpha|beta|gamma) in \d+/m);
 		assert.equal(kicksSent(), sentBefore, 'a dry run sends nothing');
 	});
 
@@ -146,7 +146,7 @@ describe('scheduler with a daemon', () => {
 		assert.equal(off.scheduler.quietHours, undefined);
 	});
 
-	it('bad input fails before the daemon; the admin API checks what other clients send', async () => {
+	it('bad input exits 2 through the daemon too; the admin API checks what other clients send', async () => {
 		const bad = await scheduler('--policy', 'none');
 		assert.equal(bad.code, 2);
 		assert.match(bad.stderr, /Unknown kick policy "none"/);

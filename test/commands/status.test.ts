@@ -47,7 +47,14 @@ describe('status with no daemon', () => {
 		);
 		assert.equal(json.strategy, 'ours');
 		assert.ok(json.strategies.some((strategy) => strategy.name === 'sequential'));
-		assert.deepEqual(json.scheduler, {enabled: false, dryRun: false, policy: 'ours', nextKicks: []});
+		assert.equal(json.mode, 'store');
+		assert.deepEqual(json.scheduler, {
+			enabled: false,
+			dryRun: false,
+			policy: 'ours',
+			accounts: [],
+			nextKicks: [],
+		});
 		assert.equal(json.totals.requests, 0);
 		assert.ok(!result.stdout.includes('accessToken') && !result.stdout.includes('refresh'));
 	});

@@ -4,7 +4,6 @@ import {
 	fit,
 	formatAgo,
 	formatCount,
-	formatDuration,
 	formatLatency,
 	formatPercent,
 	formatRoughDuration,
@@ -12,6 +11,7 @@ import {
 	renderBar,
 	truncate,
 } from '../../source/components/format.ts';
+import {formatDuration} from '../../source/core/duration.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

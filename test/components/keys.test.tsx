@@ -75,7 +75,10 @@ test('an action that throws anyway is shown as a failure, not a crash', async ()
 test('e asks before evicting: n cancels, y evicts the selected account', async () => {
 	const app = await renderApp(busyPool());
 	await app.press('e');
-	assert.match(app.text(), /Evict alice\? .*3 running sessions move now\. y \/ n/);
+	assert.match(
+		app.text(),
+		/Evict alice\? .*3 running sessions move to other accounts on their next request\. y \/ n/,
+	);
 	await app.press('p');
 	assert.deepEqual(app.core.calls, [], 'other keys do nothing while the question is open');
 	await app.press('n');

@@ -115,6 +115,7 @@ export async function createRemoteCore({url, adminToken}: RemoteCoreOptions): Pr
 			return {
 				ok: result.ok === true,
 				message: result.message ?? result.error?.message ?? `The daemon answered ${answer.statusCode}.`,
+				...(result.badInput === true && {badInput: true}),
 			};
 		} catch (error) {
 			return {ok: false, message: `Could not reach the daemon at ${base}: ${(error as Error).message}`};

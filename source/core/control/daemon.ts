@@ -18,6 +18,8 @@ export type DaemonOptions = {
 	readonly issuer?: string | undefined;
 	/** The HTTPS listener on 127.0.0.1 (Codex's built-in provider; source/core/tls). */
 	readonly tls?: TlsOption | undefined;
+	/** The command that starts it, for advice in messages: `serve` (default), or `` for the control center. */
+	readonly command?: string | undefined;
 };
 
 export type RunningDaemon = {
@@ -54,7 +56,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
 	// Refuse a bind beyond loopback without keys before probing the port, so nothing ever listens there.
 	assertBindAllowed(options.host, options.store);
 	if (options.port !== 0) {
-		await assertPortFree(options.host, options.port);
+		await assertPortFree(options.host, options.port, options.command);
 	}
 
 	if (options.tls !== undefined && options.tls.port !== 0) {
@@ -81,7 +83,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
 		});
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-			throw portInUse(options.host, options.port);
+			throw portInUse(options.host, options.port, options.command);
 		}
 
 		throw error;
@@ -113,11 +115,11 @@ function clientUrl(url: string): string {
 	return url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
 }
 
-async function assertPortFree(host: string, port: number): Promise<void> {
+async function assertPortFree(host: string, port: number, command?: string): Promise<void> {
 	await new Promise<void>((resolve, reject) => {
 		const probe = net.createServer();
 		probe.once('error', (error: NodeJS.ErrnoException) => {
-			reject(error.code === 'EADDRINUSE' ? portInUse(host, port) : error);
+			reject(error.code === 'EADDRINUSE' ? portInUse(host, port, command) : error);
 		});
 		probe.listen(port, host, () => {
 			probe.close(() => resolve());
@@ -125,9 +127,10 @@ async function assertPortFree(host: string, port: number): Promise<void> {
 	});
 }
 
-function portInUse(host: string, port: number): PortInUseError {
+function portInUse(host: string, port: number, command = 'serve'): PortInUseError {
+	const start = ['codexpool', command].filter(Boolean).join(' ');
 	return new PortInUseError(
 		`Port ${port} on ${host} is already in use (another program, or a codexpool serving another home). ` +
-			`Choose another with --port, e.g. \`codexpool serve --port ${port + 1}\`, and point Codex at it with \`codexpool codex-config --port ${port + 1}\`.`,
+			`Choose another with --port, e.g. \`${start} --port ${port + 1}\`, and point Codex at it with \`codexpool codex-config --port ${port + 1}\`.`,
 	);
 }

@@ -1,5 +1,5 @@
 import type {AccountState, CoreSnapshot, WindowSnapshot} from '../contract.ts';
-import {formatDuration} from './duration.ts';
+import {formatDuration} from '../duration.ts';
 
 /**
 The pool in plain text for `codexpool status`: one line per account (name, plan, state, 5-hour and weekly

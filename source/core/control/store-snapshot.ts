@@ -4,14 +4,14 @@ import type {AccountRecord} from '../store/types.ts';
 import {strategies} from '../strategies/index.ts';
 
 /**
-The pool as the store alone knows it, for `codexpool status` when no daemon runs: accounts with their marks
+The pool as the store alone knows it (the store-backed core's snapshot, when no daemon runs): accounts with their marks
 and login problems, the strategy and the scheduler settings. Usage, sessions, requests and the kick plan exist
 only in a running core, so they are empty here.
 */
 export function snapshotFromStore(store: Store, now: number): CoreSnapshot {
 	const settings = store.getSettings();
 	return {
-		mode: 'embedded',
+		mode: 'store',
 		now,
 		clockSpeed: 1,
 		proxyUrl: undefined,
@@ -25,6 +25,7 @@ export function snapshotFromStore(store: Store, now: number): CoreSnapshot {
 			enabled: settings.scheduler.enabled,
 			dryRun: settings.scheduler.dryRun,
 			policy: settings.scheduler.policy,
+			accounts: settings.scheduler.accounts,
 			quietHours: settings.scheduler.quietHours,
 			nextKicks: [],
 		},

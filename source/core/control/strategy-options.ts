@@ -1,37 +1,6 @@
 import {type NamedAccount, resolveAccount} from '../accounts/resolve.ts';
 import type {StrategyOptions} from '../model.ts';
 
-/** `sequential`'s options as the user gives them: account names in order, and the switch threshold. */
-export type StrategyOptionsInput = {readonly order?: readonly string[]; readonly threshold?: number};
-
-/**
-Checks the options and resolves the order's names to account ids. Throws an Error saying what is wrong:
-an unknown or ambiguous name (with the candidates), an account named twice, a threshold outside 1..100.
-*/
-export function resolveStrategyOptions(
-	input: StrategyOptionsInput,
-	accounts: readonly NamedAccount[],
-): StrategyOptions {
-	const options: {order?: string[]; threshold?: number} = {};
-	if (input.order !== undefined) {
-		const ids = input.order.map((name) => resolveAccount(name, accounts).id);
-		const twice = ids.find((id, index) => ids.indexOf(id) !== index);
-		if (twice !== undefined) {
-			const name = accounts.find((account) => account.id === twice)?.name ?? twice;
-			throw new Error(`--order names ${name} twice: give each account once.`);
-		}
-
-		options.order = ids;
-	}
-
-	if (input.threshold !== undefined) {
-		checkThreshold(input.threshold);
-		options.threshold = input.threshold;
-	}
-
-	return options;
-}
-
 /** Throws unless `value` is a used percent a window can reach before it is exhausted (1..100). */
 export function checkThreshold(value: number): void {
 	if (!Number.isFinite(value) || value < 1 || value > 100) {
@@ -41,15 +10,32 @@ export function checkThreshold(value: number): void {
 	}
 }
 
-/** Checks options that arrive over the admin API (already ids): the shape and the threshold. */
-export function checkStrategyOptions(value: unknown): StrategyOptions {
+/**
+Checks `sequential`'s options as they arrive from the command line, the TUI or the admin API (any JSON) and
+resolves the order's names (name, email, id or unique prefix) to account ids. Throws an Error saying what is
+wrong: the shape, an unknown or ambiguous name (with the candidates), an account named twice, a threshold
+outside 1..100.
+*/
+export function checkStrategyOptions(value: unknown, accounts: readonly NamedAccount[]): StrategyOptions {
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-		throw new Error('Strategy options are an object: {"order": [ids], "threshold": 95}.');
+		throw new Error('Strategy options are an object: {"order": [names or ids], "threshold": 95}.');
 	}
 
 	const {order, threshold} = value as Record<string, unknown>;
-	if (order !== undefined && !(Array.isArray(order) && order.every((id) => typeof id === 'string'))) {
-		throw new Error('"order" is a list of account ids.');
+	const options: {order?: string[]; threshold?: number} = {};
+	if (order !== undefined) {
+		if (!(Array.isArray(order) && order.every((name) => typeof name === 'string'))) {
+			throw new Error('"order" is a list of account names or ids.');
+		}
+
+		const ids = order.map((name) => resolveAccount(name, accounts).id);
+		const twice = ids.find((id, index) => ids.indexOf(id) !== index);
+		if (twice !== undefined) {
+			const name = accounts.find((account) => account.id === twice)?.name ?? twice;
+			throw new Error(`The order names ${name} twice: give each account once.`);
+		}
+
+		options.order = ids;
 	}
 
 	if (threshold !== undefined) {
@@ -58,10 +44,26 @@ export function checkStrategyOptions(value: unknown): StrategyOptions {
 		}
 
 		checkThreshold(threshold);
+		options.threshold = threshold;
 	}
 
-	return {
-		...(order === undefined ? {} : {order: order as string[]}),
-		...(threshold === undefined ? {} : {threshold}),
-	};
+	return options;
+}
+
+/** The options just set, as a sentence after the strategy's own (empty when there are none). */
+export function describeStrategyOptions(
+	options: StrategyOptions | undefined,
+	accounts: readonly NamedAccount[],
+): string {
+	const parts: string[] = [];
+	if (options?.order !== undefined) {
+		const names = options.order.map((id) => accounts.find((account) => account.id === id)?.name ?? id);
+		parts.push(`order ${names.join(' → ')}`);
+	}
+
+	if (options?.threshold !== undefined) {
+		parts.push(`move on at ${options.threshold}% of the 5-hour window`);
+	}
+
+	return parts.length === 0 ? '' : ` Sequential: ${parts.join('; ')}.`;
 }

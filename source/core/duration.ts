@@ -18,22 +18,31 @@ export function parseDuration(text: string): number {
 	return Math.round(parts.reduce((sum, part) => sum + Number(part[1]) * units[part[2]!]!, 0));
 }
 
-/** A short human duration for countdowns: `45s`, `12m`, `3h05m`, `2d04h`. */
+const SECOND = 1000;
+const two = (value: number) => String(value).padStart(2, '0');
+
+/**
+A compact duration with at most two units, for every countdown codexpool shows (the TUI, `status`,
+`scheduler`): `45s`, `2m05s`, `1h12m`, `3d04h`. Rounds up to the second so a countdown never shows `0s`
+while time is left.
+*/
 export function formatDuration(ms: number): string {
-	const seconds = Math.max(0, Math.round(ms / 1000));
+	if (!Number.isFinite(ms) || ms <= 0) {
+		return '0s';
+	}
+
+	const seconds = Math.ceil(ms / SECOND);
 	if (seconds < 60) {
 		return `${seconds}s`;
 	}
 
-	const minutes = Math.round(seconds / 60);
-	if (minutes < 60) {
-		return `${minutes}m`;
+	if (seconds < 3600) {
+		return `${Math.floor(seconds / 60)}m${two(seconds % 60)}s`;
 	}
 
-	const hours = Math.floor(minutes / 60);
-	if (hours < 24) {
-		return `${hours}h${String(minutes % 60).padStart(2, '0')}m`;
+	if (seconds < 86_400) {
+		return `${Math.floor(seconds / 3600)}h${two(Math.floor((seconds % 3600) / 60))}m`;
 	}
 
-	return `${Math.floor(hours / 24)}d${String(hours % 24).padStart(2, '0')}h`;
+	return `${Math.floor(seconds / 86_400)}d${two(Math.floor((seconds % 86_400) / 3600))}h`;
 }
