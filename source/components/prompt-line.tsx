@@ -17,7 +17,7 @@ export function PromptLine({snapshot, state}: Props) {
 		return (
 			<StatusLine
 				status={{
-					text: `Evict ${name}? It gets no traffic until restored (r) and its ${sessions} running session${sessions === 1 ? '' : 's'} move to other accounts on their next request. y / n`,
+					text: `Evict ${name}? No traffic until restored (r); its ${sessions} session${sessions === 1 ? '' : 's'} move on their next request. y / n`,
 					tone: 'warning',
 				}}
 			/>

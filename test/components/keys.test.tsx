@@ -77,7 +77,7 @@ test('e asks before evicting: n cancels, y evicts the selected account', async (
 	await app.press('e');
 	assert.match(
 		app.text(),
-		/Evict alice\? .*3 running sessions move to other accounts on their next request\. y \/ n/,
+		/Evict alice\? No traffic until restored \(r\); its 3 sessions move on their next request\. y \/ n/,
 	);
 	await app.press('p');
 	assert.deepEqual(app.core.calls, [], 'other keys do nothing while the question is open');
