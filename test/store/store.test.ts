@@ -201,7 +201,7 @@ describe('a damaged store', () => {
 		['empty', '', /it is not valid JSON/],
 		[
 			'the wrong shape',
-			JSON.stringify({accounts: [{id: 'a', tokens: 'rt-secret'}]}),
+			JSON.stringify({accounts: [], settings: {requireKey: 'rt-secret'}}),
 			/does not match the expected shape/,
 		],
 	];
@@ -225,10 +225,51 @@ describe('a damaged store', () => {
 			const aside = fs.readdirSync(home).filter((name) => name.startsWith(`${storeFileName}.corrupt-`));
 			assert.equal(aside.length, 1);
 			assert.equal(fs.readFileSync(path.join(home, aside[0]!), 'utf8'), content);
-			assert.ok(!fs.existsSync(file));
-			// The next start begins afresh; the damaged copy stays.
-			assert.deepEqual(openStore(home).listAccounts(), []);
+			// The next start begins afresh and says why, naming the copy, until the copy is dealt with.
+			const later = openStore(home);
+			assert.deepEqual(later.listAccounts(), []);
+			const [damage] = later.damage();
+			assert.ok(damage !== undefined, 'a later open still says the store was damaged');
+			assert.equal(damage.file, path.join(home, aside[0]!));
+			assert.match(damage.message, reason);
+			assert.ok(damage.message.includes(aside[0]!));
+			assert.doesNotMatch(damage.message, /rt-secret/);
 			assert.equal(fs.readFileSync(path.join(home, aside[0]!), 'utf8'), content);
+			fs.rmSync(path.join(home, aside[0]!));
+			assert.deepEqual(openStore(home).damage(), [], 'said until the copy is deleted');
 		});
 	}
+
+	it('one account that cannot be used is set aside alone; the others are kept, and it is said which', () => {
+		const home = tempDir();
+		const file = path.join(home, storeFileName);
+		const {tokens: _, ...noTokens} = makeAccount('acc-2', {name: 'bob'});
+		const content = JSON.stringify({
+			version: 1,
+			accounts: [makeAccount('acc-1', {name: 'alice'}), noTokens, makeAccount('acc-3', {name: 'carol'})],
+			settings: {strategy: 'sequential'},
+			keys: [],
+		});
+		fs.writeFileSync(file, content, {mode: 0o600});
+		const store = openStore(home);
+		assert.deepEqual(
+			store.listAccounts().map((account) => account.name),
+			['alice', 'carol'],
+		);
+		assert.equal(store.getSettings().strategy, 'sequential');
+		const [damage] = store.damage();
+		assert.ok(damage !== undefined);
+		assert.match(damage.message, /One account of the store could not be used .*: bob \(it has no tokens\)/);
+		assert.match(damage.message, /The other 2 accounts are kept/);
+		assert.equal(fs.readFileSync(damage.file, 'utf8'), content, 'the file as it was');
+		assert.match(damage.file, /codexpool\.json\.corrupt-/);
+		// Every later open says it too, and nothing is set aside twice.
+		const later = openStore(home);
+		assert.deepEqual(later.damage(), [damage]);
+		assert.equal(later.listAccounts().length, 2);
+		assert.equal(fs.readdirSync(home).filter((name) => name.includes('.corrupt-')).length, 1);
+		for (const account of [makeAccount('acc-1'), makeAccount('acc-3')]) {
+			assert.doesNotMatch(damage.message, new RegExp(account.tokens.refreshToken));
+		}
+	});
 });

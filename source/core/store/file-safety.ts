@@ -6,6 +6,15 @@ const staleTempMs = 60_000;
 /** The store file could not be used; it was moved aside (never silently replaced). */
 export class StoreCorruptError extends Error {
 	override name = 'StoreCorruptError';
+	/** Where the file went. */
+	readonly aside: string;
+	/** Why, in a few words (never the file's content). */
+	readonly reason: string;
+	constructor(message: string, aside: string, reason: string) {
+		super(message);
+		this.aside = aside;
+		this.reason = reason;
+	}
 }
 
 /**
@@ -26,6 +35,8 @@ export function setAside(file: string, error: unknown): Error {
 		`The codexpool store ${file} is damaged (${reason}). It was moved to ${aside} and nothing was overwritten. ` +
 			'If you can repair that copy, move it back; otherwise add your accounts again with ' +
 			'`codexpool import PATH` or `codexpool login` (settings start from their defaults).',
+		aside,
+		reason,
 	);
 }
 

@@ -1,46 +1,13 @@
 /**
 The JSON schema of the store file (conf validates every read and write against it). It checks what the
 program relies on and lets unknown properties through, so a newer codexpool's file still opens in an
-older one.
+older one. Accounts are only required to be objects here: each is checked on its own (account-check.ts), so
+one that cannot be used is set aside without the others.
 */
 
 const string = {type: 'string'} as const;
 const number = {type: 'number'} as const;
 const boolean = {type: 'boolean'} as const;
-
-const tokens = {
-	type: 'object',
-	required: ['idToken', 'accessToken', 'refreshToken'],
-	properties: {
-		idToken: string,
-		accessToken: {type: 'string', minLength: 1},
-		refreshToken: {type: 'string', minLength: 1},
-		lastRefresh: number,
-	},
-} as const;
-
-const account = {
-	type: 'object',
-	required: ['id', 'name', 'plan', 'tokens', 'marks', 'addedAt'],
-	properties: {
-		id: {type: 'string', minLength: 1},
-		name: {type: 'string', minLength: 1},
-		email: string,
-		plan: string,
-		tokens,
-		marks: {
-			type: 'object',
-			required: ['pinned', 'drained', 'evicted'],
-			properties: {pinned: boolean, drained: boolean, evicted: boolean},
-		},
-		needsLogin: {
-			type: 'object',
-			required: ['code', 'message', 'at'],
-			properties: {code: string, message: string, at: number},
-		},
-		addedAt: number,
-	},
-} as const;
 
 const poolKey = {
 	type: 'object',
@@ -81,9 +48,18 @@ const settings = {
 /** conf's `schema` option: one entry per top-level key of the file. */
 export const storeSchema = {
 	version: {type: 'number'},
-	accounts: {type: 'array', items: account},
+	accounts: {type: 'array', items: {type: 'object'}},
 	settings,
 	keys: {type: 'array', items: poolKey},
 	// Owned by the scheduler; any JSON value.
 	schedulerPlan: {},
+	// What was set aside (Store.damage): said by every command until the copy is dealt with.
+	damage: {
+		type: 'array',
+		items: {
+			type: 'object',
+			required: ['file', 'at', 'message'],
+			properties: {file: string, at: number, message: string},
+		},
+	},
 } as const;

@@ -1,7 +1,16 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import Conf, {type Schema} from 'conf';
 import {ensurePrivateFolder} from '../home.ts';
 import type {Marks} from '../model.ts';
+import {
+	accountsDamage,
+	copyAside,
+	currentDamage,
+	type StoreDamage,
+	splitAccounts,
+	wholeFileDamage,
+} from './damage.ts';
 import {withDefaults} from './defaults.ts';
 import {
 	deepFreeze,
@@ -23,6 +32,8 @@ export type StoreData = {
 	readonly keys: readonly PoolKeyRecord[];
 	/** The scheduler's plan, any JSON value (owned by the scheduler). */
 	readonly schedulerPlan?: unknown;
+	/** What was set aside, said until its copy is dealt with (`Store.damage`). */
+	readonly damage?: readonly StoreDamage[];
 };
 
 /** The file name of the store inside the home folder. */
@@ -156,6 +167,14 @@ export class Store {
 		return this.updateAccount(id, (account) => ({...account, needsLogin: problem}));
 	}
 
+	/**
+	What of this store was set aside (a damaged file, accounts that could not be used) while its copy is still
+	there: every command says it, so a damaged store is not mistaken for an empty one.
+	*/
+	damage(): readonly StoreDamage[] {
+		return currentDamage(this.data().damage);
+	}
+
 	getSettings(): Settings {
 		return withDefaults(this.data().settings);
 	}
@@ -230,12 +249,31 @@ export class Store {
 			raw = this.#conf.store;
 		} catch (error) {
 			const problem = setAside(this.path, error);
-			// Keep what is in memory: the next write saves it in place of the file set aside.
+			if (problem instanceof StoreCorruptError) {
+				// What is in memory is saved in place of the file set aside, with a word on what happened.
+				this.#data = startAfresh(this.path, problem, this.#data);
+			}
+
 			this.#signature = fileSignature(this.path);
 			throw problem;
 		}
 
-		this.#data = deepFreeze({...emptyData, ...raw});
+		let data: StoreData = {...emptyData, ...raw};
+		const {good, bad} = splitAccounts(data.accounts);
+		if (bad.length > 0) {
+			// The file as it was is kept; the store goes on with the accounts that can be used.
+			const at = Date.now();
+			const aside = copyAside(this.path, at);
+			data = {
+				...data,
+				accounts: good,
+				damage: [...(data.damage ?? []), accountsDamage(aside, bad, good.length, at)],
+			};
+			this.#conf.store = JSON.parse(JSON.stringify(data)) as StoreData;
+			this.#signature = fileSignature(this.path);
+		}
+
+		this.#data = deepFreeze(data);
 	}
 
 	#emit(): void {
@@ -263,8 +301,26 @@ function openConf(home: string, file: string): Conf<StoreData> {
 			accessPropertiesByDotNotation: false,
 		});
 	} catch (error) {
-		throw setAside(file, error);
+		const problem = setAside(file, error);
+		if (problem instanceof StoreCorruptError) {
+			startAfresh(file, problem, emptyData);
+		}
+
+		throw problem;
 	}
+}
+
+/**
+After the store file was set aside whole: a new file with `data` (what a running store still holds, else
+nothing) and the damage, so that the next commands say what happened instead of "no accounts yet".
+*/
+function startAfresh(file: string, problem: StoreCorruptError, data: StoreData): StoreData {
+	const next: StoreData = {
+		...data,
+		damage: [...(data.damage ?? []), wholeFileDamage(problem.aside, problem.reason, Date.now())],
+	};
+	fs.writeFileSync(file, `${JSON.stringify(next, null, '\t')}\n`, {mode: 0o600, flag: 'wx'});
+	return deepFreeze(next);
 }
 
 function assertNameFree(accounts: readonly AccountRecord[], name: string, ownId: string): void {
