@@ -65,6 +65,8 @@ export function poolSettings(target: PoolTarget | number): {topLevel: Entry[]; t
 		['name', '"codexpool"'],
 		['base_url', `"${origin}/backend-api/codex"`],
 		['wire_api', '"responses"'],
+		// Codex uses the Responses WebSocket mode with a custom provider only when told it is served (the pool does).
+		['supports_websockets', 'true'],
 	];
 	if (keyEnv === undefined) {
 		return {

@@ -103,8 +103,8 @@ ${sharedLoginNote}# - Codex keeps the model provider each session was recorded w
 #   id fails ("Cannot change this thread's model provider"). Resume such a session without the pool:
 #   \`codex resume -c model_provider=openai SESSION_ID\`. Sessions started through the pool resume normally.
 #   The default (--provider builtin) avoids this.
-# - A custom provider goes without a few extras of the built-in one (zstd request bodies, the routing hint,
-#   WebSocket); nothing the pool needs.
+# - A custom provider goes without a few extras of the built-in one (zstd request bodies, the routing hint);
+#   nothing the pool needs. It talks WebSocket to the pool (supports_websockets), as the built-in one does.
 # - Top-level keys must come before any [table] in config.toml: use --write rather than appending by hand.
 `;
 

@@ -6,6 +6,7 @@ import {Line, type Segment} from './line.tsx';
 const columns = [
 	{title: 'session', width: 14},
 	{title: 'client', width: 13},
+	{title: 'via', width: 5},
 	{title: 'account', width: 12},
 	{title: 'turns', width: 6, right: true},
 	{title: 'in', width: 7, right: true},
@@ -40,6 +41,7 @@ export function sessionRowSegments(session: SessionSnapshot, accountName: string
 			text: cells([
 				session.id,
 				session.client,
+				session.transport === 'websocket' ? 'ws' : 'http',
 				accountName,
 				formatCount(session.turns),
 				formatTokens(session.inputTokens),
@@ -61,7 +63,7 @@ type Props = {
 	readonly maxRows: number;
 };
 
-/** The sessions the proxy knows: who, where, how much, and how often they moved. */
+/** The sessions the proxy knows: who, over which transport, where, how much, and how often they moved. */
 export function SessionsTable({sessions, accountNames, now, offset, maxRows}: Props) {
 	const sorted = sortSessions(sessions);
 	const rows = Math.max(1, maxRows - 1);

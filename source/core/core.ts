@@ -29,6 +29,7 @@ import {createSnapshotPublisher} from './snapshot-publisher.ts';
 import type {Store} from './store/store.ts';
 import {strategies} from './strategies/index.ts';
 import {type HttpsMirror, listenHttpsMirror} from './tls/https-mirror.ts';
+import {openAiWebSocketRoute} from './ws/openai-route.ts';
 
 export type EmbeddedCoreOptions = {
 	readonly store: Store;
@@ -133,6 +134,7 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 		upstream,
 		waitUpToMs: options.waitUpToMs,
 		maxBodyBytes: settings.maxBodyBytes,
+		maxWebSockets: () => store.getSettings().maxWebSockets,
 		// The /v1 and admin routes need the engine, which exists only once the proxy does.
 		routes: [
 			{
@@ -204,6 +206,16 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 		},
 		stop: async () => {},
 	};
+	proxy.webSockets.mount(
+		openAiWebSocketRoute({
+			engine: proxy.engine,
+			pool: proxy.pool,
+			keys,
+			settings: () => store.getSettings(),
+			clock,
+			bindHost: host,
+		}),
+	);
 	lateRoutes.push(
 		...createOpenAiFrontDoor({engine: proxy.engine, pool: proxy.pool, store, clock, bindHost: host}),
 		{

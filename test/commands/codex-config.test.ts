@@ -14,6 +14,7 @@ const expectedTail = `[model_providers.codexpool]
 name = "codexpool"
 base_url = "http://127.0.0.1:4455/backend-api/codex"
 wire_api = "responses"
+supports_websockets = true
 requires_openai_auth = true
 `;
 
@@ -175,6 +176,7 @@ describe('codexpool codex-config', () => {
 				'stream_idle_timeout_ms = 600000',
 				'name = "codexpool"',
 				'wire_api = "responses"',
+				'supports_websockets = true',
 				'requires_openai_auth = true',
 				'',
 				'[profiles.fast]',
@@ -222,6 +224,7 @@ describe('codexpool codex-config', () => {
 				'name = "codexpool"',
 				'base_url = "http://10.0.0.5:4455/backend-api/codex"',
 				'wire_api = "responses"',
+				'supports_websockets = true',
 				'env_key = "CODEXPOOL_KEY"',
 				'',
 			].join('\n'),

@@ -61,6 +61,7 @@ export function busyPool(): Partial<CoreSnapshot> {
 				id: 'sess-live',
 				accountId: 'acc-alice',
 				active: true,
+				transport: 'websocket',
 				turns: 4,
 				inputTokens: 12_000,
 				cachedTokens: 9_000,

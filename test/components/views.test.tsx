@@ -125,10 +125,16 @@ test('the sessions table lists in-flight sessions first with cached share and mo
 	const frame = lines(lastFrame());
 	assert.match(
 		frame[0] ?? '',
-		/session\s+client\s+account\s+turns\s+in\s+out\s+cached\s+moves\s+last activity/,
+		/session\s+client\s+via\s+account\s+turns\s+in\s+out\s+cached\s+moves\s+last activity/,
 	);
-	assert.match(frame[1] ?? '', /^● sess-live\s+codex_exec\s+alice\s+4\s+12k\s+1\.5k\s+75%\s+2\s+12s ago/);
-	assert.match(frame[2] ?? '', /^ {2}sess-old\s+openai-node\s+bob\s+1\s+1k\s+100\s+0%\s+0\s+5m00s ago/);
+	assert.match(
+		frame[1] ?? '',
+		/^● sess-live\s+codex_exec\s+ws\s+alice\s+4\s+12k\s+1\.5k\s+75%\s+2\s+12s ago/,
+	);
+	assert.match(
+		frame[2] ?? '',
+		/^ {2}sess-old\s+openai-node\s+http\s+bob\s+1\s+1k\s+100\s+0%\s+0\s+5m00s ago/,
+	);
 });
 
 test('an empty sessions table says how sessions appear', () => {

@@ -84,6 +84,7 @@ export const testSettings: Settings = {
 	scheduler: {enabled: false, dryRun: false, policy: 'ours', accounts: [], quietHours: undefined},
 	models: {publish: [], aliases: {fast: 'gpt-5.4-mini'}},
 	maxBodyBytes: 1024 * 1024,
+	maxWebSockets: 512,
 };
 
 export type TestServer = {

@@ -35,6 +35,12 @@ export function statusText(snapshot: CoreSnapshot): string {
 			: `Totals: ${t.requests} requests, ${t.sessions} sessions, ${t.moves} moves, ${t.failovers} failovers, ` +
 					`${t.inputTokens} input / ${t.outputTokens} output tokens; ${snapshot.inFlight} in flight`,
 	);
+	if (snapshot.sessions.length > 0) {
+		const overWebSocket = snapshot.sessions.filter((session) => session.transport === 'websocket').length;
+		lines.push(
+			`Sessions: ${snapshot.sessions.length} known, ${overWebSocket} over WebSocket, ${snapshot.sessions.length - overWebSocket} over HTTP`,
+		);
+	}
 	for (const account of snapshot.accounts) {
 		if (account.state.kind === 'needs-login') {
 			lines.push(

@@ -14,6 +14,8 @@ export const defaultSettings: Settings = {
 	models: {publish: [], aliases: {}},
 	// Codex resends the whole conversation every turn (images included), so bodies get large.
 	maxBodyBytes: 32 * 1024 * 1024,
+	// Each client WebSocket holds one upstream socket and its conversation's memory.
+	maxWebSockets: 512,
 };
 
 /** Merges stored (possibly partial, possibly older) settings over the defaults. */

@@ -42,6 +42,7 @@ const settings = {
 			},
 		},
 		maxBodyBytes: {type: 'number', minimum: 1},
+		maxWebSockets: {type: 'number', minimum: 0},
 	},
 } as const;
 

@@ -57,4 +57,6 @@ export type Settings = {
 	readonly models: {readonly publish: readonly string[]; readonly aliases: Readonly<Record<string, string>>};
 	/** Largest request body accepted, in bytes. */
 	readonly maxBodyBytes: number;
+	/** Client WebSockets open at once; beyond, a handshake is refused with 503. */
+	readonly maxWebSockets: number;
 };
