@@ -69,7 +69,7 @@ function codexHomeFor(upstream: SimulatedUpstream, account: string, config: stri
 
 const plainSettings = 'check_for_update_on_startup = false\n\n[analytics]\nenabled = false\n';
 
-test('variant A: codex-config --write, then codex exec runs through the pool with zstd bodies', {
+test('variant A: codex-config --write, then codex exec runs through the pool over its WebSocket', {
 	skip,
 }, async (t) => {
 	const upstream = await startSimulatedUpstream({accounts: [{name: 'a'}, {name: 'b'}]});
@@ -89,6 +89,10 @@ test('variant A: codex-config --write, then codex exec runs through the pool wit
 	const seen: {path: string; encoding: string | undefined}[] = [];
 	core.proxy.server.server.on('request', (request: http.IncomingMessage) => {
 		seen.push({path: request.url ?? '', encoding: request.headers['content-encoding']});
+	});
+	// The built-in provider talks WebSocket (the pool accepts it); its HTTP bodies would be zstd.
+	core.proxy.server.server.on('upgrade', (request: http.IncomingMessage) => {
+		seen.push({path: request.url ?? '', encoding: 'websocket'});
 	});
 
 	const codexHome = codexHomeFor(upstream, 'a', plainSettings);
@@ -112,7 +116,8 @@ test('variant A: codex-config --write, then codex exec runs through the pool wit
 	assert.match(run.stdout, /Hello from b\. You said: say hi/);
 	assert.ok(took < 10_000, `the turn took ${took} ms`);
 	const turn = seen.find((request) => request.path === '/backend-api/codex/responses');
-	assert.equal(turn?.encoding, 'zstd');
+	assert.equal(turn?.encoding, 'websocket');
+	assert.equal(core.getSnapshot().sessions[0]?.transport, 'websocket');
 	t.diagnostic(`variant A turn through the pool: ${took} ms`);
 });
 
@@ -165,11 +170,14 @@ test('variant A keeps sessions resumable: a session recorded with the built-in p
 	});
 	t.after(() => core.stop());
 	const pooled: string[] = [];
-	core.proxy.server.server.on('request', (request: http.IncomingMessage) => {
-		if (request.url === '/backend-api/codex/responses' && request.method === 'POST') {
+	const countTurn = (request: http.IncomingMessage) => {
+		if (request.url === '/backend-api/codex/responses') {
 			pooled.push(String(request.headers['session-id']));
 		}
-	});
+	};
+	// Codex resumes over the pool's WebSocket (one upgrade per run), or over HTTP POSTs.
+	core.proxy.server.server.on('request', countTurn);
+	core.proxy.server.server.on('upgrade', countTurn);
 	const written = await runCommand(
 		codexConfig,
 		['--write', '--port', new URL(core.url).port, '--tls-port', new URL(core.tlsUrl!).port],
@@ -193,7 +201,8 @@ test('variant A keeps sessions resumable: a session recorded with the built-in p
 	assert.equal(recordedProvider(codexHome, old.session), 'openai');
 	// After the switch only the pooled account answers; the user's own login (a) is never used upstream.
 	const turns = upstream.log.filter(
-		(entry) => entry.method === 'POST' && entry.path === '/backend-api/codex/responses',
+		(entry) =>
+			(entry.method === 'POST' || entry.method === 'WS') && entry.path === '/backend-api/codex/responses',
 	);
 	assert.ok(turns.every((entry) => entry.account === 'b'));
 	t.diagnostic(`upstream answers to the resumed turns: ${turns.map((entry) => entry.status).join(', ')}`);

@@ -105,7 +105,13 @@ export function pumpResponse(options: PumpOptions): Promise<PumpResult> {
 			const status = typeof event.status === 'number' ? event.status : Number(event.status_code);
 			if (Number.isFinite(status) && status >= 400) {
 				const failure = classifyHttpFailure(status, JSON.stringify({error}), clock.now());
-				const replayable = ['usage-limit', 'rate-limit', 'server', 'unauthorized'].includes(failure.kind);
+				const replayable = [
+					'usage-limit',
+					'rate-limit',
+					'server',
+					'unauthorized',
+					'invalid-encrypted-content',
+				].includes(failure.kind);
 				if (replayable && !outputStarted) {
 					finish({kind: 'retry', failure, reopen: failure.kind === 'unauthorized', reason: failure.message});
 					return;

@@ -2,9 +2,11 @@ import WebSocket from 'ws';
 import {failureWords, markForFailure, noAccountFailure} from '../proxy/outcomes.ts';
 import type {UpstreamFailure} from '../proxy/upstream-errors.ts';
 import {sessionIdentity} from '../sessions/identity.ts';
+import {recordRejectedItems, stripBoundItems} from '../sessions/strip.ts';
 import {ConversationMemory, fullBody} from './conversation.ts';
 import {errorFrame, frameType, noAccountFrame, parseFrame} from './frames.ts';
 import type {RelayDeps} from './relay-deps.ts';
+import {type RequestFacts, requestEntry} from './request-entry.ts';
 import {pumpResponse} from './response-pump.ts';
 import {type OpenedUpstream, openForAccount} from './upstream-open.ts';
 
@@ -70,32 +72,8 @@ export function startSessionRelay(options: RelayOptions): void {
 		}
 	};
 
-	const logRequest = (entry: {
-		accountId: string | undefined;
-		model: unknown;
-		status: number;
-		started: number;
-		firstEventAt: number | undefined;
-		usage: {inputTokens: number; outputTokens: number} | undefined;
-		failedOver: readonly string[];
-		error: string | undefined;
-	}) => {
-		events.emit('request', {
-			id: deps.nextRequestId(),
-			at: clock.now(),
-			sessionId,
-			accountId: entry.accountId,
-			path: options.path,
-			model: typeof entry.model === 'string' ? entry.model : undefined,
-			status: entry.status,
-			ttfbMs: entry.firstEventAt === undefined ? undefined : entry.firstEventAt - entry.started,
-			durationMs: performance.now() - entry.started,
-			inputTokens: entry.usage?.inputTokens ?? 0,
-			outputTokens: entry.usage?.outputTokens ?? 0,
-			failedOver: entry.failedOver,
-			error: entry.error,
-			transport: 'websocket',
-		});
+	const logRequest = (entry: RequestFacts) => {
+		events.emit('request', requestEntry(deps, {...entry, sessionId, path: options.path}));
 	};
 
 	const serve = async (raw: string) => {
@@ -142,6 +120,7 @@ export function startSessionRelay(options: RelayOptions): void {
 		let firstEventAt: number | undefined;
 		let reopens = 0;
 		let mustReopen = false;
+		let stripAll = false;
 		const waitDeadline = clock.now() + (deps.waitUpToMs ?? 0);
 		const forward = (text: string) => {
 			firstEventAt ??= performance.now();
@@ -198,6 +177,11 @@ export function startSessionRelay(options: RelayOptions): void {
 			let payload: string;
 			if (reusable) {
 				payload = untouched ? raw : JSON.stringify(body);
+				// Items another account is known to have issued would only earn a 400 (as on HTTP, 'foreign').
+				if (raw.includes('"encrypted_content"')) {
+					const stripped = stripBoundItems(body, accountId, issuers, 'foreign').body;
+					payload = stripped === body ? payload : JSON.stringify(stripped);
+				}
 			} else {
 				if (!expansion.known) {
 					// The client chains from a response this connection never saw: Codex resends everything on this.
@@ -212,7 +196,7 @@ export function startSessionRelay(options: RelayOptions): void {
 				}
 
 				dropUpstream();
-				const opened = await openForAccount(deps, options.headers, accountId, {moving});
+				const opened = await openForAccount(deps, options.headers, accountId, {moving, stripAll});
 				if (!opened.ok) {
 					lastFailure = opened.failure;
 					if (opened.failure.kind === 'client-error' || opened.failure.kind === 'invalid-encrypted-content') {
@@ -273,6 +257,25 @@ export function startSessionRelay(options: RelayOptions): void {
 					}
 
 					// The same account on a new socket: the failed one is not counted as tried.
+					tried.delete(accountId);
+					mustReopen = true;
+					continue;
+				}
+
+				if (result.failure.kind === 'invalid-encrypted-content') {
+					// Items of unknown origin this account cannot read (a session begun elsewhere): once more without any.
+					if (stripAll || !expansion.known) {
+						const error = {
+							type: 'invalid_request_error',
+							code: 'invalid_encrypted_content',
+							message: result.reason,
+						};
+						toClient(errorFrame(400, error));
+						return;
+					}
+
+					stripAll = true;
+					recordRejectedItems(fullBody(body, expansion.items), accountId, issuers);
 					tried.delete(accountId);
 					mustReopen = true;
 					continue;

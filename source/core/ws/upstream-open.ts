@@ -38,13 +38,13 @@ Opens an upstream socket for one account with its token and `ChatGPT-Account-ID`
 Codex's session headers and `OpenAI-Beta` kept; a 401 at the handshake gets one single-flight refresh and one
 retry, as an HTTP request does. `moving`: the session arrives from another account, so `x-codex-turn-state`
 (which routes to the account that issued it) stays behind and every encrypted item this account did not
-issue is removed.
+issue is removed. `stripAll`: after the account refused an encrypted item of unknown origin, every one goes.
 */
 export async function openForAccount(
 	deps: RelayDeps,
 	clientHeaders: Readonly<Record<string, string | undefined>>,
 	accountId: string,
-	options: {readonly moving: boolean},
+	options: {readonly moving: boolean; readonly stripAll?: boolean},
 ): Promise<OpenAnswer> {
 	const {pool, tokens, clock, issuers} = deps;
 	const tokenFailed = (error: unknown): OpenAnswer => {
@@ -84,7 +84,12 @@ export async function openForAccount(
 				stripNote: '',
 			};
 			const strip = (body: Record<string, unknown>) => {
-				const result = stripBoundItems(body, accountId, issuers, options.moving ? 'move' : 'foreign');
+				const result = stripBoundItems(
+					body,
+					accountId,
+					issuers,
+					options.stripAll === true ? 'all' : options.moving ? 'move' : 'foreign',
+				);
 				const removed =
 					result.removedReasoning > 0
 						? `; ${result.removedReasoning} encrypted reasoning item(s) removed`
