@@ -13,7 +13,7 @@ export function demoAccountNames(count: number): string[] {
 }
 
 /**
-The demo's economics, in "turns": a five-hour window holds about 40 turns of a session and a week about
+The demo's economics, in requests ("turns" of the model): a five-hour window holds about 40 of them and a week about
 eight windows' worth, so that at the demo's pace windows visibly fill, run out, and sessions move.
 */
 const fiveHourTurns = 40;
@@ -35,16 +35,21 @@ export function demoUpstreamOptions(accounts: readonly string[]): SimulatedUpstr
 
 /**
 About 0.85 of the pool's five-hour capacity on average: enough that windows run out and sessions move,
-not so much that every account is exhausted.
+not so much that every account is exhausted. A turn asks for 0..3 tool rounds (1.5 on average), each one more
+request, so a turn is 2.5 requests on average. Sessions speak WebSocket (the workload's default transport).
 */
 export function demoWorkload(accounts: number): Omit<WorkloadOptions, 'proxyUrl' | 'clock' | 'random'> {
-	const turnsPerHour = (accounts * fiveHourTurns * 0.85) / 5;
+	const maxToolRounds = 3;
+	const requestsPerTurn = 1 + maxToolRounds / 2;
+	const turnsPerHour = (accounts * fiveHourTurns * 0.85) / 5 / requestsPerTurn;
 	const meanTurns = 8;
 	return {
 		sessionsPerHour: turnsPerHour / meanTurns,
 		meanTurns,
 		meanThinkMinutes: 3,
 		maxSessions: accounts * 3,
+		transport: 'websocket',
+		maxToolRounds,
 	};
 }
 

@@ -1,13 +1,16 @@
 import {randomUUID} from 'node:crypto';
-import {Agent, request} from 'undici';
+import {Agent} from 'undici';
 import type {Clock} from '../clock.ts';
 import type {Random} from '../random.ts';
-import {createSseParser} from '../sse/parse.ts';
+import {httpModel, type ModelCall} from './model-http.ts';
+import {type WebSocketModel, webSocketModel} from './model-websocket.ts';
 
 /**
 The demo's synthetic users: Codex-like sessions that arrive at random, each sending a few turns through
-the proxy with the full history (encrypted reasoning included, as Codex does), so that a newcomer watches
-windows fill, sessions stick to their account and move when it runs out.
+the proxy (encrypted reasoning included, as Codex does), some turns with a short tool loop, so that a newcomer
+watches windows fill, sessions stick to their account and move when it runs out. Sessions speak the Responses
+WebSocket mode as Codex does (a warm-up, then only the new items of each request), or HTTP with the whole
+conversation each time; a session whose upgrade is answered 426 uses HTTP.
 */
 export type WorkloadOptions = {
 	/** The proxy's base URL, e.g. `http://127.0.0.1:4455`. */
@@ -22,7 +25,15 @@ export type WorkloadOptions = {
 	readonly meanThinkMinutes: number;
 	/** Sessions running at most at once, so a slow upstream cannot pile up requests. */
 	readonly maxSessions: number;
+	/** `websocket` (default), `http`, or `mixed` (each session picks one at random). */
+	readonly transport?: WorkloadTransport;
+	/** A turn asks for 0..maxToolRounds shell calls (`tool-rounds:N`), each one more request (default 0). */
+	readonly maxToolRounds?: number;
+	/** Headers every request carries besides the session's own (the pool needs none). */
+	readonly headers?: Readonly<Record<string, string>>;
 };
+
+export type WorkloadTransport = 'websocket' | 'http' | 'mixed';
 
 export type Workload = {readonly stop: () => Promise<void>; readonly running: () => number};
 
@@ -37,10 +48,39 @@ const prompts = [
 	'rename the config loader',
 ];
 
+/** What Codex sends first: its base instructions as a developer message (and the warm-up's whole input). */
+const INSTRUCTIONS: Item = {
+	type: 'message',
+	role: 'developer',
+	content: [{type: 'input_text', text: 'You are a synthetic Codex session of the codexpool demo.'}],
+};
+
+/** The shell tool Codex 0.171 offers; the simulated model calls it for `tool-rounds:N`. */
+const EXEC_COMMAND = {
+	type: 'function',
+	name: 'exec_command',
+	description: 'Runs a command in a PTY, returning output or a session ID for ongoing interaction.',
+	strict: false,
+	parameters: {
+		type: 'object',
+		properties: {cmd: {type: 'string'}},
+		required: ['cmd'],
+		additionalProperties: false,
+	},
+};
+
+const user = (text: string): Item => ({type: 'message', role: 'user', content: [{type: 'input_text', text}]});
+
 export function startWorkload(options: WorkloadOptions): Workload {
 	const dispatcher = new Agent({keepAliveTimeout: 10_000, connections: 16});
 	const sessions = new Set<Promise<void>>();
+	const sockets = new Set<WebSocketModel>();
+	const transport = options.transport ?? 'websocket';
+	const maxToolRounds = options.maxToolRounds ?? 0;
+	const responsesUrl = `${options.proxyUrl}/backend-api/codex/responses`;
 	let stopped = false;
+	// Once the pool answered an upgrade 426, later sessions go straight to HTTP.
+	let websocketRefused = false;
 	let timer: NodeJS.Timeout | undefined;
 
 	const realMs = (clockMinutes: number) => (clockMinutes * 60_000) / options.clock.speed;
@@ -52,59 +92,102 @@ export function startWorkload(options: WorkloadOptions): Workload {
 			wait.unref();
 		});
 
-	const turn = async (sessionId: string, history: Item[], text: string): Promise<Item[]> => {
-		const input = [...history, {type: 'message', role: 'user', content: [{type: 'input_text', text}]}];
-		const {statusCode, body} = await request(`${options.proxyUrl}/backend-api/codex/responses`, {
-			method: 'POST',
-			dispatcher,
-			headers: {
-				'content-type': 'application/json',
-				accept: 'text/event-stream',
-				'session-id': sessionId,
-				originator: 'codexpool_demo',
-				'user-agent': 'codexpool_demo/0.1.0',
-			},
-			body: JSON.stringify({
-				model: 'gpt-5.5',
-				stream: true,
-				store: false,
-				input,
-				include: ['reasoning.encrypted_content'],
-				prompt_cache_key: sessionId,
-				reasoning: {effort: 'medium'},
-			}),
+	/** The session's model: WebSocket first (per `transport`), HTTP after a 426. */
+	const sessionModel = (sessionId: string) => {
+		const headers = {
+			...options.headers,
+			'session-id': sessionId,
+			originator: 'codexpool_demo',
+			'user-agent': 'codexpool_demo/0.1.0',
+		};
+		const fields = {
+			model: 'gpt-5.5',
+			stream: true,
+			store: false,
+			tools: [EXEC_COMMAND],
+			tool_choice: 'auto',
+			parallel_tool_calls: false,
+			include: ['reasoning.encrypted_content'],
+			prompt_cache_key: sessionId,
+			reasoning: {effort: 'medium'},
+		};
+		const http = httpModel({url: responsesUrl, dispatcher, headers, fields});
+		const wantsWebSocket =
+			!websocketRefused && (transport === 'websocket' || (transport === 'mixed' && options.random() < 0.5));
+		if (!wantsWebSocket) {
+			return {call: http, close() {}};
+		}
+
+		const socket = webSocketModel({
+			url: responsesUrl.replace(/^http/, 'ws'),
+			headers,
+			fields,
+			warmUp: [INSTRUCTIONS],
 		});
-		if (statusCode !== 200) {
-			await body.dump();
-			return history;
-		}
-
-		const parser = createSseParser();
-		const output: Item[] = [];
-		for await (const chunk of body) {
-			for (const event of parser.push(chunk as Buffer)) {
-				const data = JSON.parse(event.data) as {type?: string; item?: Item};
-				if (data.type === 'response.output_item.done' && data.item !== undefined) {
-					output.push(data.item);
-				}
+		sockets.add(socket);
+		const call: ModelCall = async (input) => {
+			if (websocketRefused) {
+				return http(input);
 			}
+
+			const output = await socket.call(input);
+			if (socket.refused()) {
+				websocketRefused = true;
+				return http(input);
+			}
+
+			return output;
+		};
+
+		return {
+			call,
+			close() {
+				socket.close();
+				sockets.delete(socket);
+			},
+		};
+	};
+
+	/** One user turn: the model answers, calling the shell tool first when the turn asked for tool rounds. */
+	const turn = async (model: ModelCall, history: Item[], text: string): Promise<Item[]> => {
+		let input = [...history, user(text)];
+		for (let request = 0; request <= maxToolRounds; request++) {
+			const output = await model(input);
+			if (output === undefined) {
+				return history;
+			}
+
+			input = [...input, ...output];
+			const call = output.find((item) => item.type === 'function_call');
+			if (call === undefined) {
+				return input;
+			}
+
+			input.push({type: 'function_call_output', call_id: call.call_id, output: `ok (round ${request + 1})`});
 		}
 
-		return [...input, ...output];
+		return input;
 	};
 
 	const runSession = async () => {
 		const sessionId = randomUUID();
-		let history: Item[] = [];
+		const model = sessionModel(sessionId);
+		let history: Item[] = [INSTRUCTIONS];
 		const turns = Math.max(1, Math.round(exponential(options.meanTurns)));
-		for (let i = 0; i < turns && !stopped; i++) {
-			try {
-				history = await turn(sessionId, history, prompts[Math.floor(options.random() * prompts.length)]!);
-			} catch {
-				// The demo shows failures in the request log; a synthetic user simply carries on.
-			}
+		try {
+			for (let i = 0; i < turns && !stopped; i++) {
+				const rounds = Math.floor(options.random() * (maxToolRounds + 1));
+				const text = prompts[Math.floor(options.random() * prompts.length)]!;
+				try {
+					history = await turn(model.call, history, rounds > 0 ? `${text} tool-rounds:${rounds}` : text);
+				} catch {
+					// The demo shows failures in the request log; a synthetic user simply carries on.
+				}
 
-			await sleep(exponential(options.meanThinkMinutes));
+				await sleep(exponential(options.meanThinkMinutes));
+			}
+		} finally {
+			model.close();
 		}
 	};
 
@@ -128,6 +211,10 @@ export function startWorkload(options: WorkloadOptions): Workload {
 		async stop() {
 			stopped = true;
 			clearTimeout(timer);
+			for (const socket of sockets) {
+				socket.close();
+			}
+
 			await dispatcher.destroy();
 		},
 	};

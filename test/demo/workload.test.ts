@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {setTimeout as delay} from 'node:timers/promises';
+import {createScaledClock, systemClock} from '../../source/core/clock.ts';
+import {startWorkload, type WorkloadTransport} from '../../source/core/demo/workload.ts';
+import {createPoolProxy} from '../../source/core/proxy/index.ts';
+import {createRandom} from '../../source/core/random.ts';
+import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
+import {recordFor} from '../proxy/harness.ts';
+
+/** The pool alone (createPoolProxy) in front of a simulated upstream with two accounts. */
+async function startPool(t: {after: (fn: () => Promise<void>) => void}) {
+	const upstream = await startSimulatedUpstream({accounts: [{name: 'a'}, {name: 'b'}]});
+	const records = ['a', 'b'].map((name) => recordFor(upstream, name));
+	const tokens = new Map(records.map((record) => [record.id, record.tokens.accessToken]));
+	const proxy = createPoolProxy({
+		clock: systemClock,
+		random: createRandom(1),
+		records,
+		tokens: {
+			getAccessToken: async (id) => tokens.get(id) ?? '',
+			refreshAfter401: async (id) => tokens.get(id) ?? '',
+		},
+		strategy: () => 'round-robin',
+		upstream: upstream.backendUrl,
+	});
+	const url = await proxy.server.listen();
+	t.after(async () => {
+		await proxy.close();
+		await upstream.close();
+	});
+	return {upstream, url};
+}
+
+/** Runs the demo's workload fast (1 clock minute = 20 real ms) for `ms`, sessions with up to 2 tool rounds. */
+async function runWorkload(url: string, transport: WorkloadTransport, ms = 1500) {
+	const workload = startWorkload({
+		proxyUrl: url,
+		clock: createScaledClock(3000),
+		random: createRandom(7),
+		sessionsPerHour: 240,
+		meanTurns: 3,
+		meanThinkMinutes: 0.5,
+		maxSessions: 4,
+		transport,
+		maxToolRounds: 2,
+	});
+	await delay(ms);
+	await workload.stop();
+}
+
+const modelPosts = (upstream: SimulatedUpstream) =>
+	upstream.log.filter((entry) => entry.method === 'POST' && entry.path === '/backend-api/codex/responses');
+
+test('the demo sessions speak WebSocket through the pool: a warm-up, then only the new items, tool loops included', async (t) => {
+	const {upstream, url} = await startPool(t);
+	await runWorkload(url, 'websocket');
+	const connections = upstream.websockets.connections();
+	assert.ok(connections.length > 0, 'sessions opened upstream sockets');
+	assert.equal(modelPosts(upstream).length, 0, 'nothing went over HTTP');
+	const requests = connections.flatMap((connection) => connection.requests);
+	// A socket opened just before the workload stopped may have carried nothing.
+	for (const connection of connections.filter((c) => c.requests.length > 0)) {
+		assert.equal(connection.requests[0]?.generate, false, 'each socket starts with a warm-up');
+	}
+
+	const incremental = requests.filter((r) => r.generate && r.previousResponseId !== undefined);
+	assert.ok(incremental.length > 0);
+	assert.ok(
+		incremental.every((r) => r.outcome !== 'error'),
+		'no previous_response_not_found',
+	);
+	const toolOutputs = upstream.log.filter((entry) =>
+		((entry.body as {input?: Array<{type?: string}>} | undefined)?.input ?? []).some(
+			(item) => item.type === 'function_call_output',
+		),
+	);
+	assert.ok(toolOutputs.length > 0, 'tool loops ran');
+	assert.ok(
+		incremental.some((r) => r.items === 1 && r.fullItems > 3),
+		'a tool output went alone, on top of the held conversation',
+	);
+});
+
+test('when the pool answers the upgrade 426 (its upstream refuses WebSocket), the sessions use HTTP', async (t) => {
+	const {upstream, url} = await startPool(t);
+	upstream.websockets.upgrade = 426;
+	await runWorkload(url, 'websocket');
+	assert.equal(upstream.websockets.connections().length, 0);
+	const posts = modelPosts(upstream);
+	assert.ok(posts.length > 0);
+	assert.ok(posts.every((entry) => entry.status === 200));
+});
+
+test('transport http never tries an upgrade', async (t) => {
+	const {upstream, url} = await startPool(t);
+	await runWorkload(url, 'http', 800);
+	assert.ok(modelPosts(upstream).length > 0);
+	assert.equal(
+		upstream.log.filter(
+			(entry) => entry.method === 'GET' && entry.path.startsWith('/backend-api/codex/responses'),
+		).length,
+		0,
+	);
+});
