@@ -2,8 +2,9 @@
 `npm run bench:sim`: the standard grid (flat and workday), every strategy, movement off and on, kick
 schedulers none/stagger/ours, written to bench/results/simulate.{md,json}. The headline cells use 2048
 runs; the rest fewer (see RUNS) so that the whole benchmark ends within about 15 minutes on 2 cores.
-It runs in two phases and writes the files after each: first every cell the targets need (headline cells
-and every strategy with movement and stagger), then all the others.
+It runs in phases and writes the files after each: first every cell the targets need (headline cells
+and every strategy with movement and stagger), then all the others, then the pools and caps (VARIANTS: the
+headline cells on weekly-only and mixed pools and under caps; reported apart, never part of the targets).
 BENCH_SCALE=0.05 scales every run count down for a quick dry run; BENCH_OUT=DIR writes elsewhere.
 */
 import {spawnSync} from 'node:child_process';
@@ -12,8 +13,9 @@ import {availableParallelism} from 'node:os';
 import process from 'node:process';
 import {jsonReport} from '../source/commands/simulate.ts';
 import {kickPolicyNames} from '../source/core/kicks/index.ts';
-import type {CellSpec} from '../source/core/sim/cells.ts';
-import {GRID_MEAN, GRID_RHO, type Scenario} from '../source/core/sim/model.ts';
+import {type CellSpec, capLabel, capsFromLabel} from '../source/core/sim/cells.ts';
+import {GRID_MEAN, GRID_RHO, type PoolKind, type Scenario, type SimCaps} from '../source/core/sim/model.ts';
+import {markdownTables} from '../source/core/sim/table.ts';
 import {evaluateTargets, headlineTables, type Targets, targetsReport} from '../source/core/sim/targets.ts';
 import {type CellOutcome, runCells} from '../source/core/sim/worker-pool.ts';
 import {DEFAULT_STRATEGY, strategyNames} from '../source/core/strategies/index.ts';
@@ -26,7 +28,19 @@ export const RUNS = {
 	headline: Number(process.env.BENCH_HEADLINE ?? 2048),
 	comparison: Number(process.env.BENCH_COMPARISON ?? 64),
 	other: Number(process.env.BENCH_OTHER ?? 8),
+	variant: Number(process.env.BENCH_VARIANT ?? 128),
 };
+
+/**
+Pools and caps (issue 19): accounts without a 5-hour window (all of them, or every second one) and a reserve
+kept on every account (cap 90, 80, 70 % of both windows; the standard cells are cap 100), for the headline
+cells at mean 0.02, flat, rho 0.5 / 0.8 / 1.0.
+*/
+export const VARIANTS: readonly {pool?: PoolKind; caps?: SimCaps}[] = [
+	{pool: 'weekly-only'},
+	{pool: 'mixed'},
+	...[90, 80, 70].map((cap) => ({caps: {fiveHour: cap, weekly: cap}})),
+];
 
 export const HEADLINE = [
 	{strategy: DEFAULT_STRATEGY, movement: 'on', scheduler: 'ours'},
@@ -65,13 +79,35 @@ for (const scenario of ['flat', 'workday'] as Scenario[])
 						});
 					}
 
+const variantCells: CellSpec[] = [];
+for (const variant of VARIANTS)
+	for (const rho of [0.5, 0.8, 1.0])
+		for (const headline of HEADLINE) {
+			variantCells.push({
+				...headline,
+				scenario: 'flat',
+				rho,
+				mean: 0.02,
+				accounts: 7,
+				days: 28,
+				runs: runsOf('variant'),
+				seed: 0,
+				...variant,
+			});
+		}
+
+/** A cell of the standard grid (the model's pool, no cap): only these count for the targets. */
+const isStandard = (cell: {pool?: string | undefined; caps?: SimCaps | undefined}) =>
+	(cell.pool ?? 'standard') === 'standard' && cell.caps === undefined;
 const needed = (cell: CellSpec) => kind(cell.strategy, cell.movement, cell.scheduler) !== 'other';
 // The cells the targets need come first, one scenario at a time, so a partial result is still usable.
 const phases = [
 	cells.filter((cell) => needed(cell) && cell.scenario === 'flat'),
 	cells.filter((cell) => needed(cell) && cell.scenario === 'workday'),
 	cells.filter((cell) => !needed(cell)),
+	variantCells,
 ];
+cells.push(...variantCells);
 const threads = Number(process.env.BENCH_THREADS ?? availableParallelism());
 const out = process.env.BENCH_OUT ?? new URL('results/', import.meta.url).pathname;
 const totalRuns = cells.reduce((sum, cell) => sum + cell.runs, 0);
@@ -134,7 +170,7 @@ function write(complete: boolean): void {
 		};
 	}
 
-	render(results, meta, evaluateTargets(results), costs);
+	render(results, meta, evaluateTargets(results.filter(isStandard)), costs);
 }
 
 type Meta = {
@@ -148,17 +184,26 @@ type Meta = {
 	runs: number;
 	sessions: number;
 	sessionsPerSecond: number;
-	runsPerCell: {headline: number; comparison: number; other: number; scale: number; headlineCells?: unknown};
+	runsPerCell: {
+		headline: number;
+		comparison: number;
+		other: number;
+		variant?: number;
+		scale: number;
+		headlineCells?: unknown;
+	};
 };
 
 function reportOnly(): void {
 	const saved = JSON.parse(readFileSync(`${out}/simulate.json`, 'utf8')) as Meta & {
 		targets: Targets;
 		costs: Record<string, {runs: number; seconds: number}>;
-		cells: Omit<CellOutcome, 'seed' | 'sessions' | 'seconds' | 'values'>[];
+		cells: (Omit<CellOutcome, 'seed' | 'sessions' | 'seconds' | 'values' | 'caps'> & {cap?: string})[];
 	};
-	const results: CellOutcome[] = saved.cells.map((cell) => ({
+	const results: CellOutcome[] = saved.cells.map(({cap, ...cell}) => ({
 		...cell,
+		...(cell.pool === undefined || cell.pool === 'standard' ? {pool: undefined} : {}),
+		...(cap === undefined || cap === 'none' ? {} : {caps: capsFromLabel(cap)}),
 		seed: 0,
 		sessions: 0,
 		seconds: 0,
@@ -171,7 +216,7 @@ function reportOnly(): void {
 		default: _default,
 		...meta
 	} = saved as typeof saved & {default: string};
-	render(results, meta, evaluateTargets(results, targets), costs);
+	render(results, meta, evaluateTargets(results.filter(isStandard), targets), costs);
 }
 
 function render(
@@ -181,8 +226,10 @@ function render(
 	costs: Record<string, {runs: number; seconds: number}>,
 ): void {
 	const {complete, sessions} = meta;
-	const used = (name: 'headline' | 'comparison' | 'other') =>
-		Math.max(2, Math.round(meta.runsPerCell[name] * meta.runsPerCell.scale));
+	const used = (name: 'headline' | 'comparison' | 'other' | 'variant') =>
+		Math.max(2, Math.round((meta.runsPerCell[name] ?? RUNS.variant) * meta.runsPerCell.scale));
+	const standard = results.filter(isStandard);
+	const variants = results.filter((cell) => !isStandard(cell));
 	writeFileSync(
 		`${out}/simulate.json`,
 		`${JSON.stringify({...meta, targets, costs, ...jsonReport(results)}, undefined, 1)}\n`,
@@ -204,7 +251,16 @@ function render(
 			'Reproduce: `npm run bench:sim`, or one setting: `codexpool simulate --rho 1.2 --mean 0.02 --runs 2048`.',
 			'',
 			targetsReport(targets),
-			headlineTables(results),
+			headlineTables(standard),
+			...(variants.length === 0
+				? []
+				: [
+						'## Pools and caps',
+						'',
+						`The headline cells (flat, mean 0.02) on pools whose accounts have no 5-hour window (\`weekly-only\`; \`mixed\`: a2, a4, a6 have none) and under a cap on every account (its windows used only to 90, 80 or 70 %; the standard cells above are the cap of 100), ${used('variant')} runs per cell. Not part of the targets. One setting: \`codexpool simulate --pool weekly-only --rho 0.8 --runs 128\`, \`codexpool simulate --cap 100,90,80,70 --rho 0.8 --runs 128\`.`,
+						'',
+						markdownTables(variants),
+					]),
 			'Every cell (all strategies × movement × scheduler) is in `simulate.json`, in the shape of `codexpool simulate --json`.',
 			'',
 		].join('\n'),
@@ -226,6 +282,8 @@ function cellOf(result: CellOutcome): CellSpec {
 			cell.scheduler === result.scheduler &&
 			cell.scenario === result.scenario &&
 			cell.rho === result.rho &&
-			cell.mean === result.mean,
+			cell.mean === result.mean &&
+			(cell.pool ?? 'standard') === (result.pool ?? 'standard') &&
+			capLabel(cell.caps) === capLabel(result.caps),
 	)!;
 }

@@ -4,7 +4,16 @@ the user logs in again (the store clears the record's `needsLogin`).
 */
 export type Health =
 	| {readonly status: 'ok'}
-	| {readonly status: 'cooling'; readonly until: number; readonly reason: CoolingReason}
+	| {
+			readonly status: 'cooling';
+			readonly until: number;
+			readonly reason: CoolingReason;
+			/**
+			A quota rest whose sign named no reset: the next usage poll ends it (the polled windows then say how
+			long the account rests); `until` is only the longest it lasts without a poll.
+			*/
+			readonly untilPoll?: boolean;
+	  }
 	| {readonly status: 'needs-login'; readonly message: string};
 
 /**

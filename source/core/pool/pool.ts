@@ -29,7 +29,9 @@ export type Pool = {
 	/** What the strategies see. */
 	views: () => AccountView[];
 	observeQuota: (id: string, quota: AccountQuota) => void;
-	markCooling: (id: string, until: number, reason: CoolingReason) => void;
+	markCooling: (id: string, until: number, reason: CoolingReason, options?: {untilPoll?: boolean}) => void;
+	/** A usage poll answered for the account: a quota rest marked `untilPoll` ends (its windows now tell). */
+	settleQuotaRest: (id: string) => void;
 	/** One more error in a row: cools the account for an exponential backoff; returns the new health. */
 	markFailure: (id: string, reason: CoolingReason) => Health;
 	markNeedsLogin: (id: string, message: string) => void;
@@ -180,12 +182,21 @@ export function createPool(options: {clock: Clock; records?: readonly AccountRec
 				return {...account, quota: merged};
 			});
 		},
-		markCooling(id, until, reason) {
+		markCooling(id, until, reason, options) {
 			update(id, (account) =>
 				account.health.status === 'needs-login'
 					? account
-					: {...account, health: {status: 'cooling', until, reason}},
+					: {
+							...account,
+							health: {status: 'cooling', until, reason, ...(options?.untilPoll ? {untilPoll: true} : {})},
+						},
 			);
+		},
+		settleQuotaRest(id) {
+			const health = accounts.get(id)?.health;
+			if (health?.status === 'cooling' && health.untilPoll === true) {
+				update(id, (account) => ({...account, health: healthy}));
+			}
 		},
 		markFailure(id, reason) {
 			update(id, (account) => {

@@ -1,10 +1,9 @@
+import {markExhausted} from '../pool/exhaustion.ts';
 import type {Pool} from '../pool/pool.ts';
 import type {DispatchFailure} from './dispatch-types.ts';
 import {needsLoginError} from './upstream-client.ts';
 import type {UpstreamFailure} from './upstream-errors.ts';
 
-/** When a window is exhausted but the 429 names no reset, rest this long before trying again. */
-const UNKNOWN_RESET_MS = 15 * 60_000;
 /** A 429 rate_limit_exceeded without "try again in": rest this long. */
 const RATE_LIMIT_REST_MS = 10_000;
 
@@ -33,11 +32,7 @@ export function markTokenFailure(
 export function markForFailure(pool: Pool, accountId: string, failure: UpstreamFailure, now: number): void {
 	switch (failure.kind) {
 		case 'usage-limit': {
-			const quotaReset = pool.usableAt(accountId);
-			const until =
-				failure.resetsAt ??
-				(quotaReset !== undefined && quotaReset > now ? quotaReset : now + UNKNOWN_RESET_MS);
-			pool.markCooling(accountId, until, 'quota');
+			markExhausted(pool, accountId, failure.resetsAt, now);
 			return;
 		}
 

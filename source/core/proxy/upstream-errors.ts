@@ -1,3 +1,4 @@
+import {isUsageLimitError, resetOfError} from '../pool/exhaustion.ts';
 /**
 Every way an upstream attempt can fail, sorted once: the engine reads from this both whether to fail over
 (and how to mark the account) and what the client would see.
@@ -59,16 +60,8 @@ export function classifyHttpFailure(status: number, text: string, now: number): 
 				: `upstream answered ${status}`;
 
 	if (status === 429) {
-		if (type === 'usage_limit_reached' || code === 'usage_limit_reached') {
-			const resetsAtSeconds = typeof error.resets_at === 'number' ? error.resets_at : undefined;
-			const resetsIn = typeof error.resets_in_seconds === 'number' ? error.resets_in_seconds : undefined;
-			const resetsAt =
-				resetsAtSeconds === undefined
-					? resetsIn === undefined
-						? undefined
-						: now + resetsIn * 1000
-					: resetsAtSeconds * 1000;
-			return {kind: 'usage-limit', resetsAt, message};
+		if (isUsageLimitError(error)) {
+			return {kind: 'usage-limit', resetsAt: resetOfError(error, now), message};
 		}
 
 		return {kind: 'rate-limit', retryAfterMs: parseRetryDelay(message), message};

@@ -27,6 +27,8 @@ export async function pollUsage(
 	const quota = parseWhamUsage(body, clock.now());
 	if (quota !== undefined) {
 		pool.observeQuota(accountId, quota);
+		// A usage-limit sign that named no reset rested the account until this poll: the windows now tell.
+		pool.settleQuotaRest(accountId);
 	}
 
 	return quota;

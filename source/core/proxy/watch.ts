@@ -1,4 +1,5 @@
 import type {Clock} from '../clock.ts';
+import {isUsageLimitError, markExhausted, resetOfError} from '../pool/exhaustion.ts';
 import type {Pool} from '../pool/pool.ts';
 import {parseRateLimitsEvent} from '../quota/index.ts';
 import type {IssuerRegistry} from '../sessions/issuers.ts';
@@ -103,11 +104,13 @@ export function watchResponse(options: {
 				const code = typeof error?.code === 'string' ? error.code : String(event.type);
 				const message = typeof error?.message === 'string' ? error.message : code;
 				failure = `${code}: ${message}`;
-				// After the first byte nothing is replayed, but the account's state is still learnt.
-				if (code === 'rate_limit_exceeded') {
+				// After the first byte nothing is replayed (the event goes on to the client), but the account's
+				// state is learnt: a usage limit mid-stream marks it exhausted like a 429, so the next request of
+				// this session moves.
+				if (isUsageLimitError(error)) {
+					markExhausted(pool, accountId, resetOfError(error, clock.now()), clock.now());
+				} else if (code === 'rate_limit_exceeded') {
 					pool.markCooling(accountId, clock.now() + (parseRetryDelay(message) ?? 10_000), 'rate-limit');
-				} else if (code === 'usage_limit_reached' || code === 'insufficient_quota') {
-					pool.markCooling(accountId, pool.usableAt(accountId) ?? clock.now() + 15 * 60_000, 'quota');
 				}
 
 				break;

@@ -40,6 +40,16 @@ export function capLabel(caps: SimCaps | undefined): string {
 	return `${caps.fiveHour ?? 100}/${caps.weekly ?? 100}`;
 }
 
+/** The caps a `capLabel` names (for results read back from JSON); `none` or an unreadable label: none. */
+export function capsFromLabel(label: string | undefined): SimCaps | undefined {
+	const parts = (label ?? 'none').split('/').map(Number);
+	if (parts.some((part) => !Number.isFinite(part))) {
+		return undefined;
+	}
+
+	return parts.length === 1 ? {fiveHour: parts[0], weekly: parts[0]} : {fiveHour: parts[0], weekly: parts[1]};
+}
+
 /**
 Strategies whose answer depends only on the accounts and the time (they read neither `previous` nor their
 random stream), so the simulator may stop offering a queue once they answer "none" (see RunSetup).

@@ -11,6 +11,9 @@ What can go wrong on `POST /backend-api/codex/responses`:
 - `malformed_sse`: a `data:` line that is not JSON appears mid-stream; the stream then completes;
 - `stream_cut`: the stream ends cleanly (chunked terminator) before `response.completed`;
 - `response_failed_rate_limit`: `response.failed` with `rate_limit_exceeded`, "try again in 1.5s";
+- `response_failed_usage_limit`: half the output goes out, then a terminal `response.failed` with
+  `usage_limit_reached`, "The usage limit has been reached" and the reset (as opencodex #3795 saw from the
+  real backend mid-stream; the account's real quota is untouched);
 - `invalid_encrypted_content`: 400 with the backend's body.
 */
 export type FaultKind =
@@ -25,6 +28,7 @@ export type FaultKind =
 	| 'malformed_sse'
 	| 'stream_cut'
 	| 'response_failed_rate_limit'
+	| 'response_failed_usage_limit'
 	| 'invalid_encrypted_content';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
@@ -39,6 +43,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
 	'malformed_sse',
 	'stream_cut',
 	'response_failed_rate_limit',
+	'response_failed_usage_limit',
 	'invalid_encrypted_content',
 ];
 

@@ -29,7 +29,8 @@ export type ResponseFrames = {
 	readonly created: string;
 	readonly body: string[];
 	readonly completed: (usage: ResponseUsage) => string;
-	readonly failed: (code: string, message: string) => string;
+	/** `response.failed` with this error (`extra`: more fields of the error, e.g. a usage limit's resets_at). */
+	readonly failed: (code: string, message: string, extra?: Record<string, unknown>) => string;
 };
 
 /** Builds the SSE events of one response, as the Responses API orders them. */
@@ -137,8 +138,11 @@ export function buildResponseFrames(plan: ResponsePlan): ResponseFrames {
 		body,
 		completed: (usage) =>
 			frame({type: 'response.completed', response: response('completed', {output, usage})}),
-		failed: (code, message) =>
-			frame({type: 'response.failed', response: response('failed', {error: {code, message}, output})}),
+		failed: (code, message, extra) =>
+			frame({
+				type: 'response.failed',
+				response: response('failed', {error: {code, message, ...extra}, output}),
+			}),
 	};
 }
 

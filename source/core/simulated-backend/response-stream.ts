@@ -51,6 +51,21 @@ export async function streamResponse(
 		return;
 	}
 
+	if (fault === 'response_failed_usage_limit') {
+		// Output already on its way to the client, then the terminal usage-limit event.
+		const headers = rateLimitHeaders(owner, exchange.entry.at, state.settings.idleUsedPercent);
+		const visible = frames.body.slice(0, Math.max(1, Math.floor(frames.body.length / 2))).join('');
+		res.end(
+			visible +
+				frames.failed('usage_limit_reached', 'The usage limit has been reached', {
+					type: 'usage_limit_reached',
+					resets_at: Number(headers['x-codex-primary-reset-at']),
+					resets_in_seconds: Number(headers['x-codex-primary-reset-after-seconds']),
+				}),
+		);
+		return;
+	}
+
 	const rest = [...frames.body];
 	if (fault === 'malformed_sse') {
 		rest.splice(

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import {createManualClock, systemClock} from '../../source/core/clock.ts';
+import {
+	isUsageLimitError,
+	markExhausted,
+	resetOfError,
+	UNKNOWN_RESET_MS,
+} from '../../source/core/pool/exhaustion.ts';
+import {createPool} from '../../source/core/pool/pool.ts';
+import {pollUsage} from '../../source/core/proxy/usage-poll.ts';
+import {postTurn, sseEvents, startHarness, turnBody} from './harness.ts';
+
+/*
+The signs of an exhausted account over HTTP, each proved on the simulated upstream: a 429
+usage_limit_reached on the POST, and a terminal usage-limit `response.failed` in the middle of a stream.
+Both go through markExhausted (the WebSocket's signs call it too).
+*/
+
+test('sign: 429 usage_limit_reached on the POST marks the account exhausted until the reset it carries', async (t) => {
+	const h = await startHarness(['a', 'b']);
+	t.after(() => h.close());
+	h.upstream.faults.inject({kind: 'usage_limit_reached', account: 'a'});
+	// round-robin: the first pick is a, which answers 429; the request fails over to b.
+	const {status, text} = await postTurn(h.proxyUrl, turnBody('hi'), {'session-id': 's1'});
+	assert.equal(status, 200);
+	assert.equal(sseEvents(text).at(-1)?.type, 'response.completed');
+	const health = h.pool.get(h.id('a'))?.health;
+	assert.equal(health?.status === 'cooling' && health.reason, 'quota');
+	// The 429 carries the 5-hour window's reset: the sliding one of an idle window, 5 h from now.
+	const fiveHours = 5 * 3_600_000;
+	assert.ok(
+		health?.status === 'cooling' && Math.abs(health.until - (Date.now() + fiveHours)) <= 5000,
+		`until the carried reset (${health?.status === 'cooling' ? health.until - Date.now() : '-'} ms from now)`,
+	);
+	const next = await postTurn(h.proxyUrl, turnBody('again'), {'session-id': 's2'});
+	assert.equal(next.status, 200);
+	assert.equal(h.events.request.at(-1)?.accountId, h.id('b'), 'the next request goes elsewhere');
+});
+
+test('sign: a usage-limit response.failed mid-stream is passed on, marks the account exhausted, and the session moves', async (t) => {
+	const h = await startHarness(['a', 'b']);
+	t.after(() => h.close());
+	h.upstream.faults.inject({kind: 'response_failed_usage_limit', account: 'a'});
+	const {status, text} = await postTurn(h.proxyUrl, turnBody('hi'), {'session-id': 's1'});
+	assert.equal(status, 200);
+	const events = sseEvents(text);
+	assert.ok(
+		events.some(
+			(event) => event.type === 'response.output_text.delta' || event.type === 'response.output_item.added',
+		),
+		'output reached the client first',
+	);
+	const last = events.at(-1) as {type: string; response?: {error?: {code?: string; resets_at?: number}}};
+	assert.equal(last.type, 'response.failed', 'the stream ends with the event passed on');
+	assert.equal(last.response?.error?.code, 'usage_limit_reached');
+	const entry = h.events.request[0]!;
+	assert.equal(entry.accountId, h.id('a'));
+	assert.deepEqual(entry.failedOver, [], 'nothing is replayed once the client saw output');
+	const health = h.pool.get(h.id('a'))?.health;
+	assert.equal(health?.status === 'cooling' && health.reason, 'quota');
+	assert.ok(
+		health?.status === 'cooling' && health.until === last.response!.error!.resets_at! * 1000,
+		'until the reset the event carries',
+	);
+	assert.equal(h.pool.isUsable(h.id('a')), false);
+	const next = await postTurn(h.proxyUrl, turnBody('again'), {'session-id': 's1'});
+	assert.equal(next.status, 200);
+	assert.equal(sseEvents(next.text).at(-1)?.type, 'response.completed');
+	assert.equal(h.events.request.at(-1)?.accountId, h.id('b'), 'the next request goes elsewhere');
+	assert.equal(h.events.move.length, 1, 'the session moved');
+});
+
+test('a sign without a reset rests the account until the next usage poll says', async (t) => {
+	const h = await startHarness(['a']);
+	t.after(() => h.close());
+	const now = Date.now();
+	const until = markExhausted(h.pool, h.id('a'), undefined, now);
+	assert.equal(until, now + UNKNOWN_RESET_MS);
+	assert.equal(h.pool.isUsable(h.id('a')), false);
+	// The poll shows the account with quota left: the rest ends, the windows now tell.
+	await pollUsage(h.engine, h.pool, systemClock, h.id('a'));
+	assert.equal(h.pool.isUsable(h.id('a')), true);
+});
+
+test('a sign without a reset, while a window is known at 100 %, rests until that window resets', () => {
+	const clock = createManualClock(0);
+	const pool = createPool({clock, records: []});
+	pool.setRecords([
+		{
+			id: 'a',
+			name: 'a',
+			email: undefined,
+			plan: 'plus',
+			tokens: {idToken: 'i', accessToken: 'x', refreshToken: 'r', lastRefresh: undefined},
+			marks: {pinned: false, drained: false, evicted: false},
+			needsLogin: undefined,
+			addedAt: 0,
+		},
+	]);
+	pool.observeQuota('a', {
+		fiveHour: {kind: 'five-hour', lengthMinutes: 300, usedPercent: 100, resetAt: 7_000_000},
+		weekly: undefined,
+		observedAt: 0,
+	});
+	assert.equal(markExhausted(pool, 'a', undefined, 0), 7_000_000);
+	assert.equal(markExhausted(pool, 'a', 9_000_000, 0), 9_000_000, 'a carried reset wins');
+});
+
+test('what says "usage limit": the code, the type, or the message; and the reset it carries', () => {
+	assert.equal(isUsageLimitError({code: 'usage_limit_reached'}), true);
+	assert.equal(isUsageLimitError({type: 'usage_limit_reached', message: 'x'}), true);
+	assert.equal(isUsageLimitError({code: 'insufficient_quota'}), true);
+	assert.equal(isUsageLimitError({code: 'server_error', message: 'The usage limit has been reached'}), true);
+	assert.equal(isUsageLimitError({code: 'rate_limit_exceeded', message: 'try again in 1.5s'}), false);
+	assert.equal(isUsageLimitError(undefined), false);
+	assert.equal(resetOfError({resets_at: 100}, 0), 100_000);
+	assert.equal(resetOfError({resets_in_seconds: 5}, 1000), 6000);
+	assert.equal(resetOfError({}, 0), undefined);
+});
