@@ -44,13 +44,37 @@ if (name === '--help' || name === '-h' || name === 'help') {
 		io.stderr(`codexpool: unknown command "${name}". Run \`codexpool --help\` for the list.\n`);
 		process.exitCode = 2;
 	} else {
+		const argv = entry === commands[name] ? rest : [name, ...rest];
+		// A damaged store is said around every command that uses the home (before one that runs until stopped),
+		// naming the copy set aside, so it is not taken for an empty one.
+		const usesStore = entry !== commands.demo && entry !== commands.simulate && !argv.includes('--help');
+		const longRunning = entry === commands.serve || entry === commands.ui;
+		const sayDamage = async () => {
+			if (usesStore) {
+				const {storeDamageLines} = await import('./commands/store-notice.ts');
+				for (const line of storeDamageLines(argv, io.env)) {
+					io.stderr(line);
+				}
+			}
+		};
+
+		if (longRunning) {
+			await sayDamage();
+		}
+
 		try {
 			const command = await entry.load();
-			process.exitCode = await command.run(entry === commands[name] ? rest : [name, ...rest], io);
+			process.exitCode = await command.run(argv, io);
+			if (!longRunning) {
+				await sayDamage();
+			}
 		} catch (error) {
 			const message = error instanceof Error ? error.message : String(error);
 			io.stderr(`codexpool: ${message}\n`);
 			process.exitCode = error instanceof UsageError ? 2 : 1;
+			if (!longRunning && !(error instanceof Error && error.name === 'StoreCorruptError')) {
+				await sayDamage();
+			}
 		}
 	}
 }
