@@ -8,7 +8,7 @@ import {errorFrame, frameType, noAccountFrame, parseFrame} from './frames.ts';
 import type {RelayDeps} from './relay-deps.ts';
 import {type RequestFacts, requestEntry} from './request-entry.ts';
 import {pumpResponse} from './response-pump.ts';
-import {type OpenedUpstream, openForAccount} from './upstream-open.ts';
+import {type OpenedUpstream, openForAccount, stripNote} from './upstream-open.ts';
 
 export type RelayOptions = {
 	readonly deps: RelayDeps;
@@ -177,10 +177,19 @@ export function startSessionRelay(options: RelayOptions): void {
 			let payload: string;
 			if (reusable) {
 				payload = untouched ? raw : JSON.stringify(body);
-				// Items another account is known to have issued would only earn a 400 (as on HTTP, 'foreign').
-				if (raw.includes('"encrypted_content"')) {
-					const stripped = stripBoundItems(body, accountId, issuers, 'foreign').body;
-					payload = stripped === body ? payload : JSON.stringify(stripped);
+				// Items this account cannot read would only earn a 400: on a move (the socket opened at the handshake
+				// for a session arriving from another account) every one it did not issue, else the ones known foreign.
+				if (moving || raw.includes('"encrypted_content"')) {
+					const stripped = stripBoundItems(body, accountId, issuers, moving ? 'move' : 'foreign');
+					up!.stripNote = stripNote(stripped);
+					if (stripped.body !== body) {
+						// A previous_response_id here chains on this very socket: this account issued it.
+						const kept =
+							body.previous_response_id === undefined
+								? {}
+								: {previous_response_id: body.previous_response_id};
+						payload = JSON.stringify({...stripped.body, ...kept});
+					}
 				}
 			} else {
 				if (!expansion.known) {

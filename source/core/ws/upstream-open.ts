@@ -3,7 +3,7 @@ import {upstreamRequestHeaders} from '../proxy/headers.ts';
 import {needsLoginError} from '../proxy/upstream-client.ts';
 import type {UpstreamFailure} from '../proxy/upstream-errors.ts';
 import {parseQuotaHeaders} from '../quota/index.ts';
-import {stripBoundItems} from '../sessions/strip.ts';
+import {type StripResult, stripBoundItems} from '../sessions/strip.ts';
 import type {RelayDeps} from './relay-deps.ts';
 import {openUpstreamSocket, upstreamSocketUrl} from './upstream-socket.ts';
 
@@ -16,6 +16,13 @@ export type OpenedUpstream = {
 	/** What the last strip removed, in words for the move record (empty when nothing). */
 	stripNote: string;
 };
+
+/** What a strip removed, in words for the move record (empty when nothing). */
+export function stripNote(result: StripResult): string {
+	const removed =
+		result.removedReasoning > 0 ? `; ${result.removedReasoning} encrypted reasoning item(s) removed` : '';
+	return `${removed}${result.removedCompaction > 0 ? '; compacted context dropped' : ''}`;
+}
 
 export type OpenAnswer =
 	| {
@@ -90,12 +97,7 @@ export async function openForAccount(
 					issuers,
 					options.stripAll === true ? 'all' : options.moving ? 'move' : 'foreign',
 				);
-				const removed =
-					result.removedReasoning > 0
-						? `; ${result.removedReasoning} encrypted reasoning item(s) removed`
-						: '';
-				const lost = result.removedCompaction > 0 ? '; compacted context dropped' : '';
-				upstream.stripNote = `${removed}${lost}`;
+				upstream.stripNote = stripNote(result);
 				return result.body;
 			};
 
