@@ -1,6 +1,6 @@
 import {openHomeCore} from '../core/control/home-core.ts';
 import {resolveHome} from '../core/home.ts';
-import {DEFAULT_TLS_PORT, localTlsOption} from '../core/tls/listener-option.ts';
+import {localTlsOption, tlsPortFor} from '../core/tls/listener-option.ts';
 import {parseCommandLine} from './command-line.ts';
 import {showUntilQuit} from './show-until-quit.ts';
 import type {Command} from './types.ts';
@@ -14,7 +14,7 @@ const help = `
 
   Options
     --port N      where to serve when no daemon runs (default 4455)
-    --tls-port N  its HTTPS port on 127.0.0.1 for Codex's built-in provider (default 4456)
+    --tls-port N  its HTTPS port on 127.0.0.1 for Codex's built-in provider (default: the port after --port)
     --no-tls      no HTTPS listener (enough for \`codexpool codex-config --provider custom\`)
     --host H      the address to bind (default 127.0.0.1)
     --home DIR    the codexpool home (default $CODEXPOOL_HOME, else ~/.codexpool)
@@ -27,7 +27,7 @@ export const command: Command = {
 		const cli = parseCommandLine(help, argv, {
 			port: {type: 'number', default: 4455},
 			host: {type: 'string', default: '127.0.0.1'},
-			tlsPort: {type: 'number', default: DEFAULT_TLS_PORT},
+			tlsPort: {type: 'number'},
 			tls: {type: 'boolean', default: true},
 		});
 		if (cli.flags.help) {
@@ -44,7 +44,7 @@ export const command: Command = {
 				upstream: io.env.CODEXPOOL_UPSTREAM,
 				issuer: io.env.CODEXPOOL_AUTH_ISSUER,
 				command: '',
-				tls: localTlsOption(home, cli.flags.tlsPort, cli.flags.tls, (message) =>
+				tls: localTlsOption(home, cli.flags.tlsPort ?? tlsPortFor(cli.flags.port), cli.flags.tls, (message) =>
 					io.stderr(`codexpool: ${message}\n`),
 				),
 			}),

@@ -2,7 +2,7 @@ import net from 'node:net';
 import {type DaemonInfo, findDaemon, removeDaemonInfo, writeDaemonInfo} from '../admin/daemon-file.ts';
 import {assertBindAllowed, type EmbeddedCore, startEmbeddedCore} from '../core.ts';
 import type {Store} from '../store/store.ts';
-import type {TlsOption} from '../tls/listener-option.ts';
+import {type TlsOption, tlsPortFor} from '../tls/listener-option.ts';
 
 export type DaemonOptions = {
 	readonly home: string;
@@ -55,18 +55,29 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
 
 	// Refuse a bind beyond loopback without keys before probing the port, so nothing ever listens there.
 	assertBindAllowed(options.host, options.store);
+	const withTls = options.tls !== undefined;
 	if (options.port !== 0) {
-		await assertPortFree(options.host, options.port, options.command);
+		await assertPortFree(options.host, options.port).catch(async (error: unknown) => {
+			throw error instanceof PortInUseError
+				? await portInUse(options.host, options.port, withTls, options.command)
+				: error;
+		});
 	}
 
 	if (options.tls !== undefined && options.tls.port !== 0) {
-		await assertPortFree('127.0.0.1', options.tls.port).catch((error: unknown) => {
-			throw error instanceof PortInUseError
-				? new PortInUseError(
-						`The HTTPS port ${options.tls?.port} on 127.0.0.1 is already in use. Choose another with --tls-port ` +
-							'(and `codexpool codex-config --tls-port` to match), or turn HTTPS off with --no-tls.',
-					)
-				: error;
+		const tlsPort = options.tls.port;
+		await assertPortFree('127.0.0.1', tlsPort).catch(async (error: unknown) => {
+			if (!(error instanceof PortInUseError)) {
+				throw error;
+			}
+
+			const free = await freePair(options.host, (options.port || tlsPort) + 2);
+			throw new PortInUseError(
+				`The HTTPS port ${tlsPort} on 127.0.0.1 is already in use (another program, or a codexpool serving another home). ` +
+					`Ports ${free} and ${free + 1} are free: \`${startCommand(options.command)} --port ${free}\` takes both ` +
+					`(HTTPS on ${free + 1}), and \`codexpool codex-config --port ${free}\` points Codex at them. ` +
+					'Or choose the HTTPS port alone with --tls-port, or turn HTTPS off with --no-tls.',
+			);
 		});
 	}
 
@@ -83,7 +94,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
 		});
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-			throw portInUse(options.host, options.port, options.command);
+			throw await portInUse(options.host, options.port, withTls, options.command);
 		}
 
 		throw error;
@@ -115,11 +126,16 @@ function clientUrl(url: string): string {
 	return url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
 }
 
-async function assertPortFree(host: string, port: number, command?: string): Promise<void> {
+/** Resolves when `port` can be bound on `host`; a PortInUseError when it is taken. */
+async function assertPortFree(host: string, port: number): Promise<void> {
 	await new Promise<void>((resolve, reject) => {
 		const probe = net.createServer();
 		probe.once('error', (error: NodeJS.ErrnoException) => {
-			reject(error.code === 'EADDRINUSE' ? portInUse(host, port, command) : error);
+			reject(
+				error.code === 'EADDRINUSE'
+					? new PortInUseError(`Port ${port} on ${host} is already in use.`)
+					: error,
+			);
 		});
 		probe.listen(port, host, () => {
 			probe.close(() => resolve());
@@ -127,10 +143,42 @@ async function assertPortFree(host: string, port: number, command?: string): Pro
 	});
 }
 
-function portInUse(host: string, port: number, command = 'serve'): PortInUseError {
-	const start = ['codexpool', command].filter(Boolean).join(' ');
+const isFree = (host: string, port: number) =>
+	assertPortFree(host, port).then(
+		() => true,
+		() => false,
+	);
+
+/**
+The first port from `from` on that is free on `host` together with the HTTPS port `serve --port` derives from
+it (tlsPortFor: the next one, on 127.0.0.1), checked now, so the advice works when followed.
+*/
+async function freePair(host: string, from: number): Promise<number> {
+	for (let port = Math.max(1024, from); port < 65_535; port++) {
+		if ((await isFree(host, port)) && (await isFree('127.0.0.1', tlsPortFor(port)))) {
+			return port;
+		}
+	}
+
+	return 0;
+}
+
+function startCommand(command = 'serve'): string {
+	return ['codexpool', command].filter(Boolean).join(' ');
+}
+
+async function portInUse(
+	host: string,
+	port: number,
+	withTls: boolean,
+	command?: string,
+): Promise<PortInUseError> {
+	const free = await freePair(host, port + 2);
 	return new PortInUseError(
 		`Port ${port} on ${host} is already in use (another program, or a codexpool serving another home). ` +
-			`Choose another with --port, e.g. \`${start} --port ${port + 1}\`, and point Codex at it with \`codexpool codex-config --port ${port + 1}\`.`,
+			(withTls
+				? `Ports ${free} and ${free + 1} are free: \`${startCommand(command)} --port ${free}\` takes both (HTTPS on ${free + 1}), `
+				: `Port ${free} is free: \`${startCommand(command)} --port ${free}\`, `) +
+			`and \`codexpool codex-config --port ${free}\` points Codex at it.`,
 	);
 }
