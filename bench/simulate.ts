@@ -1,6 +1,6 @@
 /*
 `npm run bench:sim`: the standard grid (flat and workday), every strategy, movement off and on, kick
-schedulers none/stagger/ours, written to bench/results/simulate.{md,json}. The headline cells use 2048
+schedulers none/stagger/rotate-restart, written to bench/results/simulate.{md,json}. The headline cells use 2048
 runs; the rest fewer (see RUNS) so that the whole benchmark ends within about 15 minutes on 2 cores.
 It runs in phases and writes the files after each: first every cell the targets need (headline cells
 and every strategy with movement and stagger), then all the others, then the pools and caps (VARIANTS: the
@@ -12,13 +12,13 @@ import {readFileSync, writeFileSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
 import process from 'node:process';
 import {jsonReport} from '../source/commands/simulate.ts';
-import {kickPolicyNames} from '../source/core/kicks/index.ts';
+import {canonicalKickPolicyName, DEFAULT_KICK_POLICY, kickPolicyNames} from '../source/core/kicks/index.ts';
 import {type CellSpec, capLabel, capsFromLabel} from '../source/core/sim/cells.ts';
 import {GRID_MEAN, GRID_RHO, type PoolKind, type Scenario, type SimCaps} from '../source/core/sim/model.ts';
 import {markdownTables} from '../source/core/sim/table.ts';
 import {evaluateTargets, headlineTables, type Targets, targetsReport} from '../source/core/sim/targets.ts';
 import {type CellOutcome, runCells} from '../source/core/sim/worker-pool.ts';
-import {DEFAULT_STRATEGY, strategyNames} from '../source/core/strategies/index.ts';
+import {canonicalStrategyName, DEFAULT_STRATEGY, strategyNames} from '../source/core/strategies/index.ts';
 
 /**
 Runs per cell: the headline cells, every other strategy in the comparison (movement on, stagger), the rest.
@@ -43,7 +43,7 @@ export const VARIANTS: readonly {pool?: PoolKind; caps?: SimCaps}[] = [
 ];
 
 export const HEADLINE = [
-	{strategy: DEFAULT_STRATEGY, movement: 'on', scheduler: 'ours'},
+	{strategy: DEFAULT_STRATEGY, movement: 'on', scheduler: DEFAULT_KICK_POLICY},
 	{strategy: 'phase-targeting', movement: 'on', scheduler: 'stagger'},
 	{strategy: 'capacity-weighted', movement: 'off', scheduler: 'none'},
 ] as const;
@@ -200,8 +200,11 @@ function reportOnly(): void {
 		costs: Record<string, {runs: number; seconds: number}>;
 		cells: (Omit<CellOutcome, 'seed' | 'sessions' | 'seconds' | 'values' | 'caps'> & {cap?: string})[];
 	};
+	// Results written before the renames name phase-fit and rotate-restart `ours`.
 	const results: CellOutcome[] = saved.cells.map(({cap, ...cell}) => ({
 		...cell,
+		strategy: canonicalStrategyName(cell.strategy),
+		scheduler: canonicalKickPolicyName(cell.scheduler),
 		...(cell.pool === undefined || cell.pool === 'standard' ? {pool: undefined} : {}),
 		...(cap === undefined || cap === 'none' ? {} : {caps: capsFromLabel(cap)}),
 		seed: 0,

@@ -28,7 +28,7 @@ const SETTINGS = [
 	{scenario: 'flat', rho: 0.8, mean: 0.08},
 	{scenario: 'workday', rho: 0.8, mean: 0.08},
 ] as const;
-const SCHEDULERS = ['none', 'stagger', 'ours'] as const;
+const SCHEDULERS = ['none', 'stagger', 'rotate-restart'] as const;
 const cell = (
 	setting: (typeof SETTINGS)[number],
 	strategy: string,
@@ -67,7 +67,7 @@ const outcomes = await runCells(cells, {
 
 /** Ours' runs of one setting with every pause observed: wait split by the pool's weekly quota left. */
 function pauseBreakdown(setting: (typeof SETTINGS)[number], kicks: KickPolicy) {
-	const strategy = getStrategy('ours');
+	const strategy = getStrategy('phase-fit');
 	const bands = [
 		{label: 'none left', test: (left: number) => left <= 1e-9},
 		{label: 'less than one 5-hour quota (0.12)', test: (left: number) => left > 1e-9 && left < 0.12},
@@ -110,9 +110,9 @@ function pauseBreakdown(setting: (typeof SETTINGS)[number], kicks: KickPolicy) {
 	};
 }
 
-const ourKicks = getKickPolicy('ours');
+const ourKicks = getKickPolicy('rotate-restart');
 const evenWeeklyPhases: KickPolicy = {
-	name: 'ours, weekly starts at even phases',
+	name: 'rotate-restart, weekly starts at even phases',
 	description: 'experiment',
 	plan(accounts, now, options) {
 		const open = startGates(accounts, now).weekly;

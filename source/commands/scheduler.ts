@@ -10,7 +10,7 @@ import {type Command, UsageError} from './types.ts';
 
 const help = `
   Usage
-    $ codexpool scheduler [on|off] [--dry-run|--no-dry-run] [--policy ours|stagger] [--accounts a,b] [--quiet 22:00-07:00|--no-quiet]
+    $ codexpool scheduler [on|off] [--dry-run|--no-dry-run] [--policy rotate-restart|stagger] [--accounts a,b] [--quiet 22:00-07:00|--no-quiet]
 
   The staggering scheduler kicks idle accounts (the smallest request the upstream accepts) at planned
   moments, so their 5-hour windows reset apart instead of together. Without arguments: its settings and,
@@ -19,7 +19,8 @@ const help = `
   Options
     on | off             turn it on or off
     --dry-run            plan and log the kicks, send nothing (--no-dry-run: send them)
-    --policy P           ours (default: measured best by the simulator) or stagger (every 5 h / N)
+    --policy P           rotate-restart (default, measured best by the simulator: the stagger rotation, and
+                         a restart at every weekly reset) or stagger (every 5 h / N); ours = rotate-restart
     --accounts a,b       the accounts it may kick (names, emails or prefixes); --accounts all for every one
     --quiet START-END    no kicks between these local times (e.g. 22:00-07:00); --no-quiet removes them
     --home DIR           the codexpool home (default $CODEXPOOL_HOME, else ~/.codexpool)

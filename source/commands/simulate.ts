@@ -1,4 +1,4 @@
-import {kickPolicyNames} from '../core/kicks/index.ts';
+import {canonicalKickPolicyName, kickPolicyNames} from '../core/kicks/index.ts';
 import {type CellSpec, capLabel} from '../core/sim/cells.ts';
 import {
 	GRID_MEAN,
@@ -10,7 +10,7 @@ import {
 } from '../core/sim/model.ts';
 import {textTable} from '../core/sim/table.ts';
 import {type CellOutcome, runCells} from '../core/sim/worker-pool.ts';
-import {DEFAULT_STRATEGY, strategyNames} from '../core/strategies/index.ts';
+import {canonicalStrategyName, DEFAULT_STRATEGY, strategyNames} from '../core/strategies/index.ts';
 import {parseCommandLine} from './command-line.ts';
 import {type Command, UsageError} from './types.ts';
 
@@ -48,7 +48,7 @@ const help = `
 
   Example
     $ codexpool simulate --grid --scenario flat,workday --movement both --runs 256
-    $ codexpool simulate --strategies ours --scheduler ours --cap 100,90,80,70
+    $ codexpool simulate --strategies phase-fit --scheduler rotate-restart --cap 100,90,80,70
 `;
 
 const flags = {
@@ -79,11 +79,17 @@ function list(option: string, value: string): string[] {
 		);
 	}
 
-	return [...new Set(items)];
+	return items;
 }
 
-function names(option: string, value: string, valid: readonly string[]): string[] {
-	const items = list(option, value);
+/** The names an option lists, former names (`ours`) read as their current ones. */
+function names(
+	option: string,
+	value: string,
+	valid: readonly string[],
+	current: (name: string) => string = (name) => name,
+): string[] {
+	const items = list(option, value).map(current);
 	if (items.includes('all')) return [...valid];
 	for (const item of items) {
 		if (!valid.includes(item)) {
@@ -175,8 +181,8 @@ export function cellsFromOptions(argv: readonly string[]): {
 	const f = cli.flags;
 	if (cli.input.length > 0)
 		throw new UsageError(`simulate takes no arguments, only options (got "${cli.input[0]}").`);
-	const strategies = names('strategies', f.strategies, strategyNames);
-	const schedulers = names('scheduler', f.scheduler, kickPolicyNames);
+	const strategies = names('strategies', f.strategies, strategyNames, canonicalStrategyName);
+	const schedulers = names('scheduler', f.scheduler, kickPolicyNames, canonicalKickPolicyName);
 	const movement = names('movement', f.movement, ['on', 'off', 'both']);
 	const movements = (movement.includes('both') ? ['on', 'off'] : movement) as ('on' | 'off')[];
 	const scenarios = names('scenario', f.scenario, ['flat', 'workday']) as Scenario[];

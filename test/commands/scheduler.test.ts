@@ -38,7 +38,7 @@ describe('scheduler with no daemon', () => {
 		assert.equal(result.code, 0, result.stderr);
 		assert.equal(
 			result.stdout.split('\n')[0],
-			'Scheduler off; policy ours; sends kicks; accounts: all; quiet hours: none.',
+			'Scheduler off; policy rotate-restart; sends kicks; accounts: all; quiet hours: none.',
 		);
 		assert.match(
 			result.stdout,
@@ -86,7 +86,7 @@ describe('scheduler with no daemon', () => {
 	it('bad values: exit 2 with what to type, and nothing saved', async () => {
 		const before = saved();
 		const cases: Array<[string[], RegExp]> = [
-			[['--policy', 'fast'], /Unknown kick policy "fast"\. Choose one of: ours, stagger/],
+			[['--policy', 'fast'], /Unknown kick policy "fast"\. Choose one of: rotate-restart, stagger/],
 			[['--quiet', '22:00'], /Quiet hours are a span of local times, START-END \(e\.g\. 22:00-07:00\)/],
 			[['--quiet', '25:00-07:00'], /Quiet hours take local times as HH:MM/],
 			[['--accounts', 'nobody'], /No account matches "nobody"\. Accounts: alpha, beta, gamma\./],

@@ -33,7 +33,7 @@ describe('codexpool serve as a child process', () => {
 		try {
 			const [, url] = await daemon.waitFor(/at (http:\/\/127\.0\.0\.1:\d+)\n/);
 			assert.match(daemon.output(), /codexpool codex-config --write --port \d+/);
-			assert.match(daemon.output(), /2 accounts, strategy ours, scheduler off/);
+			assert.match(daemon.output(), /2 accounts, strategy phase-fit, scheduler off/);
 			assert.deepEqual(
 				{url: readDaemonFile(home.home)?.url, pid: readDaemonFile(home.home)?.pid},
 				{url, pid: daemon.child.pid},

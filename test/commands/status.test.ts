@@ -28,7 +28,7 @@ describe('status with no daemon', () => {
 		assert.match(result.stdout, /^ACCOUNT\s+PLAN\s+STATE\s+5H USED\s+WEEKLY USED/m);
 		assert.match(result.stdout, /^alpha\s+plus\s+active\s+-\s+-/m);
 		assert.match(result.stdout, /^gamma\s+plus\s+evicted/m);
-		assert.match(result.stdout, /^Strategy: ours \(/m);
+		assert.match(result.stdout, /^Strategy: phase-fit \(/m);
 		assert.match(result.stdout, /^Scheduler: off/m);
 	});
 
@@ -45,13 +45,13 @@ describe('status with no daemon', () => {
 				['gamma', 'evicted'],
 			],
 		);
-		assert.equal(json.strategy, 'ours');
+		assert.equal(json.strategy, 'phase-fit');
 		assert.ok(json.strategies.some((strategy) => strategy.name === 'sequential'));
 		assert.equal(json.mode, 'store');
 		assert.deepEqual(json.scheduler, {
 			enabled: false,
 			dryRun: false,
-			policy: 'ours',
+			policy: 'rotate-restart',
 			accounts: [],
 			nextKicks: [],
 		});

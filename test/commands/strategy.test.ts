@@ -33,8 +33,8 @@ describe('strategy with no daemon', () => {
 	it('lists every strategy with its description and marks the current one', async () => {
 		const result = await strategy();
 		assert.equal(result.code, 0, result.stderr);
-		assert.match(result.stdout, /^Current strategy: ours$/m);
-		assert.match(result.stdout, /^\* ours\s+codexpool: /m);
+		assert.match(result.stdout, /^Current strategy: phase-fit$/m);
+		assert.match(result.stdout, /^\* phase-fit\s+codexpool: /m);
 		assert.match(result.stdout, /^ {2}round-robin\s+Baseline: the least recently picked usable account$/m);
 		assert.match(result.stdout, /^ {2}sequential\s+Drain accounts in your order/m);
 	});
@@ -62,7 +62,10 @@ describe('strategy with no daemon', () => {
 	it('bad names and values: exit 2 and what to type', async () => {
 		const unknown = await strategy('fastest');
 		assert.equal(unknown.code, 2);
-		assert.match(unknown.stderr, /Unknown strategy "fastest"\. Valid strategies: ours, random, round-robin/);
+		assert.match(
+			unknown.stderr,
+			/Unknown strategy "fastest"\. Valid strategies: phase-fit, random, round-robin/,
+		);
 		const threshold = await strategy('sequential', '--threshold', '150');
 		assert.equal(threshold.code, 2);
 		assert.match(threshold.stderr, /threshold is a 5-hour used percent from 1 to 100/);

@@ -74,9 +74,10 @@ test('stagger: the next check is the next tick; the forecast covers one rotation
 	assert.ok(later.some((kick) => kick.accountId === 'a2'));
 });
 
-test('none never kicks; the registry knows none, stagger and ours', () => {
+test('none never kicks; the registry knows none, stagger and rotate-restart (ours is its former name)', () => {
 	assert.deepEqual(none.plan(pool(), 0), []);
 	assert.equal(none.nextCheck(pool(), 0), Number.POSITIVE_INFINITY);
-	assert.deepEqual(kickPolicyNames, ['none', 'stagger', 'ours']);
-	assert.throws(() => getKickPolicy('sometimes'), /Valid policies: none, stagger, ours/);
+	assert.deepEqual(kickPolicyNames, ['none', 'stagger', 'rotate-restart']);
+	assert.equal(getKickPolicy('ours'), getKickPolicy('rotate-restart'));
+	assert.throws(() => getKickPolicy('sometimes'), /Valid policies: none, stagger, rotate-restart/);
 });

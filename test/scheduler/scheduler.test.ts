@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {createManualClock, HOUR, MINUTE} from '../../source/core/clock.ts';
-import {ours} from '../../source/core/kicks/ours.ts';
+import {rotateRestart} from '../../source/core/kicks/rotate-restart.ts';
 import {stagger} from '../../source/core/kicks/stagger.ts';
 import {noMarks} from '../../source/core/model.ts';
 import {createRandom} from '../../source/core/random.ts';
@@ -53,7 +53,7 @@ function setup(
 	return {clock, manual, pool, events, scheduler, run};
 }
 
-for (const policy of [stagger, ours]) {
+for (const policy of [stagger, rotateRestart]) {
 	for (const n of [3, 7]) {
 		test(`${policy.name}: after one plan cycle the 5-hour resets of ${n} idle accounts are spaced 5 h / ${n} apart`, async () => {
 			// Waking every minute besides the policy's own checks must change nothing.
@@ -71,8 +71,8 @@ for (const policy of [stagger, ours]) {
 	}
 }
 
-test('ours restarts an account whose weekly window resets with nothing running, at that moment', async () => {
-	const {pool, scheduler, run} = setup(3, {...on, policy: 'ours'}, [ours]);
+test('rotate-restart (asked for by its former name, ours) restarts an account whose weekly window resets with nothing running, at that moment', async () => {
+	const {pool, scheduler, run} = setup(3, {...on, policy: 'ours'}, [rotateRestart]);
 	await run(5 * HOUR - 1);
 	// The last account (kicked at 3 h 20) spends its weekly quota; the week resets at 9 h, after its 5-hour
 	// window (8 h 20), so its rotation tick at 8 h 20 finds no quota and the weekly reset restarts it.

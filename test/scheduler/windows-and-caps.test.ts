@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {createManualClock, HOUR} from '../../source/core/clock.ts';
-import {ours} from '../../source/core/kicks/ours.ts';
+import {rotateRestart} from '../../source/core/kicks/rotate-restart.ts';
 import {stagger} from '../../source/core/kicks/stagger.ts';
 import {createScheduler} from '../../source/core/scheduler/scheduler.ts';
 import type {SchedulerSettings} from '../../source/core/store/types.ts';
@@ -11,7 +11,7 @@ import {createManualTimers} from './helpers/manual-timers.ts';
 const start = new Date(2026, 6, 20, 12, 0).getTime();
 const ids = ['a1', 'a2', 'a3'];
 
-for (const policy of [stagger, ours]) {
+for (const policy of [stagger, rotateRestart]) {
 	test(`${policy.name}: an account without a 5-hour window is never kicked, and the plan says why; a capped-out one neither`, async () => {
 		const settings: SchedulerSettings = {
 			enabled: true,

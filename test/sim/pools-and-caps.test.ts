@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {getKickPolicy, kickPolicyNames} from '../../source/core/kicks/index.ts';
 import {none} from '../../source/core/kicks/none.ts';
-import {ours as oursKicks} from '../../source/core/kicks/ours.ts';
+import {rotateRestart} from '../../source/core/kicks/rotate-restart.ts';
 import {stagger} from '../../source/core/kicks/stagger.ts';
 import type {SimParams} from '../../source/core/sim/model.ts';
 import {type Chooser, simulateRun} from '../../source/core/sim/run.ts';
@@ -33,10 +33,10 @@ test('a weekly-only pool: no account ever shows a 5-hour window, and no kick pol
 		let seenFiveHour = false;
 		const watching: Chooser = (accounts, context) => {
 			seenFiveHour ||= accounts.some((account) => account.fiveHour !== undefined);
-			return through('ours')(accounts, context);
+			return through('phase-fit')(accounts, context);
 		};
 		const base = simulateRun({params: params({pool: 'weekly-only'}), seed, choose: watching, kicks: none});
-		for (const kicks of [stagger, oursKicks]) {
+		for (const kicks of [stagger, rotateRestart]) {
 			const kicked = simulateRun({params: params({pool: 'weekly-only'}), seed, choose: watching, kicks});
 			assert.deepEqual(kicked, base, `${kicks.name} kicks nothing in a weekly-only pool (seed ${seed})`);
 		}
@@ -52,7 +52,7 @@ test('a weekly-only account is limited by its weekly quota alone: one session ru
 		simulateRun({
 			params: params({accounts: 1, days: 2, pool}),
 			seed: 0,
-			choose: through('ours'),
+			choose: through('phase-fit'),
 			kicks: none,
 			sessions: [{at: 0, size: 0.2}],
 		});
@@ -62,7 +62,7 @@ test('a weekly-only account is limited by its weekly quota alone: one session ru
 
 test('a mixed pool: the rotation kicks only the accounts with a 5-hour window, spaced 5 h / their number', () => {
 	const kicked: {id: string; at: number}[] = [];
-	for (const kicks of [stagger, oursKicks]) {
+	for (const kicks of [stagger, rotateRestart]) {
 		kicked.length = 0;
 		const spy = {
 			...kicks,
@@ -75,7 +75,7 @@ test('a mixed pool: the rotation kicks only the accounts with a 5-hour window, s
 		simulateRun({
 			params: params({pool: 'mixed', days: 1}),
 			seed: 0,
-			choose: through('ours'),
+			choose: through('phase-fit'),
 			kicks: spy,
 			sessions: [{at: 23, size: 0.001}],
 		});
@@ -100,7 +100,7 @@ test('a cap: an account stops taking work at its cap, and the rest of the window
 	const result = simulateRun({
 		params: params({accounts: 1, days: 2, movement: false, caps: {fiveHour: 50, weekly: 50}}),
 		seed: 0,
-		choose: through('ours'),
+		choose: through('phase-fit'),
 		kicks: none,
 		sessions: [{at: 0, size: 0.2}],
 		observePause: (pause) => pauses.push(pause.startedAt),
@@ -142,12 +142,12 @@ test('every strategy and kick policy agrees with the simulator on what a cap all
 });
 
 test('a cap of 100 changes nothing', () => {
-	const plain = simulateRun({params: params(), seed: 4, choose: through('ours'), kicks: oursKicks});
+	const plain = simulateRun({params: params(), seed: 4, choose: through('phase-fit'), kicks: rotateRestart});
 	const capped = simulateRun({
 		params: params({caps: {fiveHour: 100, weekly: 100}}),
 		seed: 4,
-		choose: through('ours'),
-		kicks: oursKicks,
+		choose: through('phase-fit'),
+		kicks: rotateRestart,
 	});
 	assert.deepEqual(capped, plain);
 });
@@ -159,14 +159,14 @@ test('caps cost wait: at rho 0.8 a 70% cap waits longer than none (same sessions
 		plain += simulateRun({
 			params: params({rho: 0.8, days: 14}),
 			seed,
-			choose: through('ours'),
-			kicks: oursKicks,
+			choose: through('phase-fit'),
+			kicks: rotateRestart,
 		}).waitHours;
 		capped += simulateRun({
 			params: params({rho: 0.8, days: 14, caps: {fiveHour: 70, weekly: 70}}),
 			seed,
-			choose: through('ours'),
-			kicks: oursKicks,
+			choose: through('phase-fit'),
+			kicks: rotateRestart,
 		}).waitHours;
 	}
 

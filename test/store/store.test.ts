@@ -97,11 +97,20 @@ describe('Store', () => {
 		assert.throws(() => store.updateTokens('nope', tokens), /No saved account has the id nope/);
 	});
 
+	it('reads a strategy and a kick policy saved under their former name, ours, as their current names', () => {
+		const home = tempDir();
+		const store = openStore(home);
+		store.setSettings({strategy: 'ours', scheduler: {...store.getSettings().scheduler, policy: 'ours'}});
+		const again = openStore(home).getSettings();
+		assert.equal(again.strategy, 'phase-fit');
+		assert.equal(again.scheduler.policy, 'rotate-restart');
+	});
+
 	it('keeps settings with defaults, pool keys and the scheduler plan', () => {
 		const home = tempDir();
 		const store = openStore(home);
 		assert.deepEqual(store.getSettings(), defaultSettings);
-		assert.equal(store.getSettings().strategy, 'ours');
+		assert.equal(store.getSettings().strategy, 'phase-fit');
 		store.setSettings({strategy: 'sequential', strategyOptions: {order: ['b', 'a'], threshold: 90}});
 		const key = {
 			id: 'k1',

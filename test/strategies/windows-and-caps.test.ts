@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {ours as oursKicks} from '../../source/core/kicks/ours.ts';
+import {rotateRestart} from '../../source/core/kicks/rotate-restart.ts';
 import {kickable} from '../../source/core/kicks/rotation.ts';
 import {stagger} from '../../source/core/kicks/stagger.ts';
 import {getStrategy, strategyNames} from '../../source/core/strategies/index.ts';
@@ -60,7 +60,7 @@ test('kicks: an account without a 5-hour window is never kicked; the rotation sp
 	assert.equal(kickable(weeklyOnly), false);
 	assert.equal(kickable(account('x', {week: {used: 80, resetInHours: 20}, caps: {weekly: 80}})), false);
 	const pool = [account('a'), weeklyOnly, account('c')];
-	for (const policy of [stagger, oursKicks]) {
+	for (const policy of [stagger, rotateRestart]) {
 		const plan = policy.plan(pool, 0, {origin: 0, toleranceMs: 1});
 		assert.ok(
 			plan.every((kick) => kick.accountId !== 'w'),

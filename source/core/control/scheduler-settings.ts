@@ -1,5 +1,5 @@
 import {type NamedAccount, resolveAccount} from '../accounts/resolve.ts';
-import {DEFAULT_KICK_POLICY, kickPolicyNames} from '../kicks/index.ts';
+import {canonicalKickPolicyName, DEFAULT_KICK_POLICY, kickPolicyNames} from '../kicks/index.ts';
 import type {SchedulerChange} from '../model.ts';
 import {validateQuietHours} from '../scheduler/quiet-hours.ts';
 import type {SchedulerSettings} from '../store/types.ts';
@@ -19,7 +19,8 @@ export function applySchedulerChange(
 	change: SchedulerChange,
 	accounts: readonly NamedAccount[],
 ): SchedulerSettings {
-	if (change.policy !== undefined && !schedulerPolicies.includes(change.policy)) {
+	const policy = change.policy === undefined ? undefined : canonicalKickPolicyName(change.policy);
+	if (change.policy !== undefined && (policy === undefined || !schedulerPolicies.includes(policy))) {
 		throw new Error(
 			`Unknown kick policy "${change.policy}". Choose one of: ${schedulerPolicies.join(', ')} (turn the scheduler off with \`codexpool scheduler off\`).`,
 		);
@@ -33,7 +34,7 @@ export function applySchedulerChange(
 	return {
 		enabled: change.enabled ?? current.enabled,
 		dryRun: change.dryRun ?? current.dryRun,
-		policy: change.policy ?? current.policy,
+		policy: policy ?? current.policy,
 		accounts: ids === undefined ? current.accounts : [...new Set(ids)],
 		quietHours: change.quietHours === null ? undefined : (change.quietHours ?? current.quietHours),
 	};

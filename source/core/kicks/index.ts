@@ -1,5 +1,6 @@
+import {canonicalKickPolicyName} from './names.ts';
 import {none} from './none.ts';
-import {ours} from './ours.ts';
+import {rotateRestart} from './rotate-restart.ts';
 import {stagger} from './stagger.ts';
 import type {KickPolicy} from './types.ts';
 
@@ -7,17 +8,17 @@ export type {KickOptions, KickPolicy} from './types.ts';
 
 /** Every kick policy by name: the simulator's `--scheduler` values and the live scheduler's policies. */
 export const kickPolicies: Readonly<Record<string, KickPolicy>> = Object.freeze(
-	Object.fromEntries([none, stagger, ours].map((policy) => [policy.name, policy])),
+	Object.fromEntries([none, stagger, rotateRestart].map((policy) => [policy.name, policy])),
 );
 
 export const kickPolicyNames: readonly string[] = Object.freeze(Object.keys(kickPolicies));
 
-/** The policy the live scheduler runs unless the user chooses another. */
-export const DEFAULT_KICK_POLICY = 'ours';
+export {canonicalKickPolicyName, DEFAULT_KICK_POLICY, kickPolicyAliases} from './names.ts';
 
-/** The kick policy called `name`; throws an Error listing the valid names for an unknown one. */
+/** The kick policy called `name` (or a former name of it); throws an Error listing the valid names for an unknown one. */
 export function getKickPolicy(name: string): KickPolicy {
-	const policy = Object.hasOwn(kickPolicies, name) ? kickPolicies[name] : undefined;
+	const current = canonicalKickPolicyName(name);
+	const policy = Object.hasOwn(kickPolicies, current) ? kickPolicies[current] : undefined;
 	if (policy === undefined) {
 		throw new Error(`Unknown kick policy "${name}". Valid policies: ${kickPolicyNames.join(', ')}.`);
 	}

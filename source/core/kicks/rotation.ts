@@ -33,7 +33,7 @@ export function rotationPeriod(accounts: readonly AccountView[]): number {
 }
 
 /**
-The stagger rotation both `stagger` and `ours` run: ticks at `origin + j · 5 h / N`; tick `j` targets account
+The stagger rotation both `stagger` and `rotate-restart` run: ticks at `origin + j · 5 h / N`; tick `j` targets account
 `j mod N` (in the order given) and kicks it only if its five-hour window is idle and its weekly quota is not
 spent. `due` is the tick at `now`, if `now` is one (`undefined` off the grid, -1 before the origin);
 `forecast` covers the next N ticks, assuming a window idle now stays idle and an active one resets on time.

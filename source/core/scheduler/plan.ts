@@ -13,7 +13,7 @@ export type ArmedKick = {readonly kick: PlannedKick; readonly plannedAt: number}
 The accounts as the policy is shown them: in id order (a rotation must not reshuffle when the store's order
 changes), without those only the user can make kickable again (evicted, drained, needing a login), so a
 rotation spaces the accounts that can be used. An account whose weekly quota is spent stays: it comes back
-by itself, and a policy may act at that moment (`ours` does); windows brought to `now`, and a window our own kick started
+by itself, and a policy may act at that moment (`rotate-restart` does); windows brought to `now`, and a window our own kick started
 shown resetting when the plan says (see below).
 */
 export function policyView(

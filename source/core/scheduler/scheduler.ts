@@ -1,4 +1,4 @@
-import {kickPolicies} from '../kicks/index.ts';
+import {canonicalKickPolicyName, kickPolicies} from '../kicks/index.ts';
 import type {PlannedKick, SchedulerPlan} from '../model.ts';
 import type {SchedulerSettings} from '../store/types.ts';
 import {inFilter, type KickAttempt} from './eligibility.ts';
@@ -78,7 +78,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 	});
 
 	const policy = (): KickPolicy => {
-		const found = policies.find((candidate) => candidate.name === settings.policy);
+		const wanted = canonicalKickPolicyName(settings.policy);
+		const found = policies.find((candidate) => candidate.name === wanted);
 		if (!found) {
 			const names = policies.map((candidate) => candidate.name).join(', ');
 			throw new Error(`Unknown kick policy "${settings.policy}"; choose one of: ${names}.`);
@@ -91,7 +92,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
 	/*
 	Kicks are carried out only at the policy's own checks (the times `nextCheck` gave), as the simulator
-	runs it: a policy may read a check off its grid as a special moment (`ours` restarts idle accounts at a
+	runs it: a policy may read a check off its grid as a special moment (`rotate-restart` restarts idle accounts at a
 	weekly reset). Other wakes (every `replanMs`, after a kick, on a settings change) only refresh the plan.
 	*/
 	let scheduledCheck: number | undefined = origin >= startedAt ? origin : undefined;

@@ -1,5 +1,6 @@
 import {getKickPolicy} from '../kicks/index.ts';
 import {getStrategy} from '../strategies/index.ts';
+import {DEFAULT_STRATEGY} from '../strategies/names.ts';
 import {select} from '../strategies/select.ts';
 import type {AccountView, PickContext} from '../strategies/types.ts';
 import type {PoolKind, Scenario, SimCaps} from './model.ts';
@@ -54,7 +55,7 @@ export function capsFromLabel(label: string | undefined): SimCaps | undefined {
 Strategies whose answer depends only on the accounts and the time (they read neither `previous` nor their
 random stream), so the simulator may stop offering a queue once they answer "none" (see RunSetup).
 */
-const STATE_ONLY = new Set(['ours']);
+const STATE_ONLY = new Set([DEFAULT_STRATEGY]);
 
 /** The metrics of a run, in this order, as workers send them back. */
 export const METRICS = ['interruptions', 'waitHours', 'moves', 'p95PauseHours', 'wastedShare'] as const;

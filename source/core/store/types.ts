@@ -40,7 +40,7 @@ export type PoolKeyRecord = {
 export type SchedulerSettings = {
 	readonly enabled: boolean;
 	readonly dryRun: boolean;
-	/** `ours` or `stagger`. */
+	/** `rotate-restart` or `stagger` (`ours` is read as `rotate-restart`). */
 	readonly policy: string;
 	/** Account ids the scheduler may kick; empty means all. */
 	readonly accounts: readonly string[];

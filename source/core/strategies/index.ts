@@ -2,7 +2,8 @@ import {capacityWeighted} from './capacity-weighted.ts';
 import {fillFirst} from './fill-first.ts';
 import {greedyDuration} from './greedy-duration.ts';
 import {greedyFrequency} from './greedy-frequency.ts';
-import {ours} from './ours.ts';
+import {canonicalStrategyName} from './names.ts';
+import {phaseFit} from './phase-fit.ts';
 import {phaseTargeting} from './phase-targeting.ts';
 import {random} from './random.ts';
 import {relativeAvailability} from './relative-availability.ts';
@@ -18,7 +19,7 @@ import {usageWeighted} from './usage-weighted.ts';
 export const strategies: Readonly<Record<string, Strategy>> = Object.freeze(
 	Object.fromEntries(
 		[
-			ours,
+			phaseFit,
 			random,
 			roundRobin,
 			capacityWeighted,
@@ -39,12 +40,12 @@ export const strategies: Readonly<Record<string, Strategy>> = Object.freeze(
 /** The names of all strategies, in registry order. */
 export const strategyNames: readonly string[] = Object.freeze(Object.keys(strategies));
 
-/** The strategy used when the user chose none: our own (see ours.ts and `codexpool simulate`). */
-export const DEFAULT_STRATEGY = 'ours';
+export {canonicalStrategyName, DEFAULT_STRATEGY, strategyAliases} from './names.ts';
 
-/** The strategy called `name`; throws an Error listing the valid names for an unknown one. */
+/** The strategy called `name` (or a former name of it); throws an Error listing the valid names for an unknown one. */
 export function getStrategy(name: string): Strategy {
-	const strategy = Object.hasOwn(strategies, name) ? strategies[name] : undefined;
+	const current = canonicalStrategyName(name);
+	const strategy = Object.hasOwn(strategies, current) ? strategies[current] : undefined;
 	if (strategy === undefined) {
 		throw new Error(`Unknown strategy "${name}". Valid strategies: ${strategyNames.join(', ')}.`);
 	}

@@ -3,7 +3,7 @@ import {test} from 'node:test';
 import {noMarks} from '../../source/core/model.ts';
 import {createRandom} from '../../source/core/random.ts';
 import {DEFAULT_STRATEGY, getStrategy, strategyNames} from '../../source/core/strategies/index.ts';
-import {ours} from '../../source/core/strategies/ours.ts';
+import {phaseFit} from '../../source/core/strategies/phase-fit.ts';
 import type {AccountView, PickKind} from '../../source/core/strategies/types.ts';
 
 const HOUR = 3_600_000;
@@ -32,12 +32,14 @@ function account(
 }
 
 const pick = (accounts: AccountView[], kind: PickKind, mean = 0.02) =>
-	ours.pick(accounts, {now: NOW, kind, random: createRandom(1, 1), options: {meanSessionSize: mean}});
+	phaseFit.pick(accounts, {now: NOW, kind, random: createRandom(1, 1), options: {meanSessionSize: mean}});
 
-test('ours is registered first and is the default strategy', () => {
-	assert.equal(DEFAULT_STRATEGY, 'ours');
-	assert.equal(strategyNames[0], 'ours');
-	assert.equal(getStrategy('ours'), ours);
+test('phase-fit is registered first and is the default strategy; ours is its former name', () => {
+	assert.equal(DEFAULT_STRATEGY, 'phase-fit');
+	assert.equal(strategyNames[0], 'phase-fit');
+	assert.equal(getStrategy('phase-fit'), phaseFit);
+	assert.equal(getStrategy('ours'), phaseFit);
+	assert.ok(!strategyNames.includes('ours'), 'an alias is not listed as a strategy of its own');
 });
 
 const cases: {
@@ -95,7 +97,7 @@ const cases: {
 ];
 
 for (const {name, accounts, kind, mean, expected} of cases) {
-	test(`ours: ${name}`, () => {
+	test(`phase-fit: ${name}`, () => {
 		assert.equal(pick(accounts, kind, mean), expected);
 	});
 }

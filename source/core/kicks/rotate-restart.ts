@@ -3,7 +3,8 @@ import {nextRotationTick, rotation, rotationPeriod, weeklyLeft} from './rotation
 import type {KickOptions, KickPolicy} from './types.ts';
 
 /**
-Our kick policy, `ours`, the live scheduler's default:
+`rotate-restart` (formerly `ours`), the live scheduler's default: the stagger rotation, plus a restart at
+every weekly reset.
 - the stagger rotation: a tick every 5 h / N; tick j kicks account j mod N (in the order given) if its
   five-hour window is idle and its weekly quota is not spent, so the five-hour windows reset in turn;
 - plus a check at every weekly reset: an account whose windows are then all idle, with nothing running,
@@ -13,8 +14,8 @@ Measured alternative, rejected: gating weekly starts to even phases (a week / N 
 does for picks. It spreads the weekly resets but leaves accounts idle at the start; with rho ≥ 1 that
 lost capacity roughly doubled the wait, and at rho 0.8 it waits longer too (bench/results/weekly-crunch.md).
 */
-export const ours: KickPolicy = {
-	name: 'ours',
+export const rotateRestart: KickPolicy = {
+	name: 'rotate-restart',
 	description: 'stagger the 5-hour windows every 5 h / N and restart a weekly window the moment it resets',
 	plan(accounts, now, options?: KickOptions) {
 		const {tick, due, forecast} = rotation(accounts, now, options, 'rotation tick');

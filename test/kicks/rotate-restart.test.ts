@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {ours} from '../../source/core/kicks/ours.ts';
+import {rotateRestart} from '../../source/core/kicks/rotate-restart.ts';
 import {noMarks} from '../../source/core/model.ts';
 import type {AccountView} from '../../source/core/strategies/types.ts';
 
@@ -35,12 +35,12 @@ function account(
 }
 
 const due = (accounts: readonly AccountView[], now: number) =>
-	ours
+	rotateRestart
 		.plan(accounts, now, options)
 		.filter((kick) => kick.at <= now)
 		.map((kick) => kick.accountId);
 
-test('ours kicks on the stagger rotation: tick j, account j mod N, if its five-hour window is idle', () => {
+test('rotate-restart kicks on the stagger rotation: tick j, account j mod N, if its five-hour window is idle', () => {
 	const pool = Array.from({length: 7}, (_, index) => account(index));
 	assert.deepEqual(due(pool, 0), ['a1']);
 	assert.deepEqual(due(pool, 4 * STEP), ['a5']);
@@ -54,7 +54,7 @@ test('ours kicks on the stagger rotation: tick j, account j mod N, if its five-h
 	assert.deepEqual(due(spent, 4 * STEP), []);
 });
 
-test('ours also wakes at every weekly reset and restarts the accounts left wholly idle', () => {
+test('rotate-restart also wakes at every weekly reset and restarts the accounts left wholly idle', () => {
 	const resetAt = 200.3 * 3_600_000;
 	const pool = Array.from({length: 7}, (_, index) =>
 		index === 2
@@ -62,7 +62,7 @@ test('ours also wakes at every weekly reset and restarts the accounts left wholl
 			: account(index, {weeklyResetAt: 300 * 3_600_000, fiveHourResetAt: 199 * 3_600_000}),
 	);
 	// From 200.05 h the next check is the weekly reset at 200.3 h, before the next tick (at 200.71 h).
-	assert.equal(ours.nextCheck(pool, 200.05 * 3_600_000, options), resetAt);
+	assert.equal(rotateRestart.nextCheck(pool, 200.05 * 3_600_000, options), resetAt);
 	// At that moment a3's windows have both reset (idle) and nothing runs there: kicked at once.
 	const after = pool.map((each, index) => (index === 2 ? account(2) : each));
 	assert.deepEqual(due(after, resetAt), ['a3']);
@@ -70,7 +70,7 @@ test('ours also wakes at every weekly reset and restarts the accounts left wholl
 
 test('the forecast lists the coming rotation kicks in time order', () => {
 	const pool = Array.from({length: 7}, (_, index) => account(index));
-	const forecast = ours.plan(pool, 0, options);
+	const forecast = rotateRestart.plan(pool, 0, options);
 	assert.equal(forecast[0]?.at, 0);
 	assert.ok(forecast.every((kick, index) => index === 0 || kick.at >= forecast[index - 1]!.at));
 	assert.equal(forecast.length, 8);

@@ -10,8 +10,8 @@ import {
 	usableQuota,
 } from './views.ts';
 
-/** The knob of `ours`, exposed so the simulator's experiments can vary it; the default is measured. */
-export type OursTuning = {
+/** The knob of `phase-fit`, exposed so the simulator's experiments can vary it; the default is measured. */
+export type PhaseFitTuning = {
 	/**
 	A resumed session goes only to an account whose usable quota covers the sessions already running there
 	plus this many (a negative number: minus), at the mean session size each; otherwise it stays queued
@@ -24,34 +24,35 @@ export type OursTuning = {
 	readonly resumeRoom: number;
 };
 
-export const defaultTuning: OursTuning = {resumeRoom: -1.5};
+export const defaultTuning: PhaseFitTuning = {resumeRoom: -1.5};
 
 /**
-`ours`, codexpool's default. Placement follows `phase-targeting` (windows started at even phases, and among
+`phase-fit` (formerly `ours`), codexpool's default: phase-targeting's placement, and a session resumes only
+where its quota fits. Placement follows `phase-targeting` (windows started at even phases, and among
 started accounts the one that would lose the most quota at its reset if spent at an even pace), which keeps
 every account usable for as long as possible. What it adds is when to say "none":
 - a queued session is resumed only onto an account with room for it: usable quota ≥ (sessions running
   there + resumeRoom) × the mean session size (`options.meanSessionSize`, default 0.02). When an account
   recovers, the other strategies pile the whole backlog onto it, it runs dry within minutes and every one
-  of those sessions is interrupted again; ours resumes only what the account can carry, and the rest
+  of those sessions is interrupted again; phase-fit resumes only what the account can carry, and the rest
   waits for the next recovery (a queued session is already paused, so holding it costs no interruption);
 - with no usable account a new session gets "none" (it waits in the queue, so it resumes wherever quota
   comes back first) rather than being parked on one account.
 Measured in `bench/results/simulate.md`.
 */
-export function createOurs(tuning: OursTuning = defaultTuning): Strategy {
+export function createPhaseFit(tuning: PhaseFitTuning = defaultTuning): Strategy {
 	return {
-		name: 'ours',
+		name: 'phase-fit',
 		description:
 			'codexpool: even phases, spend what resets first, never pile a backlog on a recovered account',
-		pick: (accounts, context) => pickOurs(accounts, context, tuning),
+		pick: (accounts, context) => pickPhaseFit(accounts, context, tuning),
 	};
 }
 
-function pickOurs(
+function pickPhaseFit(
 	accounts: readonly AccountView[],
 	context: PickContext,
-	tuning: OursTuning,
+	tuning: PhaseFitTuning,
 ): string | undefined {
 	// One pass, no intermediate lists: the simulator calls this hundreds of thousands of times per run.
 	const {now} = context;
@@ -111,5 +112,5 @@ function gateOpen(accounts: readonly AccountView[], key: 'fiveHour' | 'weekly', 
 	return true;
 }
 
-/** Our own strategy, the default. */
-export const ours: Strategy = createOurs();
+/** codexpool's own strategy, the default. */
+export const phaseFit: Strategy = createPhaseFit();
