@@ -48,6 +48,9 @@ const steps: ReadonlyArray<readonly [Command, ...string[]]> = [
 	[scheduler, '--policy', 'fast'],
 	[scheduler, '--accounts', 'nobody'],
 	[scheduler, 'off'],
+	// Former names are accepted on every way in: here the command line, the admin API and the store.
+	[strategy, 'ours'],
+	[scheduler, '--policy', 'ours'],
 ];
 
 type Outcome = {code: number; message: string; effect: string};
@@ -104,7 +107,7 @@ it('every mark and setting gives the same result and message with a daemon as wi
 
 	// What the steps did, once (the comparison above holds it for both ways).
 	const codes = withoutDaemon.map((outcome) => outcome.code);
-	assert.deepEqual(codes, [0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 2, 2, 0, 0, 0, 2, 2, 0]);
+	assert.deepEqual(codes, [0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 2, 2, 0, 0, 0, 2, 2, 0, 0, 0]);
 	assert.match(withoutDaemon[0]!.message, /^Pinned beta: new sessions go to it while it is usable\.$/);
 	assert.match(
 		withoutDaemon[1]!.message,
@@ -124,6 +127,10 @@ it('every mark and setting gives the same result and message with a daemon as wi
 		/Sequential: order gamma → alpha; move on at 90% of the 5-hour window\./,
 	);
 	assert.match(withoutDaemon[16]!.message, /^Scheduler on; policy stagger; dry run/);
+	assert.match(withoutDaemon[21]!.message, /^Strategy: phase-fit\. /);
+	assert.match(withoutDaemon[22]!.message, /^Scheduler off; policy rotate-restart;/);
+	assert.equal(savedState().settings.strategy, 'phase-fit');
+	assert.equal(savedState().settings.scheduler.policy, 'rotate-restart');
 	for (const [index, outcome] of withoutDaemon.entries()) {
 		if (outcome.code === 0) {
 			assert.match(
