@@ -1,6 +1,6 @@
 import {request} from 'undici';
 import type {Random} from '../../source/core/random.ts';
-import type {FaultKind, FaultSpec, SimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
+import type {FaultKind, FaultSpec, FaultyUpstream} from '../../test/helpers/faults.ts';
 
 /**
 The faults the soak injects, each with its chance per upstream request: every kind the simulated upstream
@@ -62,7 +62,7 @@ hand), and every `expireEveryMs` one account's access tokens expire upstream. Re
 */
 export function startChaos(options: {
 	proxyUrl: string;
-	upstream: SimulatedUpstream;
+	upstream: FaultyUpstream;
 	accountNames: readonly string[];
 	random: Random;
 	actionEveryMs: number;

@@ -6,12 +6,9 @@ import {Agent, request} from 'undici';
 import {createScaledClock} from '../../source/core/clock.ts';
 import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
 import {createRandom} from '../../source/core/random.ts';
-import {
-	FAULT_KINDS,
-	type SimulatedUpstream,
-	startSimulatedUpstream,
-} from '../../source/core/simulated-backend/index.ts';
+import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore} from '../../source/core/store/store.ts';
+import {FAULT_KINDS, type FaultyUpstream, startFaultyUpstream} from '../../test/helpers/faults.ts';
 import {type ChaosCounts, soakFaults, startChaos} from './chaos.ts';
 import {runLoad} from './load.ts';
 import {openConnections, residentBytes} from './proc.ts';
@@ -87,7 +84,7 @@ export type SoakReport = {
 };
 
 /** Every access token the upstream was shown, every refresh token it issued, and each account's current id token. */
-function knownSecrets(upstream: SimulatedUpstream): Set<string> {
+function knownSecrets(upstream: FaultyUpstream): Set<string> {
 	const secrets = new Set<string>(upstream.refreshTokens().uses.keys());
 	for (const account of upstream.accounts.list()) {
 		secrets.add(account.tokens.accessToken).add(account.tokens.idToken).add(account.tokens.refreshToken);
@@ -117,7 +114,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 	const clockEpoch = Date.now();
 	const clock = createScaledClock(speed, clockEpoch);
 	const names = Array.from({length: accountCount}, (_, i) => `acct${i + 1}`);
-	const upstream = await startSimulatedUpstream({
+	const upstream = await startFaultyUpstream({
 		clock,
 		seed,
 		deltaCount: 24,

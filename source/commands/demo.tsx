@@ -56,7 +56,6 @@ export const command: Command = {
 		const clock = createScaledClock(speed);
 		const upstream = await startSimulatedUpstream({
 			clock,
-			seed,
 			...demoUpstreamOptions(demoAccountNames(accounts)),
 		});
 		const home = mkdtempSync(path.join(tmpdir(), 'codexpool-demo-'));

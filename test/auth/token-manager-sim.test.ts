@@ -4,16 +4,17 @@ import path from 'node:path';
 import {afterEach, beforeEach, it} from 'node:test';
 import {importLogins} from '../../source/core/auth/import.ts';
 import {NeedsLoginError, TokenManager, TokenRefreshError} from '../../source/core/auth/token-manager.ts';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
+import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore, type Store} from '../../source/core/store/store.ts';
+import {type FaultyUpstream, startFaultyUpstream} from '../helpers/faults.ts';
 import {tempDir} from '../store/fixtures.ts';
 
 // The token manager against the simulated issuer (rotating refresh tokens, faults on /oauth/token).
-let upstream: SimulatedUpstream;
+let upstream: FaultyUpstream;
 let store: Store;
 
 beforeEach(async () => {
-	upstream = await startSimulatedUpstream();
+	upstream = await startFaultyUpstream();
 	upstream.accounts.add({name: 'a', email: 'a@example.test'});
 	upstream.accounts.add({name: 'short', accessTokenLifetimeMs: 60_000});
 	store = openStore(tempDir());

@@ -9,15 +9,16 @@ import {createRemoteCore} from '../../source/core/admin/remote-core.ts';
 import type {Core} from '../../source/core/contract.ts';
 import {type EmbeddedCore, startEmbeddedCore} from '../../source/core/core.ts';
 import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
+import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore} from '../../source/core/store/store.ts';
+import {type FaultyUpstream, startFaultyUpstream} from '../helpers/faults.ts';
 
-let upstream: SimulatedUpstream;
+let upstream: FaultyUpstream;
 let core: EmbeddedCore;
 let remote: Core;
 
 before(async () => {
-	upstream = await startSimulatedUpstream({
+	upstream = await startFaultyUpstream({
 		accounts: [
 			{name: 'alpha', fiveHourLimit: 2000},
 			{name: 'beta', fiveHourLimit: 2000},

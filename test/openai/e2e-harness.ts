@@ -18,8 +18,9 @@ import {
 import {createRandom} from '../../source/core/random.ts';
 import {createIssuerRegistry} from '../../source/core/sessions/issuers.ts';
 import {createSessionRegistry} from '../../source/core/sessions/registry.ts';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
+import type {SimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore, type Store} from '../../source/core/store/store.ts';
+import {type FaultyUpstream, startFaultyUpstream} from '../helpers/faults.ts';
 import {recordFor} from '../proxy/harness.ts';
 
 /** The tokens the upstream issued to each account; these tests never expire them, so no refresh is needed. */
@@ -43,7 +44,7 @@ function issuedTokens(upstream: SimulatedUpstream, names: readonly string[]): To
 }
 
 export type PoolHarness = {
-	readonly upstream: SimulatedUpstream;
+	readonly upstream: FaultyUpstream;
 	/** The pool's base URL for OpenAI clients: `http://127.0.0.1:PORT/v1`. */
 	readonly baseURL: string;
 	readonly key: string;
@@ -65,7 +66,7 @@ export async function startPool(
 	options: {clock?: Clock} = {},
 ): Promise<PoolHarness> {
 	const clock = options.clock ?? systemClock;
-	const upstream = await startSimulatedUpstream({clock, accounts: names.map((name) => ({name}))});
+	const upstream = await startFaultyUpstream({clock, accounts: names.map((name) => ({name}))});
 	const pool = createPool({clock, records: names.map((name) => recordFor(upstream, name))});
 	const events = new Emitter<ProxyEvents>();
 	const failovers: PoolHarness['failovers'] = [];

@@ -14,8 +14,9 @@ import {
 import {createRandom} from '../../source/core/random.ts';
 import {createIssuerRegistry, type IssuerRegistry} from '../../source/core/sessions/issuers.ts';
 import {createSessionRegistry, type SessionRegistry} from '../../source/core/sessions/registry.ts';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
+import type {SimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import type {AccountRecord} from '../../source/core/store/types.ts';
+import {type FaultyUpstream, startFaultyUpstream} from '../helpers/faults.ts';
 
 /**
 A token source for tests: the tokens the upstream issued, refreshed against its `/oauth/token` with one
@@ -110,7 +111,7 @@ export function recordFor(upstream: SimulatedUpstream, name: string): AccountRec
 }
 
 export type Harness = {
-	readonly upstream: SimulatedUpstream;
+	readonly upstream: FaultyUpstream;
 	readonly proxyUrl: string;
 	readonly pool: Pool;
 	readonly sessions: SessionRegistry;
@@ -126,11 +127,11 @@ export type Harness = {
 /** The simulated upstream with `names` accounts, and the proxy in front of it, both on 127.0.0.1 port 0. */
 export async function startHarness(
 	names: readonly string[] = ['a', 'b'],
-	options: {clock?: Clock; waitUpToMs?: number; strategy?: string; upstream?: SimulatedUpstream} = {},
+	options: {clock?: Clock; waitUpToMs?: number; strategy?: string; upstream?: FaultyUpstream} = {},
 ): Promise<Harness> {
 	const clock = options.clock ?? systemClock;
 	const upstream =
-		options.upstream ?? (await startSimulatedUpstream({clock, accounts: names.map((name) => ({name}))}));
+		options.upstream ?? (await startFaultyUpstream({clock, accounts: names.map((name) => ({name}))}));
 	const tokens = createTestTokens(upstream, names);
 	const pool = createPool({clock, records: names.map((name) => recordFor(upstream, name))});
 	const sessions = createSessionRegistry({clock});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
+import {startFaultyUpstream} from '../helpers/faults.ts';
 import {postTurn, sseEvents, startHarness, turnBody} from './harness.ts';
 
 /** The items a completed turn adds to the history a Codex client resends (reasoning + assistant message). */
@@ -90,7 +90,7 @@ test('400 invalid_encrypted_content: every encrypted item is stripped and the re
 
 test('a session begun before the pool: one 400 for its unknown reasoning, then its turns leave it out', async (t) => {
 	// The upstream knows an account the pool does not hold: the user's login before switching to the pool.
-	const upstream = await startSimulatedUpstream({accounts: [{name: 'a'}, {name: 'before'}]});
+	const upstream = await startFaultyUpstream({accounts: [{name: 'a'}, {name: 'before'}]});
 	const h = await startHarness(['a'], {upstream});
 	t.after(async () => {
 		await h.close();

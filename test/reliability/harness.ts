@@ -5,16 +5,16 @@ import path from 'node:path';
 import {type EmbeddedCore, startEmbeddedCore} from '../../source/core/core.ts';
 import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
 import {
-	type SimulatedUpstream,
 	type SimulatedUpstreamOptions,
 	startSimulatedUpstream,
 } from '../../source/core/simulated-backend/index.ts';
 import {openStore, type Store} from '../../source/core/store/store.ts';
 import type {Settings} from '../../source/core/store/types.ts';
+import {type FaultyUpstream, startFaultyUpstream} from '../helpers/faults.ts';
 
 /** A simulated upstream, a home seeded with its accounts, and the whole pool on top, in this process. */
 export type CoreRig = {
-	readonly upstream: SimulatedUpstream;
+	readonly upstream: FaultyUpstream;
 	readonly store: Store;
 	readonly core: EmbeddedCore;
 	readonly home: string;
@@ -26,7 +26,7 @@ export type CoreRig = {
 export async function startCoreRig(
 	options: {settings?: Partial<Settings>; upstream?: SimulatedUpstreamOptions} = {},
 ): Promise<CoreRig> {
-	const upstream = await startSimulatedUpstream({
+	const upstream = await startFaultyUpstream({
 		accounts: [
 			{name: 'alpha', fiveHourLimit: 1e9},
 			{name: 'beta', fiveHourLimit: 1e9},

@@ -10,13 +10,14 @@ import {fileURLToPath} from 'node:url';
 import {request} from 'undici';
 import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
 import {createPoolKeys} from '../../source/core/keys/pool-keys.ts';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
+import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore} from '../../source/core/store/store.ts';
+import {type FaultyUpstream, startFaultyUpstream} from '../helpers/faults.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = path.join(root, 'bin', 'codexpool.js');
 
-let upstream: SimulatedUpstream;
+let upstream: FaultyUpstream;
 let home: string;
 let daemon: ChildProcess;
 let url: string;
@@ -133,7 +134,7 @@ async function cli(...args: string[]): Promise<{code: number | null; stdout: str
 }
 
 before(async () => {
-	upstream = await startSimulatedUpstream({
+	upstream = await startFaultyUpstream({
 		accounts: [{name: 'alpha'}, {name: 'beta'}, {name: 'gamma'}],
 	});
 	home = mkdtempSync(path.join(tmpdir(), 'codexpool-secrets-'));

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import {request} from 'node:http';
 import {after, before, beforeEach, test} from 'node:test';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
+import {type FaultyUpstream, startFaultyUpstream} from '../helpers/faults.ts';
 import {authHeaders, codexBody, completed, parseSse, postResponses, streamEvents} from './helpers.ts';
 
-let upstream: SimulatedUpstream;
+let upstream: FaultyUpstream;
 before(async () => {
-	upstream = await startSimulatedUpstream({seed: 42, accounts: [{name: 'a'}, {name: 'b'}]});
+	upstream = await startFaultyUpstream({seed: 42, accounts: [{name: 'a'}, {name: 'b'}]});
 });
 after(() => upstream.close());
 beforeEach(() => upstream.faults.clear());
@@ -78,7 +78,7 @@ test('a fault for one account leaves the others alone; times counts uses', async
 
 test('probabilistic faults follow the seed', async () => {
 	const run = async () => {
-		const local = await startSimulatedUpstream({seed: 7, accounts: [{name: 'a'}]});
+		const local = await startFaultyUpstream({seed: 7, accounts: [{name: 'a'}]});
 		local.faults.inject({kind: 'server_error', probability: 0.5});
 		const statuses: number[] = [];
 		for (let i = 0; i < 20; i++) {

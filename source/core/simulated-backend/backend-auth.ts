@@ -5,7 +5,7 @@ import type {UpstreamState} from './state.ts';
 const unauthorized = (message: string, code: string | null) =>
 	new HttpError(401, {error: {message, type: 'invalid_request_error', param: null, code}});
 
-/** The 401 the `unauthorized` fault answers with. */
+/** The 401 of an expired access token (also what the tests' `unauthorized` fault answers with). */
 export const expiredTokenError = () =>
 	unauthorized('Provided authentication token is expired. Please try signing in again.', 'token_expired');
 

@@ -1,5 +1,4 @@
 import type {SimulatedAccountInput} from './accounts.ts';
-import type {FaultSpec} from './faults.ts';
 import {type Exchange, HttpError, parseFields, readBody, sendJson} from './http.ts';
 import type {MutableSettings} from './state.ts';
 import type {SimulatedUpstream} from './types.ts';
@@ -19,7 +18,7 @@ const SETTABLE = [
 ] as const satisfies ReadonlyArray<keyof MutableSettings>;
 
 /**
-The control API under `/__sim/` (only with `control: true`): the accounts and faults APIs over HTTP, for a
+The control API under `/__sim/` (only with `control: true`): the accounts API over HTTP, for a
 simulated upstream running in another process (`standalone.ts`), so a benchmark measures the proxy alone.
 */
 export function createControlRoute(upstream: SimulatedUpstream) {
@@ -33,7 +32,6 @@ export function createControlRoute(upstream: SimulatedUpstream) {
 				plan,
 				quota: upstream.accounts.quota(name),
 			})),
-			faults: upstream.faults.counts(),
 			refreshTokens: {
 				issued: stats.uses.size,
 				maxUses: Math.max(0, ...stats.uses.values()),
@@ -63,15 +61,6 @@ export function createControlRoute(upstream: SimulatedUpstream) {
 					accountId: view.accountId,
 					authJson: upstream.accounts.authJson(view.name),
 				});
-			}
-
-			if (method === 'POST' && pathname === '/__sim/faults') {
-				return ok({id: upstream.faults.inject(fields as FaultSpec).id});
-			}
-
-			if (method === 'DELETE' && pathname === '/__sim/faults') {
-				upstream.faults.clear();
-				return ok();
 			}
 
 			if (method === 'PATCH' && pathname === '/__sim/settings') {

@@ -5,7 +5,7 @@ The simulated ChatGPT Codex backend and OAuth issuer, in process on 127.0.0.1 (o
   const upstream = await startSimulatedUpstream({clock, accounts: [{name: 'a'}, {name: 'b', plan: 'pro'}]});
   fetch(`${upstream.backendUrl}/codex/responses`, {headers: {authorization: `Bearer ${upstream.accounts.get('a').tokens.accessToken}`, 'chatgpt-account-id': upstream.accounts.get('a').accountId}, ...});
   upstream.accounts.exhaust('a');                       // next request as a: 429 usage_limit_reached
-  upstream.faults.inject({kind: 'stream_cut', account: 'b', times: 2});
+  startSimulatedUpstream({intercept: (request) => ...})   // answer or bend requests instead (test/helpers/faults.ts)
   new WebSocket(`${upstream.backendUrl.replace('http', 'ws')}/codex/responses`, {headers}); // Responses WebSocket mode
   upstream.websockets.upgrade = 426;                   // or refuse upgrades, so clients fall back to HTTP
   upstream.websockets.inject({kind: 'usage_limit_midstream', account: 'a'});
@@ -14,16 +14,14 @@ The simulated ChatGPT Codex backend and OAuth issuer, in process on 127.0.0.1 (o
   await upstream.close();
 */
 export type {CodexAuthJson, SimulatedAccountInput, TokenSet} from './accounts.ts';
-export {
-	FAULT_KINDS,
-	type FaultHandle,
-	type FaultKind,
-	type FaultSpec,
-	type FaultsApi,
-	type FaultTarget,
-	TOKEN_FAULT_KINDS,
-} from './faults.ts';
 export type {LoggedRequest} from './http.ts';
+export type {
+	Intercept,
+	InterceptedRequest,
+	Interception,
+	PlannedStream,
+	StreamPlan,
+} from './intercept.ts';
 export {AUTH_CLAIM, decodeJwtPayload, pkceChallenge} from './jwt.ts';
 export {MODELS_ETAG, SIMULATED_MODELS} from './models.ts';
 export type {WindowReport} from './quota.ts';

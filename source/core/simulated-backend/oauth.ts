@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import type {SimulatedAccount, TokenSet} from './accounts.ts';
-import {applyFault} from './fault-answers.ts';
 import {type Exchange, HttpError, parseFields, readBody, sendJson} from './http.ts';
+import {interceptBeforeAnswer, interceptedAs} from './intercept.ts';
 import {opaqueToken, pkceChallenge} from './jwt.ts';
 import type {UpstreamState} from './state.ts';
 
@@ -172,10 +172,10 @@ async function refresh(state: UpstreamState, exchange: Exchange, token: string) 
 
 	const {account} = record;
 	exchange.entry.account = account.name;
-	// A faulted refresh never reached the token: it stays unspent and the attempt is not counted as a use,
+	// An intercepted refresh never reached the token: it stays unspent and the attempt is not counted as a use,
 	// so a client may retry it.
-	const fault = state.faults.take({name: account.name, accountId: account.identity.accountId}, 'token');
-	if (fault && (await applyFault(state, exchange, account, fault)) === 'answered') {
+	const interception = state.intercept?.(interceptedAs(state, account, 'token'));
+	if (interception && (await interceptBeforeAnswer(exchange, interception)) === 'answered') {
 		return undefined;
 	}
 

@@ -1,8 +1,8 @@
 import type {SimulatedAccount} from './accounts.ts';
 import {authenticate} from './backend-auth.ts';
 import {foreignEncryptedItem, invalidEncryptedContentBody, sealForAccount} from './encrypted.ts';
-import {applyFault} from './fault-answers.ts';
 import {type Exchange, HttpError, readBody, sendJson} from './http.ts';
+import {interceptBeforeAnswer, interceptedAs} from './intercept.ts';
 import {chargeAccount} from './quota.ts';
 import {deltaPieces, inputItems, readPrompt, requestedCall, toolNames} from './reply.ts';
 import {
@@ -177,8 +177,8 @@ export async function handleResponses(state: UpstreamState, exchange: Exchange):
 		checkStrict(body, true);
 	}
 
-	const fault = state.faults.take({name: owner.name, accountId: owner.identity.accountId});
-	if (fault && (await applyFault(state, exchange, owner, fault)) === 'answered') {
+	const interception = state.intercept?.(interceptedAs(state, owner, 'responses'));
+	if (interception && (await interceptBeforeAnswer(exchange, interception)) === 'answered') {
 		return;
 	}
 
@@ -186,7 +186,7 @@ export async function handleResponses(state: UpstreamState, exchange: Exchange):
 	const plan = planResponse(state, owner, body);
 	const frames = buildResponseFrames(plan);
 	const usage = meter(state, exchange.entry.at, owner, body, inputBytes, outputChars(plan));
-	await streamResponse(state, exchange, owner, frames, usage, fault?.kind);
+	await streamResponse(state, exchange, owner, frames, usage, interception?.stream);
 }
 
 /** `POST /backend-api/codex/responses/compact`: `{output: [...the user messages, one compaction item]}`. */

@@ -105,7 +105,6 @@ export async function startSimulatedUpstream(
 		issuerUrl: state.url,
 		tokenUrl: `${state.url}/oauth/token`,
 		accounts,
-		faults: state.faults,
 		websockets: websockets.api,
 		log: state.log,
 		clearLog() {

@@ -9,7 +9,7 @@ proxy alone:
   node --import tsx source/core/simulated-backend/standalone.ts --accounts 2 --delta-count 300
 
 Prints one JSON line `{url, backendUrl, issuerUrl, tokenUrl, accounts: [{name, accountId, authJson}]}` on
-stdout once listening, then serves until SIGTERM/SIGINT. Faults, quotas and the log are driven through
+stdout once listening, then serves until SIGTERM/SIGINT. Quotas, settings and the log are driven through
 `/__sim/*` (see control.ts).
 */
 const {values} = parseArgs({
@@ -21,7 +21,6 @@ const {values} = parseArgs({
 		'weekly-limit': {type: 'string'},
 		'access-token-lifetime-ms': {type: 'string'},
 		speed: {type: 'string', default: '1'},
-		seed: {type: 'string', default: '1'},
 		'log-limit': {type: 'string', default: '1000'},
 		'log-bodies': {type: 'boolean', default: false},
 	},
@@ -39,7 +38,6 @@ const names = /^\d+$/.test(values.accounts)
 const upstream = await startSimulatedUpstream({
 	port: Number(values.port),
 	clock: createScaledClock(Number(values.speed)),
-	seed: Number(values.seed),
 	deltaCount: number(values['delta-count']),
 	accessTokenLifetimeMs: number(values['access-token-lifetime-ms']),
 	logLimit: Number(values['log-limit']),

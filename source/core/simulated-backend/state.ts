@@ -1,17 +1,19 @@
 import {randomBytes} from 'node:crypto';
 import {type Clock, systemClock} from '../clock.ts';
-import {createRandom, type Random} from '../random.ts';
 import {AccountRegistry, type SimulatedAccountInput} from './accounts.ts';
-import {createFaults, type FaultsApi} from './faults.ts';
 import type {LoggedRequest} from './http.ts';
+import type {Intercept} from './intercept.ts';
 import type {ResponseUsage} from './response-events.ts';
 
 /** How the simulated upstream behaves; every field is optional. */
 export type SimulatedUpstreamOptions = {
 	/** Time source for quota windows, token expiry, reset times (default the system clock). */
 	readonly clock?: Clock;
-	/** Seed of the random source that decides probabilistic faults (default 1). */
-	readonly seed?: number;
+	/**
+	Sees each model request and refresh grant and may answer or bend it instead (see intercept.ts): how tests
+	and the soak inject faults (test/helpers/faults.ts). Without it the backend answers as the real one would.
+	*/
+	readonly intercept?: Intercept;
 	/** Port on 127.0.0.1 (default 0: any free port). */
 	readonly port?: number;
 	/** Accounts to start with. */
@@ -71,12 +73,11 @@ export type MutableSettings = {
 /** Everything the route handlers share. */
 export type UpstreamState = {
 	readonly clock: Clock;
-	readonly random: Random;
 	/** Signs tokens and encrypted content; random per server. */
 	readonly secret: string;
 	readonly clientId: string;
 	readonly registry: AccountRegistry;
-	readonly faults: FaultsApi;
+	readonly intercept: Intercept | undefined;
 	readonly settings: MutableSettings;
 	/** `<chatgpt_account_id>\0<prompt_cache_key>` → input tokens last seen: the per-account prompt cache. */
 	readonly promptCache: Map<string, number>;
@@ -98,14 +99,12 @@ export function createUpstreamState(options: SimulatedUpstreamOptions): Upstream
 		registry.add(account);
 	}
 
-	const random = createRandom(options.seed ?? 1, 7);
 	return {
 		clock,
-		random,
 		secret,
 		clientId: options.clientId ?? CODEX_CLIENT_ID,
 		registry,
-		faults: createFaults(random),
+		intercept: options.intercept,
 		settings: {
 			deltaCount: options.deltaCount,
 			streamChunks: options.streamChunks ?? 1,

@@ -1,5 +1,4 @@
 import type {CodexAuthJson, SimulatedAccountInput, TokenSet} from './accounts.ts';
-import type {FaultsApi} from './faults.ts';
 import type {LoggedRequest} from './http.ts';
 import type {WindowReport} from './quota.ts';
 import type {MutableSettings} from './state.ts';
@@ -70,7 +69,6 @@ export type SimulatedUpstream = {
 	/** `url + '/oauth/token'` (what `CODEX_REFRESH_TOKEN_URL_OVERRIDE` takes). */
 	readonly tokenUrl: string;
 	readonly accounts: SimulatedAccountsApi;
-	readonly faults: FaultsApi;
 	/** The Responses WebSocket mode: how upgrades are answered, injected misbehaviour, every connection's frames. */
 	readonly websockets: SimulatedWebSocketsApi;
 	/** Requests received, oldest first (bounded by `logLimit`). */
