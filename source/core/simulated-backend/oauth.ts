@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import type {SimulatedAccount, TokenSet} from './accounts.ts';
+import {interceptBeforeAnswer, interceptedAs} from './apply-intercept.ts';
 import {type Exchange, HttpError, parseFields, readBody, sendJson} from './http.ts';
-import {interceptBeforeAnswer, interceptedAs} from './intercept.ts';
 import {opaqueToken, pkceChallenge} from './jwt.ts';
 import type {UpstreamState} from './state.ts';
 

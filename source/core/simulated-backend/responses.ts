@@ -1,8 +1,8 @@
 import type {SimulatedAccount} from './accounts.ts';
+import {interceptBeforeAnswer, interceptedAs} from './apply-intercept.ts';
 import {authenticate} from './backend-auth.ts';
 import {foreignEncryptedItem, invalidEncryptedContentBody, sealForAccount} from './encrypted.ts';
 import {type Exchange, HttpError, readBody, sendJson} from './http.ts';
-import {interceptBeforeAnswer, interceptedAs} from './intercept.ts';
 import {chargeAccount} from './quota.ts';
 import {deltaPieces, inputItems, readPrompt, requestedCall, toolNames} from './reply.ts';
 import {
