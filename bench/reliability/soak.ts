@@ -6,7 +6,6 @@ import {Agent, request} from 'undici';
 import {createScaledClock} from '../../source/core/clock.ts';
 import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
 import {createRandom} from '../../source/core/random.ts';
-import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore} from '../../source/core/store/store.ts';
 import {FAULT_KINDS, type FaultyUpstream, startFaultyUpstream} from '../../test/helpers/faults.ts';
 import {type ChaosCounts, soakFaults, startChaos} from './chaos.ts';

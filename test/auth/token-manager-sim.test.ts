@@ -4,7 +4,6 @@ import path from 'node:path';
 import {afterEach, beforeEach, it} from 'node:test';
 import {importLogins} from '../../source/core/auth/import.ts';
 import {NeedsLoginError, TokenManager, TokenRefreshError} from '../../source/core/auth/token-manager.ts';
-import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore, type Store} from '../../source/core/store/store.ts';
 import {type FaultyUpstream, startFaultyUpstream} from '../helpers/faults.ts';
 import {tempDir} from '../store/fixtures.ts';

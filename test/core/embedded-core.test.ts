@@ -9,7 +9,6 @@ import {createRemoteCore} from '../../source/core/admin/remote-core.ts';
 import type {Core} from '../../source/core/contract.ts';
 import {type EmbeddedCore, startEmbeddedCore} from '../../source/core/core.ts';
 import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
-import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore} from '../../source/core/store/store.ts';
 import {type FaultyUpstream, startFaultyUpstream} from '../helpers/faults.ts';
 

@@ -4,10 +4,7 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {type EmbeddedCore, startEmbeddedCore} from '../../source/core/core.ts';
 import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
-import {
-	type SimulatedUpstreamOptions,
-	startSimulatedUpstream,
-} from '../../source/core/simulated-backend/index.ts';
+import type {SimulatedUpstreamOptions} from '../../source/core/simulated-backend/index.ts';
 import {openStore, type Store} from '../../source/core/store/store.ts';
 import type {Settings} from '../../source/core/store/types.ts';
 import {type FaultyUpstream, startFaultyUpstream} from '../helpers/faults.ts';

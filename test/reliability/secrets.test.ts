@@ -10,7 +10,6 @@ import {fileURLToPath} from 'node:url';
 import {request} from 'undici';
 import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
 import {createPoolKeys} from '../../source/core/keys/pool-keys.ts';
-import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore} from '../../source/core/store/store.ts';
 import {type FaultyUpstream, startFaultyUpstream} from '../helpers/faults.ts';
 
