@@ -5,7 +5,7 @@ way a user starts it: `node bin/codexpool.js serve` (the prebuilt bundle, with t
 serve). For comparison: the same daemon run from the bundle without the bin's flags; from source through tsx
 (the bin's fallback when dist/ is missing or stale); each of those with the proxy on a core of its own; and a
 reference, a minimal pass-through proxy, the floor for any Node proxy on the machine. On request
-(BENCH_PROXY_ROWS): the proxy alone (createPoolProxy: no admin API, store, token manager or core). The child's
+(BENCH_PROXY_ROWS): the proxy alone (createPoolProxy and the Codex routes on the HTTP server: no admin API, store, token manager or core). The child's
 RSS and CPU are read from /proc (Linux): its peak RSS per phase is VmHWM, reset through /proc/PID/clear_refs
 before the phase.
 Prints and writes bench/results/proxy.md.
@@ -25,6 +25,10 @@ import {bundleIsFresh} from '../bin/clone.js';
 import {SERVE_V8_FLAGS} from '../bin/runtime.js';
 import {systemClock} from '../source/core/clock.ts';
 import {importSimulatedAccounts} from '../source/core/demo/seed-home.ts';
+import {createAccessPolicy} from '../source/core/http/access.ts';
+import {createInFlightCount} from '../source/core/http/in-flight.ts';
+import {createHttpServer} from '../source/core/http/server.ts';
+import {createCodexRoutes} from '../source/core/proxy/codex-routes.ts';
 import {createPoolProxy} from '../source/core/proxy/index.ts';
 import {createRandom} from '../source/core/random.ts';
 import {startSimulatedUpstream} from '../source/core/simulated-backend/index.ts';
@@ -169,8 +173,19 @@ async function serveProxyAlone(): Promise<void> {
 		strategy: () => 'round-robin',
 		upstream,
 	});
-	const url = await proxy.server.listen();
-	process.on('message', () => void proxy.close().then(() => process.exit(0)));
+	// The product's server, access policy and Codex routes, without the store, admin API or scheduler.
+	const inFlight = createInFlightCount();
+	const server = createHttpServer({
+		routes: createCodexRoutes({engine: proxy.engine, pool: proxy.pool, clock: systemClock, inFlight}),
+		access: createAccessPolicy({
+			bindHost: '127.0.0.1',
+			keys: {verify: () => undefined},
+			settings: () => ({requireKey: false, allowedOrigins: []}),
+		}),
+		inFlight,
+	});
+	const url = await server.listen();
+	process.on('message', () => void Promise.all([server.close(), proxy.close()]).then(() => process.exit(0)));
 	process.send?.({url});
 }
 

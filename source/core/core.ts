@@ -1,28 +1,20 @@
-import {EventEmitter} from 'node:events';
-import {createAdminRoutes} from './admin/routes.ts';
+import {type Activity, createActivity, schedulerNotice, tokenNotice} from './activity.ts';
+import type {AdminCore} from './admin/routes.ts';
 import {authIssuer} from './auth/oauth-client.ts';
-import {type TokenEvent, TokenManager} from './auth/token-manager.ts';
+import {TokenManager} from './auth/token-manager.ts';
 import {type Clock, systemClock} from './clock.ts';
-import type {
-	Core,
-	CoreEvents,
-	CoreSnapshot,
-	Notice,
-	NoticeLevel,
-	RequestLogEntry,
-	Totals,
-} from './contract.ts';
+import type {Core, CoreSnapshot} from './contract.ts';
 import {createCoreActions} from './core-actions.ts';
-import {BurnForecast} from './forecast.ts';
 import {startRequestHistory} from './history/attach.ts';
+import {assertBindAllowed, createAccessPolicy} from './http/access.ts';
+import {createInFlightCount} from './http/in-flight.ts';
+import {createHttpServer, type HttpServer} from './http/server.ts';
 import {createPoolKeys} from './keys/pool-keys.ts';
-import {createOpenAiFrontDoor} from './openai/front-door.ts';
 import {createPoolProxy, DEFAULT_UPSTREAM, type PoolProxy} from './proxy/index.ts';
-import type {ProxyRoute} from './proxy/server.ts';
 import {parseQuotaHeaders} from './quota/parse-headers.ts';
 import {createRandom, type Random} from './random.ts';
-import {Ring} from './ring.ts';
-import {createScheduler, type Scheduler, type SchedulerEvent} from './scheduler/index.ts';
+import {createRouteList} from './route-list.ts';
+import {createScheduler, type Scheduler} from './scheduler/index.ts';
 import {createKickSender} from './scheduler/kick-request.ts';
 import {accountSnapshot} from './snapshot-builder.ts';
 import {createSnapshotPublisher} from './snapshot-publisher.ts';
@@ -30,6 +22,8 @@ import type {Store} from './store/store.ts';
 import {strategies} from './strategies/index.ts';
 import {type HttpsMirror, listenHttpsMirror} from './tls/https-mirror.ts';
 import {openAiWebSocketRoute} from './ws/openai-route.ts';
+
+export {assertBindAllowed} from './http/access.ts';
 
 export type EmbeddedCoreOptions = {
 	readonly store: Store;
@@ -62,24 +56,13 @@ export type EmbeddedCore = Core & {
 	readonly tlsUrl: string | undefined;
 	readonly proxy: PoolProxy;
 	readonly scheduler: Scheduler;
+	readonly server: HttpServer;
 };
 
-const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
-
-/** Beyond loopback every client must present a pool key: refuse to listen there otherwise. */
-export function assertBindAllowed(host: string, store: Pick<Store, 'getSettings' | 'getKeys'>): void {
-	if (!loopbackHosts.has(host) && (!store.getSettings().requireKey || store.getKeys().length === 0)) {
-		throw new Error(
-			`Refusing to listen on ${host}: beyond loopback, every client must present a pool key. ` +
-				'Create one with `codexpool keys create`, then `codexpool keys require on`, and start again.',
-		);
-	}
-}
-
 /**
-The whole pool in this process: the proxy (Codex and OpenAI-compatible routes), the admin API, the token
-manager, usage polling and the staggering scheduler, all behind the one `Core` object the TUI and the admin
-API use. Listens before it resolves.
+The whole pool in this process, put together in one direction: the parts (activity, token manager, pool and
+engine, scheduler) → the actions → the route list (Codex, OpenAI, admin) → the server → listen. Resolves once
+it listens.
 */
 export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<EmbeddedCore> {
 	const {store} = options;
@@ -89,41 +72,18 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 	const settings = store.getSettings();
 	assertBindAllowed(host, store);
 
-	const emitter = new EventEmitter<CoreEvents>();
-	const requests = new Ring<RequestLogEntry>(200);
-	const notices = new Ring<Notice>(50);
-	const forecast = new BurnForecast();
-	const totals: {-readonly [K in keyof Totals]: Totals[K]} = {
-		requests: 0,
-		inputTokens: 0,
-		outputTokens: 0,
-		sessions: 0,
-		moves: 0,
-		failovers: 0,
-	};
-	let noticeCount = 0;
-	// Filled in below; the publisher needs a builder before the parts exist.
-	let build: () => CoreSnapshot = () => {
-		throw new Error('The core is not built yet.');
-	};
-
-	const publisher = createSnapshotPublisher(() => build());
-	const notify = (level: NoticeLevel, message: string) => {
-		const notice: Notice = {id: `n${++noticeCount}`, at: clock.now(), level, message};
-		notices.push(notice);
-		emitter.emit('notice', notice);
-		publisher.markDirty();
-	};
-
+	// The parts. The publisher builds a snapshot on first read, which comes after listen (see `snapshot`).
+	const publisher = createSnapshotPublisher(() => snapshot());
+	const activity = createActivity({clock, onChange: publisher.markDirty});
+	const names = () => new Map(store.listAccounts().map((record) => [record.id, record.name]));
+	const nameOf = (id: string) => names().get(id) ?? id;
 	const tokens = new TokenManager({
 		store,
 		issuer: options.issuer ?? authIssuer(process.env),
 		clock,
-		onEvent: (event) => notifyToken(event, store, notify),
+		onEvent: (event) => tokenNotice(event, nameOf, activity.notify),
 	});
 	const upstream = options.upstream ?? process.env.CODEXPOOL_UPSTREAM ?? DEFAULT_UPSTREAM;
-	const keys = createPoolKeys(store, {clock});
-	const lateRoutes: ProxyRoute[] = [];
 	const proxy = createPoolProxy({
 		clock,
 		random,
@@ -133,46 +93,18 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 		strategyOptions: () => store.getSettings().strategyOptions,
 		upstream,
 		waitUpToMs: options.waitUpToMs,
-		maxBodyBytes: settings.maxBodyBytes,
 		maxWebSockets: () => store.getSettings().maxWebSockets,
-		// The /v1 and admin routes need the engine, which exists only once the proxy does.
-		routes: [
-			{
-				path: /^\/(v1|api)(\/|$)/,
-				handle: async (request, response, url) => routeLate(lateRoutes, request, response, url),
-			},
-		],
-		authorize: (request, url) => {
-			if (loopbackHosts.has(host) && !store.getSettings().requireKey) {
-				return undefined;
-			}
-
-			if (!url.pathname.startsWith('/backend-api/')) {
-				return undefined;
-			}
-
-			const presented = request.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '';
-			return keys.verify(presented) === undefined
-				? 'This pool requires a pool key: Authorization: Bearer cxp_…'
-				: undefined;
-		},
 	});
-	const sendKickRequest = createKickSender({
-		backendUrl: upstream,
-		getAccessToken: async (id) => tokens.getAccessToken(id),
-		clock,
-	});
-	// A kick's answer carries the usage headers: the window it started shows at once, not at the next poll.
-	const sendKick = async (accountId: string) => {
-		const outcome = await sendKickRequest(accountId);
-		const quota = parseQuotaHeaders(outcome.rateLimitHeaders, clock.now());
-		if (quota !== undefined) {
-			proxy.pool.observeQuota(accountId, quota);
-		}
-
-		return outcome;
-	};
-	const names = () => new Map(store.listAccounts().map((record) => [record.id, record.name]));
+	// The `/v1/responses` WebSocket mode (the openai SDK's ResponsesWS); the route list takes its upgrades.
+	proxy.webSockets.mount(
+		openAiWebSocketRoute({
+			engine: proxy.engine,
+			pool: proxy.pool,
+			settings: () => store.getSettings(),
+			clock,
+		}),
+	);
+	const sendKick = kickSender(upstream, tokens, proxy, clock);
 	const scheduler = createScheduler({
 		clock,
 		random,
@@ -192,38 +124,38 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 				}
 			}
 		},
-		onEvent: (event) => onSchedulerEvent(event, emitter, notify, publisher.markDirty),
+		onEvent: (event) => schedulerNotice(event, activity, publisher.markDirty),
 	});
+	const inFlight = createInFlightCount();
 
-	const actions = createCoreActions({store, proxy, scheduler, sendKick, notify, flush: publisher.flush});
-	const core: Core = {
+	// The actions, and the core the admin API and the TUI use.
+	const actions = createCoreActions({
+		store,
+		proxy,
+		scheduler,
+		sendKick,
+		notify: activity.notify,
+		flush: publisher.flush,
+	});
+	const core: AdminCore = {
 		...actions,
 		subscribe: publisher.subscribe,
 		getSnapshot: publisher.getSnapshot,
-		on(event, listener) {
-			emitter.on(event, listener as never);
-			return () => emitter.off(event, listener as never);
-		},
-		stop: async () => {},
+		on: activity.on,
 	};
-	proxy.webSockets.mount(
-		openAiWebSocketRoute({
-			engine: proxy.engine,
-			pool: proxy.pool,
-			keys,
-			settings: () => store.getSettings(),
-			clock,
+
+	// The route list, the server over it, and the one access policy every door applies.
+	const server = createHttpServer({
+		routes: createRouteList({proxy, store, clock, core, inFlight}),
+		access: createAccessPolicy({
 			bindHost: host,
+			keys: createPoolKeys(store, {clock}),
+			settings: () => store.getSettings(),
+			adminToken: options.adminToken,
 		}),
-	);
-	lateRoutes.push(
-		...createOpenAiFrontDoor({engine: proxy.engine, pool: proxy.pool, store, clock, bindHost: host}),
-		{
-			path: /^\/api\//,
-			handle: async (request, response, url) => void (await admin(request, response, url.pathname)),
-		},
-	);
-	const admin = createAdminRoutes({core, adminToken: options.adminToken});
+		inFlight,
+	});
+
 	const history = startRequestHistory({
 		on: core.on,
 		home: store.home,
@@ -232,126 +164,60 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 			const account = proxy.pool.get(id);
 			return account && {plan: account.record.plan, quota: account.quota};
 		},
-		onError: (error) => notify('warn', `Could not write the request history: ${String(error)}`),
+		onError: (error) => activity.notify('warn', `Could not write the request history: ${String(error)}`),
 	});
-
-	const seenSessions = new Set<string>();
-	proxy.events.on('request', (entry) => {
-		requests.push(entry);
-		totals.requests++;
-		totals.inputTokens += entry.inputTokens;
-		totals.outputTokens += entry.outputTokens;
-		if (entry.sessionId !== undefined && !seenSessions.has(entry.sessionId)) {
-			// Bounded: after a long run a session seen long ago may count twice, which a total can afford.
-			if (seenSessions.size > 50_000) {
-				seenSessions.clear();
-			}
-
-			seenSessions.add(entry.sessionId);
-			totals.sessions++;
-		}
-
-		emitter.emit('request', entry);
-		publisher.markDirty();
-	});
-	proxy.events.on('move', (move) => {
-		totals.moves++;
-		emitter.emit('move', move);
-		notify(
-			'info',
-			`Session ${move.sessionId.slice(0, 8)} moved from ${nameOf(move.from)} to ${nameOf(move.to)}: ${move.reason}.`,
-		);
-	});
-	proxy.events.on('failover', (failover) => {
-		totals.failovers++;
-		notify('warn', `Failed over from ${nameOf(failover.from)}: ${failover.reason}.`);
-	});
-	proxy.events.on('notice', (notice) => notify(notice.level, notice.message));
-	const nameOf = (id: string) => names().get(id) ?? id;
-
-	// The pool changes several times per request (picked, running, quota); the forecast needs only new readings.
-	const forecastSeen = new Map<string, unknown>();
-	const stopPoolWatch = proxy.pool.onChange(() => {
-		for (const account of proxy.pool.list()) {
-			const quota = account.quota;
-			if (quota !== undefined && forecastSeen.get(account.record.id) !== quota) {
-				forecastSeen.set(account.record.id, quota);
-				forecast.observe(
-					account.record.id,
-					quota.observedAt,
-					quota.fiveHour?.usedPercent,
-					quota.weekly?.usedPercent,
-				);
-			}
-		}
-
-		publisher.markDirty();
-	});
-	const stopStoreListen = store.onDidChange(() => {
-		proxy.pool.setRecords(store.listAccounts());
-		scheduler.updateSettings(store.getSettings().scheduler);
-		publisher.markDirty();
-	});
-	const stopStoreWatch = options.watchStore === false ? () => {} : store.watch();
-
-	// Model requests from the moment they arrive (a request still waiting for its first byte counts too), for
-	// the header and for "quit now would cut streams".
-	let modelRequestsInFlight = 0;
-	proxy.server.server.on('request', (request, response) => {
-		if (!/^\/(backend-api\/codex|v1)\//.test(request.url ?? '')) {
-			return;
-		}
-
-		modelRequestsInFlight++;
-		publisher.markDirty();
-		response.once('close', () => {
-			modelRequestsInFlight--;
+	const stops = [
+		activity.watch(proxy, nameOf),
+		inFlight.onChange(publisher.markDirty),
+		store.onDidChange(() => {
+			proxy.pool.setRecords(store.listAccounts());
+			scheduler.updateSettings(store.getSettings().scheduler);
 			publisher.markDirty();
-		});
-	});
-
-	let url: string;
-	let mirror: HttpsMirror | undefined;
-	try {
-		url = await proxy.server.listen(options.port ?? 4455, host);
-		if (options.tls !== undefined) {
-			mirror = await listenHttpsMirror(proxy.server.server, options.tls, options.tls.port);
+		}),
+		options.watchStore === false ? () => {} : store.watch(),
+	];
+	const stopParts = async () => {
+		for (const stop of stops) {
+			stop();
 		}
-	} catch (error) {
-		// Nothing may keep running (and keep the process alive) when the core could not start.
-		stopStoreListen();
-		stopStoreWatch();
-		stopPoolWatch();
+
 		publisher.stop();
 		await scheduler.stop();
-		await proxy.close().catch(() => undefined);
+		// Together: the client WebSockets (closed by the proxy) would otherwise hold the server's close.
+		await Promise.all([proxy.close(), server.close()]);
+		await history.stop();
+	};
+
+	// Listen.
+	let mirror: HttpsMirror | undefined;
+	const url = await server.listen(options.port ?? 4455, host).catch(async (error: unknown) => {
+		// Nothing may keep running (and keep the process alive) when the core could not start.
+		await stopParts();
 		throw error;
+	});
+	if (options.tls !== undefined) {
+		mirror = await listenHttpsMirror(server.nodeServer, options.tls, options.tls.port).catch(
+			async (error: unknown) => {
+				await stopParts();
+				throw error;
+			},
+		);
 	}
 
 	const strategyList = Object.values(strategies).map(({name, description}) => ({name, description}));
-	build = () => {
-		const now = clock.now();
-		const pool = proxy.pool;
-		const sessions = proxy.sessions.snapshots();
-		return {
+	function snapshot(): CoreSnapshot {
+		return buildSnapshot({
 			mode: options.mode ?? 'embedded',
-			now,
-			clockSpeed: clock.speed,
-			proxyUrl: url,
+			clock,
+			url,
 			strategy: store.getSettings().strategy,
-			strategies: strategyList,
-			accounts: pool.list().map((account) => {
-				const id = account.record.id;
-				return accountSnapshot(account, now, pool.usableAt(id), pool.isUsable(id), forecast);
-			}),
-			sessions,
-			requests: requests.items,
-			notices: notices.items,
-			scheduler: scheduler.getPlan(),
-			totals: {...totals},
-			inFlight: modelRequestsInFlight,
-		};
-	};
+			strategyList,
+			proxy,
+			activity,
+			scheduler,
+			inFlight: inFlight.current(),
+		});
+	}
 
 	publisher.flush();
 	// Read every account's usage at once, so the first screen shows bars rather than dashes.
@@ -366,74 +232,63 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 		tlsUrl: mirror?.url,
 		proxy,
 		scheduler,
+		server,
 		async stop() {
 			await mirror?.close();
 			stopPolling();
-			stopPoolWatch();
-			stopStoreListen();
-			stopStoreWatch();
-			publisher.stop();
-			await scheduler.stop();
-			await proxy.close();
-			await history.stop();
+			await stopParts();
 		},
 	};
 }
 
-async function routeLate(
-	routes: readonly ProxyRoute[],
-	request: Parameters<ProxyRoute['handle']>[0],
-	response: Parameters<ProxyRoute['handle']>[1],
-	url: URL,
-): Promise<void> {
-	const route = routes.find(
-		(candidate) =>
-			(candidate.method === undefined || candidate.method === request.method) &&
-			(typeof candidate.path === 'string'
-				? candidate.path === url.pathname
-				: candidate.path.test(url.pathname)),
-	);
-	if (route === undefined) {
-		response.writeHead(404, {'content-type': 'application/json'});
-		response.end(
-			JSON.stringify({
-				error: {type: 'not_found', message: `codexpool does not serve ${request.method} ${url.pathname}.`},
-			}),
-		);
-		return;
-	}
+/** A kick's answer carries the usage headers: the window it started shows at once, not at the next poll. */
+function kickSender(upstream: string, tokens: TokenManager, proxy: PoolProxy, clock: Clock) {
+	const sendKickRequest = createKickSender({
+		backendUrl: upstream,
+		getAccessToken: async (id) => tokens.getAccessToken(id),
+		clock,
+	});
+	return async (accountId: string) => {
+		const outcome = await sendKickRequest(accountId);
+		const quota = parseQuotaHeaders(outcome.rateLimitHeaders, clock.now());
+		if (quota !== undefined) {
+			proxy.pool.observeQuota(accountId, quota);
+		}
 
-	await route.handle(request, response, url);
+		return outcome;
+	};
 }
 
-function notifyToken(
-	event: TokenEvent,
-	store: Store,
-	notify: (level: NoticeLevel, message: string) => void,
-): void {
-	const name = store.getAccount(event.accountId)?.name ?? event.accountId;
-	if (event.type === 'needs-login') {
-		notify('error', `${name} needs a new login: ${event.message}`);
-	} else if (event.type === 'refresh-failed') {
-		notify('warn', `Could not refresh the token of ${name}: ${event.message}`);
-	}
-}
-
-function onSchedulerEvent(
-	event: SchedulerEvent,
-	emitter: EventEmitter<CoreEvents>,
-	notify: (level: NoticeLevel, message: string) => void,
-	markDirty: () => void,
-): void {
-	if (event.type === 'kick') {
-		emitter.emit('kick', event.kick);
-		notify(
-			event.kick.ok ? 'info' : 'warn',
-			`${event.kick.dryRun ? 'Dry-run kick' : 'Kick'}: ${event.kick.detail}`,
-		);
-	} else if (event.type === 'error') {
-		notify('warn', `Scheduler ${event.job} failed: ${event.message}`);
-	} else {
-		markDirty();
-	}
+function buildSnapshot(parts: {
+	readonly mode: CoreSnapshot['mode'];
+	readonly clock: Clock;
+	readonly url: string;
+	readonly strategy: string;
+	readonly strategyList: CoreSnapshot['strategies'];
+	readonly proxy: PoolProxy;
+	readonly activity: Activity;
+	readonly scheduler: Scheduler;
+	readonly inFlight: number;
+}): CoreSnapshot {
+	const {clock, proxy, activity} = parts;
+	const now = clock.now();
+	const pool = proxy.pool;
+	return {
+		mode: parts.mode,
+		now,
+		clockSpeed: clock.speed,
+		proxyUrl: parts.url,
+		strategy: parts.strategy,
+		strategies: parts.strategyList,
+		accounts: pool.list().map((account) => {
+			const id = account.record.id;
+			return accountSnapshot(account, now, pool.usableAt(id), pool.isUsable(id), activity.forecast);
+		}),
+		sessions: proxy.sessions.snapshots(),
+		requests: activity.requests.items,
+		notices: activity.notices.items,
+		scheduler: parts.scheduler.getPlan(),
+		totals: activity.totals(),
+		inFlight: parts.inFlight,
+	};
 }

@@ -87,11 +87,11 @@ test('variant A: codex-config --write, then codex exec runs through the pool ove
 	t.after(() => core.stop());
 	// What reaches the proxy, before it decodes anything.
 	const seen: {path: string; encoding: string | undefined}[] = [];
-	core.proxy.server.server.on('request', (request: http.IncomingMessage) => {
+	core.server.nodeServer.on('request', (request: http.IncomingMessage) => {
 		seen.push({path: request.url ?? '', encoding: request.headers['content-encoding']});
 	});
 	// The built-in provider talks WebSocket (the pool accepts it); its HTTP bodies would be zstd.
-	core.proxy.server.server.on('upgrade', (request: http.IncomingMessage) => {
+	core.server.nodeServer.on('upgrade', (request: http.IncomingMessage) => {
 		seen.push({path: request.url ?? '', encoding: 'websocket'});
 	});
 
@@ -176,8 +176,8 @@ test('variant A keeps sessions resumable: a session recorded with the built-in p
 		}
 	};
 	// Codex resumes over the pool's WebSocket (one upgrade per run), or over HTTP POSTs.
-	core.proxy.server.server.on('request', countTurn);
-	core.proxy.server.server.on('upgrade', countTurn);
+	core.server.nodeServer.on('request', countTurn);
+	core.server.nodeServer.on('upgrade', countTurn);
 	const written = await runCommand(
 		codexConfig,
 		['--write', '--port', new URL(core.url).port, '--tls-port', new URL(core.tlsUrl!).port],

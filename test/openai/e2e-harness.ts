@@ -5,11 +5,9 @@ import {type Clock, systemClock} from '../../source/core/clock.ts';
 import {createPoolKeys, type PoolKeys} from '../../source/core/keys/pool-keys.ts';
 import {createOpenAiFrontDoor} from '../../source/core/openai/front-door.ts';
 import {createPool, type Pool} from '../../source/core/pool/pool.ts';
-import {createCodexRoutes} from '../../source/core/proxy/codex-routes.ts';
 import {createEngine, type Engine} from '../../source/core/proxy/dispatch.ts';
 import {Emitter, type ProxyEvents} from '../../source/core/proxy/events.ts';
 import {strategySelector} from '../../source/core/proxy/selection.ts';
-import {createProxyServer} from '../../source/core/proxy/server.ts';
 import {
 	createUpstreamAgent,
 	parseUpstreamBase,
@@ -22,6 +20,7 @@ import type {SimulatedUpstream} from '../../source/core/simulated-backend/index.
 import {openStore, type Store} from '../../source/core/store/store.ts';
 import {type FaultyUpstream, startFaultyUpstream} from '../helpers/faults.ts';
 import {recordFor} from '../proxy/harness.ts';
+import {serveCodexRoutes} from '../proxy/serve.ts';
 
 /** The tokens the upstream issued to each account; these tests never expire them, so no refresh is needed. */
 function issuedTokens(upstream: SimulatedUpstream, names: readonly string[]): TokenSource {
@@ -89,13 +88,11 @@ export async function startPool(
 	store.setSettings({requireKey: true, models: {publish: [], aliases: {fast: 'gpt-5.6-sol'}}});
 	const keys = createPoolKeys(store, {clock});
 	const {key} = keys.create('e2e');
-	const proxy = createProxyServer({
-		routes: [
-			...createCodexRoutes({engine, pool, clock}),
-			...createOpenAiFrontDoor({engine, pool, store, clock}),
-		],
-	});
-	const url = await proxy.listen();
+	const proxy = await serveCodexRoutes(
+		{engine, pool, clock},
+		{extra: createOpenAiFrontDoor({engine, pool, store, clock}), settings: () => store.getSettings(), keys},
+	);
+	const url = proxy.url;
 	return {
 		upstream,
 		baseURL: `${url}/v1`,

@@ -1,13 +1,12 @@
-import {once} from 'node:events';
 import fs from 'node:fs';
-import http from 'node:http';
-import type {AddressInfo} from 'node:net';
 import {Readable} from 'node:stream';
 import {createManualClock} from '../../source/core/clock.ts';
+import {createAccessPolicy} from '../../source/core/http/access.ts';
+import {createHttpServer} from '../../source/core/http/server.ts';
 import {createMemoryKeyStorage, createPoolKeys, type PoolKeys} from '../../source/core/keys/pool-keys.ts';
 import type {OpenAiDeps} from '../../source/core/openai/deps.ts';
+import {openAiRoutes} from '../../source/core/openai/front-door.ts';
 import type {UpstreamModel} from '../../source/core/openai/models.ts';
-import {createOpenAiRoutes} from '../../source/core/openai/routes.ts';
 import type {Dispatch, DispatchRequest, DispatchResult} from '../../source/core/proxy/dispatch-types.ts';
 import {type ResponsesEvent, readResponsesEvents} from '../../source/core/sse/responses-events.ts';
 import type {Settings} from '../../source/core/store/types.ts';
@@ -85,6 +84,7 @@ export const testSettings: Settings = {
 	models: {publish: [], aliases: {fast: 'gpt-5.4-mini'}},
 	maxBodyBytes: 1024 * 1024,
 	maxWebSockets: 512,
+	allowedOrigins: [],
 };
 
 export type TestServer = {
@@ -95,41 +95,28 @@ export type TestServer = {
 	close: () => Promise<void>;
 };
 
-/** The three routes on a real node:http server on 127.0.0.1:0, with one pool key created. */
+/**
+The `/v1` routes as the pool mounts them (`openAiRoutes`), on the pool's HTTP server with its access policy,
+on 127.0.0.1:0, with one pool key created. `bindHost` is what the access policy takes the bind address to be.
+*/
 export async function startRoutes(
 	dispatch: Dispatch,
-	overrides: Partial<OpenAiDeps> = {},
+	overrides: Partial<OpenAiDeps> & {bindHost?: string} = {},
 ): Promise<TestServer> {
 	const keys = createPoolKeys(createMemoryKeyStorage(), {clock: createManualClock(1_763_790_000_000)});
 	const {key} = keys.create('test');
 	const settings = {current: testSettings};
-	const routes = createOpenAiRoutes({
-		dispatch,
-		keys,
-		settings: () => settings.current,
-		models: async () => upstreamModels,
-		clock: createManualClock(1_763_790_000_000),
-		...overrides,
+	const {bindHost = '127.0.0.1', ...deps} = overrides;
+	const server = createHttpServer({
+		routes: openAiRoutes({
+			dispatch,
+			settings: () => settings.current,
+			models: async () => upstreamModels,
+			clock: createManualClock(1_763_790_000_000),
+			...deps,
+		}),
+		access: createAccessPolicy({bindHost, keys, settings: () => settings.current}),
 	});
-	const server = http.createServer((req, res) => {
-		void routes(req, res).then((handled) => {
-			if (!handled) {
-				res.writeHead(404).end();
-			}
-		});
-	});
-	server.listen(0, '127.0.0.1');
-	await once(server, 'listening');
-	const {port} = server.address() as AddressInfo;
-	return {
-		url: `http://127.0.0.1:${port}`,
-		keys,
-		key,
-		settings,
-		close: async () => {
-			server.closeAllConnections();
-			server.close();
-			await once(server, 'close');
-		},
-	};
+	const url = await server.listen();
+	return {url, keys, key, settings, close: () => server.close()};
 }

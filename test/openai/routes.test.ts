@@ -225,7 +225,7 @@ test('an exhausted pool is a 429 with resets_at and retry-after', async (t) => {
 	assert.match(body.error.message, /2025-11-22T06:40:00.000Z/);
 });
 
-test('models lists published models and aliases; other methods get 405', async (t) => {
+test('models lists published models and aliases; other methods are not served', async (t) => {
 	const server = await startRoutes(replayDispatch('text'));
 	t.after(server.close);
 	const body = (await (await fetch(`${server.url}/v1/models`)).json()) as {
@@ -237,7 +237,9 @@ test('models lists published models and aliases; other methods get 405', async (
 		body.data.map((model) => model.id),
 		['gpt-5.5', 'gpt-5.6-sol', 'fast'],
 	);
-	assert.equal((await fetch(`${server.url}/v1/models`, {method: 'DELETE'})).status, 405);
+	const deleted = await fetch(`${server.url}/v1/models`, {method: 'DELETE'});
+	assert.equal(deleted.status, 404);
+	assert.match(((await deleted.json()) as {error: {message: string}}).error.message, /does not serve DELETE/);
 	const unavailable = await startRoutes(replayDispatch('text'), {
 		models: async () => {
 			throw new Error('no account');

@@ -8,6 +8,7 @@ import {noMarks} from '../../source/core/model.ts';
 import {createPoolProxy} from '../../source/core/proxy/index.ts';
 import {createRandom} from '../../source/core/random.ts';
 import {responsesEvent, sseEvent} from '../../source/core/sse/frame.ts';
+import {serveCodexRoutes} from './serve.ts';
 
 async function proxyFor(t: import('node:test').TestContext, upstream: ReturnType<typeof createServer>) {
 	await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
@@ -31,8 +32,10 @@ async function proxyFor(t: import('node:test').TestContext, upstream: ReturnType
 		strategy: () => 'round-robin',
 		upstream: `http://127.0.0.1:${port}/backend-api`,
 	});
-	const url = await proxy.server.listen();
+	const served = await serveCodexRoutes({...proxy, clock: systemClock});
+	const url = served.url;
 	t.after(async () => {
+		await served.close();
 		await proxy.close();
 		upstream.closeAllConnections();
 		await new Promise((resolve) => upstream.close(resolve));

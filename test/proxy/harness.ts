@@ -1,11 +1,9 @@
 import {type Clock, systemClock} from '../../source/core/clock.ts';
 import {noMarks} from '../../source/core/model.ts';
 import {createPool, type Pool} from '../../source/core/pool/pool.ts';
-import {createCodexRoutes} from '../../source/core/proxy/codex-routes.ts';
 import {createEngine, type Engine} from '../../source/core/proxy/dispatch.ts';
 import {Emitter, type ProxyEvents} from '../../source/core/proxy/events.ts';
 import {strategySelector} from '../../source/core/proxy/selection.ts';
-import {createProxyServer} from '../../source/core/proxy/server.ts';
 import {
 	createUpstreamAgent,
 	parseUpstreamBase,
@@ -17,6 +15,7 @@ import {createSessionRegistry, type SessionRegistry} from '../../source/core/ses
 import type {SimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import type {AccountRecord} from '../../source/core/store/types.ts';
 import {type FaultyUpstream, startFaultyUpstream} from '../helpers/faults.ts';
+import {serveCodexRoutes} from './serve.ts';
 
 /**
 A token source for tests: the tokens the upstream issued, refreshed against its `/oauth/token` with one
@@ -157,8 +156,8 @@ export async function startHarness(
 		waitUpToMs: options.waitUpToMs,
 		events: emitter,
 	});
-	const proxy = createProxyServer({routes: createCodexRoutes({engine, pool, clock})});
-	const proxyUrl = await proxy.listen();
+	const proxy = await serveCodexRoutes({engine, pool, clock});
+	const proxyUrl = proxy.url;
 	return {
 		upstream,
 		proxyUrl,

@@ -5,6 +5,7 @@ import {createPoolProxy} from '../../source/core/proxy/index.ts';
 import {createRandom} from '../../source/core/random.ts';
 import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {createTestTokens, postTurn, recordFor, turnBody} from './harness.ts';
+import {serveCodexRoutes} from './serve.ts';
 
 async function start(t: import('node:test').TestContext) {
 	const upstream = await startSimulatedUpstream({accounts: [{name: 'a'}, {name: 'b'}]});
@@ -15,25 +16,32 @@ async function start(t: import('node:test').TestContext) {
 		tokens: createTestTokens(upstream, ['a', 'b']).source,
 		strategy: () => 'round-robin',
 		upstream: upstream.backendUrl,
-		routes: [
-			{
-				method: 'GET',
-				path: '/v1/ping',
-				handle: (_request, response) => {
-					response.end('pong');
-				},
-			},
-		],
 	});
-	const url = await proxy.server.listen();
+	const served = await serveCodexRoutes(
+		{...proxy, clock: systemClock},
+		{
+			extra: [
+				{
+					door: 'codex',
+					method: 'GET',
+					path: '/v1/ping',
+					handle: (_request, response) => {
+						response.end('pong');
+					},
+				},
+			],
+		},
+	);
+	const url = served.url;
 	t.after(async () => {
+		await served.close();
 		await proxy.close();
 		await upstream.close();
 	});
 	return {upstream, proxy, url};
 }
 
-test('createPoolProxy serves Codex routes and mounted routes', async (t) => {
+test('the parts serve Codex routes and another route in the same list', async (t) => {
 	const {proxy, url} = await start(t);
 	const requests: unknown[] = [];
 	proxy.events.on('request', (entry) => requests.push(entry));

@@ -11,6 +11,7 @@ import {startSimulatedUpstream} from '../../source/core/simulated-backend/index.
 import {openStore} from '../../source/core/store/store.ts';
 import {tempDir} from '../store/fixtures.ts';
 import {postTurn, turnBody} from './harness.ts';
+import {serveCodexRoutes} from './serve.ts';
 
 // The proxy with the real token manager and store (what the core wires), against the simulated issuer.
 async function start(t: import('node:test').TestContext, names: readonly string[]) {
@@ -32,9 +33,11 @@ async function start(t: import('node:test').TestContext, names: readonly string[
 		upstream: upstream.backendUrl,
 	});
 	const unsubscribe = store.onDidChange(() => proxy.pool.setRecords(store.listAccounts()));
-	const url = await proxy.server.listen();
+	const served = await serveCodexRoutes({...proxy, clock: systemClock});
+	const url = served.url;
 	t.after(async () => {
 		unsubscribe();
+		await served.close();
 		await proxy.close();
 		await upstream.close();
 	});

@@ -9,13 +9,16 @@ import {startRelayHarness} from './relay-harness.ts';
 const goodKey = 'cxp_test_good_key';
 
 async function startWithV1(requireKey: boolean) {
-	const h = await startRelayHarness(['a', 'b']);
+	const settings = () => ({...defaultSettings, requireKey});
+	const h = await startRelayHarness(['a', 'b'], {
+		keys: {verify: (key) => (key === goodKey ? ({id: 'k1'} as never) : undefined)},
+		settings,
+	});
 	h.proxy.webSockets.mount(
 		openAiWebSocketRoute({
 			engine: h.proxy.engine,
 			pool: h.proxy.pool,
-			keys: {verify: (key) => (key === goodKey ? ({id: 'k1'} as never) : undefined)},
-			settings: () => ({...defaultSettings, requireKey}),
+			settings,
 			clock: {now: () => Date.now(), speed: 1} as never,
 		}),
 	);

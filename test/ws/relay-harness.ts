@@ -1,12 +1,16 @@
 import {once} from 'node:events';
 import WebSocket from 'ws';
 import {systemClock} from '../../source/core/clock.ts';
+import type {AccessSettings} from '../../source/core/http/access.ts';
+import type {PoolKeys} from '../../source/core/keys/pool-keys.ts';
 import {noMarks} from '../../source/core/model.ts';
+import {webSocketUpgradeRoute} from '../../source/core/proxy/codex-routes.ts';
 import type {ProxyEvents} from '../../source/core/proxy/events.ts';
 import {createPoolProxy, type PoolProxy} from '../../source/core/proxy/index.ts';
 import type {TokenSource} from '../../source/core/proxy/upstream-client.ts';
 import {createRandom} from '../../source/core/random.ts';
 import type {AccountRecord} from '../../source/core/store/types.ts';
+import {serveCodexRoutes} from '../proxy/serve.ts';
 import {startFakeUpstream} from './fake-upstream.ts';
 
 export function record(id: string): AccountRecord {
@@ -49,6 +53,9 @@ export async function startRelayHarness(
 		behaviour?: Parameters<typeof startFakeUpstream>[0];
 		maxWebSockets?: number;
 		waitUpToMs?: number;
+		/** The access policy's keys and settings (default: loopback, no key required). */
+		keys?: Pick<PoolKeys, 'verify'>;
+		settings?: () => AccessSettings;
 	} = {},
 ) {
 	const upstream = await startFakeUpstream(options.behaviour);
@@ -63,7 +70,16 @@ export async function startRelayHarness(
 		waitUpToMs: options.waitUpToMs,
 		maxWebSockets: options.maxWebSockets === undefined ? undefined : () => options.maxWebSockets!,
 	});
-	const url = await proxy.server.listen();
+	// The product's Codex routes (with their WebSocket upgrade) and `/v1/responses`'s upgrade route.
+	const served = await serveCodexRoutes(
+		{...proxy, clock: systemClock},
+		{
+			extra: [webSocketUpgradeRoute('openai', '/v1/responses', proxy.webSockets)],
+			keys: options.keys,
+			settings: options.settings,
+		},
+	);
+	const url = served.url;
 	const events = {request: [], move: [], failover: [], notice: []} as unknown as {
 		[K in keyof ProxyEvents]: ProxyEvents[K][0][];
 	};
@@ -77,7 +93,7 @@ export async function startRelayHarness(
 		events,
 		wsUrl: `${url.replace('http', 'ws')}/backend-api/codex/responses`,
 		async close() {
-			await proxy.close();
+			await Promise.all([proxy.close(), served.close()]);
 			await upstream.close();
 		},
 	};

@@ -1,112 +1,111 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {ActionResult, Core, CoreEvents} from '../contract.ts';
+import {readJsonBody} from '../http/body.ts';
+import {type Refusal, sendJson, sendRefusal} from '../http/reply.ts';
+import type {Route} from '../http/route.ts';
 import type {SchedulerChange, StrategyOptions} from '../model.ts';
 import {sseComment, sseEvent} from '../sse/frame.ts';
-import {readJsonBody, sendJson} from './http.ts';
 
 /**
 The admin API: the same `Core` the TUI uses, over HTTP, so a TUI or a command in another process can
 attach to a running daemon. `GET /api/state` is the snapshot; `GET /api/events` streams a fresh snapshot
-whenever it changes plus every request, move, kick and notice; `POST /api/...` runs an action.
+whenever it changes plus every request, move, kick and notice; `POST /api/...` runs an action. Who may call
+it is the access policy's business (loopback, or the admin token; never a web page).
 */
-export type AdminRouteOptions = {
-	readonly core: Core;
-	/** When set, callers that are not on loopback must present it as a Bearer token. */
-	readonly adminToken?: string | undefined;
-};
+export type AdminCore = Omit<Core, 'stop'>;
 
 const accountActions = ['pin', 'unpin', 'drain', 'evict', 'restore', 'kick'] as const;
 type AccountAction = (typeof accountActions)[number];
 
-/** Handles `/api/*`; returns false for any other path so the caller can route it elsewhere. */
-export function createAdminRoutes({core, adminToken}: AdminRouteOptions) {
-	return async (request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> => {
-		if (!path.startsWith('/api/')) {
-			return false;
-		}
+/** An action's body: JSON (a web page cannot send that cross-origin without a preflight), at most 64 KB. */
+const actionBody = (request: IncomingMessage) => readJsonBody(request, {maxBytes: 64 * 1024, empty: {}});
 
-		const refusal = refuse(request, adminToken);
-		if (refusal !== undefined) {
-			sendJson(response, 403, {error: {type: 'forbidden', message: refusal}});
-			return true;
-		}
+const refuse = (response: ServerResponse, refusal: Refusal) => sendRefusal(response, 'admin', refusal);
 
-		if (request.method === 'GET' && path === '/api/state') {
-			sendJson(response, 200, core.getSnapshot());
-			return true;
-		}
+/** Runs an action and answers its result: 200 when it worked, 400 with the reason when it did not. */
+const answer = (response: ServerResponse, result: ActionResult) =>
+	sendJson(response, result.ok ? 200 : 400, result);
 
-		if (request.method === 'GET' && path === '/api/events') {
-			streamEvents(core, request, response);
-			return true;
-		}
+export function createAdminRoutes(core: AdminCore): Route[] {
+	const action =
+		(run: (body: Record<string, unknown>, url: URL) => Promise<ActionResult | undefined>) =>
+		async (request: IncomingMessage, response: ServerResponse, url: URL) => {
+			const result = await run(await actionBody(request), url);
+			if (result === undefined) {
+				refuse(response, {status: 404, code: 'not_found', message: `No admin action at ${url.pathname}.`});
+				return;
+			}
 
-		if (request.method !== 'POST') {
-			sendJson(response, 405, {
-				error: {type: 'method_not_allowed', message: `${request.method} is not allowed on ${path}.`},
-			});
-			return true;
-		}
+			answer(response, result);
+		};
 
-		// A web page can send a "simple" cross-site POST to loopback; requiring JSON forces a CORS preflight,
-		// which this server never grants.
-		if (!(request.headers['content-type'] ?? '').startsWith('application/json')) {
-			sendJson(response, 415, {
-				error: {
-					type: 'unsupported_media_type',
-					message: 'Admin actions take a JSON body (Content-Type: application/json).',
-				},
-			});
-			return true;
-		}
-
-		const body = await readJsonBody(request, 64 * 1024);
-		if (!body.ok) {
-			sendJson(response, body.status, {error: {type: 'invalid_request', message: body.message}});
-			return true;
-		}
-
-		const result = await runAction(core, path, body.value);
-		if (result === undefined) {
-			sendJson(response, 404, {error: {type: 'not_found', message: `No admin action at ${path}.`}});
-			return true;
-		}
-
-		sendJson(response, result.ok ? 200 : 400, result);
-		return true;
-	};
+	return [
+		{
+			door: 'admin',
+			method: 'GET',
+			path: '/api/state',
+			handle: (_request, response) => sendJson(response, 200, core.getSnapshot()),
+		},
+		{
+			door: 'admin',
+			method: 'GET',
+			path: '/api/events',
+			handle: (request, response) => streamEvents(core, request, response),
+		},
+		{
+			door: 'admin',
+			method: 'POST',
+			path: /^\/api\/accounts\/[^/]+\/[a-z]+$/,
+			handle: action(async (_body, url) => {
+				const [, , , name, verb] = url.pathname.split('/');
+				const account = decodeURIComponent(name!);
+				return accountActions.includes(verb as AccountAction)
+					? core[verb as AccountAction](account)
+					: undefined;
+			}),
+		},
+		{
+			door: 'admin',
+			method: 'POST',
+			path: '/api/strategy',
+			handle: action(async (body) =>
+				typeof body.name === 'string'
+					? core.setStrategy(body.name, body.options as StrategyOptions | undefined)
+					: {ok: false, message: 'Name the strategy: {"name": "<strategy>"}.'},
+			),
+		},
+		{
+			door: 'admin',
+			method: 'POST',
+			path: '/api/scheduler',
+			handle: action(async (body) => core.setScheduler(body as SchedulerChange)),
+		},
+		{
+			door: 'admin',
+			method: 'POST',
+			path: '/api/usage/refresh',
+			handle: action(async (body) =>
+				core.refreshUsage(typeof body.account === 'string' ? body.account : undefined),
+			),
+		},
+		{
+			// Anything else under /api/: a read is a method the API does not allow, a post an action it lacks.
+			door: 'admin',
+			path: /^\/api\//,
+			handle: (request, response, url) =>
+				request.method === 'POST'
+					? action(async () => undefined)(request, response, url)
+					: refuse(response, wrongMethod(request, url.pathname)),
+		},
+	];
 }
 
-async function runAction(
-	core: Core,
-	path: string,
-	body: Record<string, unknown>,
-): Promise<ActionResult | undefined> {
-	const match = /^\/api\/accounts\/([^/]+)\/([a-z]+)$/.exec(path);
-	if (match) {
-		const account = decodeURIComponent(match[1]!);
-		const action = match[2] as AccountAction;
-		return accountActions.includes(action) ? core[action](account) : undefined;
-	}
-
-	if (path === '/api/strategy') {
-		return typeof body.name === 'string'
-			? core.setStrategy(body.name, body.options as StrategyOptions | undefined)
-			: {ok: false, message: 'Name the strategy: {"name": "<strategy>"}.'};
-	}
-
-	if (path === '/api/scheduler') {
-		return core.setScheduler(body as SchedulerChange);
-	}
-
-	if (path === '/api/usage/refresh') {
-		return core.refreshUsage(typeof body.account === 'string' ? body.account : undefined);
-	}
-
-	return undefined;
+/** What the catch-all answers a method other than POST (before reading any body). */
+function wrongMethod(request: IncomingMessage, path: string): Refusal {
+	return {status: 405, code: 'method_not_allowed', message: `${request.method} is not allowed on ${path}.`};
 }
 
-function streamEvents(core: Core, request: IncomingMessage, response: ServerResponse): void {
+function streamEvents(core: AdminCore, request: IncomingMessage, response: ServerResponse): void {
 	response.writeHead(200, {
 		'content-type': 'text/event-stream',
 		'cache-control': 'no-store',
@@ -132,35 +131,4 @@ function streamEvents(core: Core, request: IncomingMessage, response: ServerResp
 			stop();
 		}
 	});
-}
-
-const loopback = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-
-function refuse(request: IncomingMessage, adminToken: string | undefined): string | undefined {
-	const origin = request.headers.origin;
-	if (origin !== undefined && origin !== 'null') {
-		return 'The admin API does not serve web pages.';
-	}
-
-	if (loopback.has(request.socket.remoteAddress ?? '')) {
-		return undefined;
-	}
-
-	if (adminToken === undefined) {
-		return 'The admin API answers loopback clients only. Configure an admin token to reach it from elsewhere.';
-	}
-
-	const presented = request.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '';
-	return constantTimeEqual(presented, adminToken) ? undefined : 'Wrong or missing admin token.';
-}
-
-function constantTimeEqual(a: string, b: string): boolean {
-	const left = Buffer.from(a);
-	const right = Buffer.from(b);
-	let difference = left.length ^ right.length;
-	for (let i = 0; i < right.length; i++) {
-		difference |= (left[i] ?? 0) ^ right[i]!;
-	}
-
-	return difference === 0;
 }

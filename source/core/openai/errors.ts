@@ -1,4 +1,5 @@
 import type {ServerResponse} from 'node:http';
+import {ClientRequestError} from '../http/body.ts';
 import type {DispatchFailure} from '../proxy/dispatch-types.ts';
 
 /** The `type` field of an OpenAI error body. */
@@ -181,6 +182,10 @@ export function sendError(res: ServerResponse, error: OpenAiError): void {
 export function toOpenAiError(error: unknown): OpenAiError {
 	if (error instanceof OpenAiError) {
 		return error;
+	}
+
+	if (error instanceof ClientRequestError) {
+		return new OpenAiError(error.status, error.message, {code: error.code});
 	}
 
 	const message = error instanceof Error ? error.message : String(error);

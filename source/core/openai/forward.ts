@@ -1,24 +1,23 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import {systemClock} from '../clock.ts';
+import {readJsonBody} from '../http/body.ts';
+import {clientName} from '../http/client.ts';
 import type {DispatchSuccess} from '../proxy/dispatch-types.ts';
 import type {OpenAiDeps} from './deps.ts';
 import {fromDispatchFailure} from './errors.ts';
-import {authorize, clientName, readJsonBody} from './http.ts';
 import type {UpstreamModel} from './models.ts';
 import {resolveModel} from './models.ts';
 import {requireObject} from './responses-request.ts';
 
 /**
-What is refused before the body is translated: the key (401), then the body itself (413/415/400, and a
-JSON object naming a model).
+What is refused before the body is translated (the access policy has checked the key already): the body
+itself (413/415/400, and a JSON object naming a model).
 */
 export async function acceptRequest(
 	req: IncomingMessage,
 	deps: OpenAiDeps,
 ): Promise<Record<string, unknown>> {
-	const settings = deps.settings();
-	authorize(req, {keys: deps.keys, requireKey: settings.requireKey, bindHost: deps.bindHost});
-	return requireObject(await readJsonBody(req, settings.maxBodyBytes));
+	return requireObject(await readJsonBody(req, {maxBytes: deps.settings().maxBodyBytes}));
 }
 
 /** The upstream model list, or undefined when the engine cannot tell (then the upstream judges the model). */

@@ -1,26 +1,57 @@
 import type {Clock} from '../clock.ts';
-import {createPoolKeys, type KeyStorage} from '../keys/pool-keys.ts';
+import type {Route} from '../http/route.ts';
 import type {Pool} from '../pool/pool.ts';
+import {webSocketUpgradeRoute} from '../proxy/codex-routes.ts';
 import type {Engine} from '../proxy/dispatch.ts';
-import type {ProxyRoute} from '../proxy/server.ts';
 import type {Settings} from '../store/types.ts';
+import type {WebSocketFrontDoor} from '../ws/front-door.ts';
 import {createModelCatalog} from './catalog.ts';
-import {openAiProxyRoutes} from './proxy-routes.ts';
+import type {OpenAiDeps} from './deps.ts';
+import {handleChatCompletions, handleModels, handleResponses} from './routes.ts';
 
 /**
-The OpenAI-compatible front door wired to the pool in one call, for `serve`, the control center and the demo:
-`createProxyServer({routes: [...createCodexRoutes(...), ...createOpenAiFrontDoor({engine, pool, store, clock})]})`.
-Keys and settings are read from the store on each request, so `codexpool keys revoke` and a settings change
-apply to a running server. `bindHost` is the address the server listens on (for the loopback rule).
+The `/v1` routes as the pool mounts them. The access policy checks the pool key before a handler runs; each
+handler answers every error in the OpenAI shape.
+*/
+export function openAiRoutes(deps: OpenAiDeps): Route[] {
+	return [
+		{
+			door: 'openai',
+			method: 'POST',
+			path: /^\/v1\/responses\/?$/,
+			model: true,
+			handle: (req, res) => handleResponses(req, res, deps),
+		},
+		{
+			door: 'openai',
+			method: 'POST',
+			path: /^\/v1\/chat\/completions\/?$/,
+			model: true,
+			handle: (req, res) => handleChatCompletions(req, res, deps),
+		},
+		{
+			door: 'openai',
+			method: 'GET',
+			path: /^\/v1\/models(\/[^/]+)?\/?$/,
+			handle: (req, res) => handleModels(req, res, deps),
+		},
+	];
+}
+
+/**
+The OpenAI-compatible front door wired to the pool's engine: the model list is fetched through the pool
+(usable accounts first). Settings are read from the store on each request, so a change applies to a
+running server.
 */
 export function createOpenAiFrontDoor(options: {
 	engine: Pick<Engine, 'dispatch' | 'get'>;
 	pool: Pick<Pool, 'list' | 'isUsable'>;
-	store: KeyStorage & {getSettings: () => Settings};
+	store: {getSettings: () => Settings};
 	clock: Clock;
-	bindHost?: string;
-}): ProxyRoute[] {
-	const {engine, pool, store, clock} = options;
+	/** Takes the `/v1/responses` WebSocket upgrades (the openai SDK's ResponsesWS); without it they get 426. */
+	webSockets?: Pick<WebSocketFrontDoor, 'handleUpgrade'>;
+}): Route[] {
+	const {engine, pool, store, clock, webSockets} = options;
 	const models = createModelCatalog({
 		get: (accountId, path) => engine.get(accountId, path),
 		accountIds: () =>
@@ -30,12 +61,13 @@ export function createOpenAiFrontDoor(options: {
 				.sort((a, b) => Number(pool.isUsable(b)) - Number(pool.isUsable(a))),
 		clock,
 	});
-	return openAiProxyRoutes({
+	const routes = openAiRoutes({
 		dispatch: engine.dispatch,
-		keys: createPoolKeys(store, {clock}),
 		settings: () => store.getSettings(),
 		models,
 		clock,
-		bindHost: options.bindHost,
 	});
+	return webSockets === undefined
+		? routes
+		: [...routes, webSocketUpgradeRoute('openai', '/v1/responses', webSockets)];
 }

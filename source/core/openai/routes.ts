@@ -1,15 +1,16 @@
-import type {IncomingMessage, ServerResponse} from 'node:http';
+import type {ServerResponse} from 'node:http';
 import type {Readable} from 'node:stream';
 import {systemClock} from '../clock.ts';
+import {sendJson} from '../http/reply.ts';
 import {sseEvent} from '../sse/frame.ts';
 import {type ResponsesEvent, readResponsesEvents} from '../sse/responses-events.ts';
 import {chatToResponses} from './chat-request.ts';
 import {responseToChatCompletion} from './chat-response.ts';
 import {createChatStreamTranslator} from './chat-stream.ts';
-import type {OpenAiDeps, OpenAiHandler} from './deps.ts';
+import type {OpenAiHandler} from './deps.ts';
 import {fromStreamFailure, OpenAiError, sendError, toOpenAiError} from './errors.ts';
 import {acceptRequest, clientGone, forward, upstreamModels} from './forward.ts';
-import {authorize, sendJson, startSse, write} from './http.ts';
+import {startSse, write} from './http.ts';
 import {modelListBody, publishedModelIds} from './models.ts';
 import {createResponseAssembler} from './response-assembler.ts';
 import {normaliseResponsesBody} from './responses-request.ts';
@@ -128,7 +129,6 @@ of them, or 404 `model_not_found`).
 export const handleModels: OpenAiHandler = async (req, res, deps) => {
 	await guard(res, async () => {
 		const settings = deps.settings();
-		authorize(req, {keys: deps.keys, requireKey: settings.requireKey, bindHost: deps.bindHost});
 		const upstream = await upstreamModels(deps);
 		if (upstream === undefined) {
 			throw new OpenAiError(
@@ -158,41 +158,6 @@ export const handleModels: OpenAiHandler = async (req, res, deps) => {
 		sendJson(res, 200, model);
 	});
 };
-
-/**
-Mounts the three routes: returns a handler that answers `/v1/responses`, `/v1/chat/completions` and
-`/v1/models` (405 for another method) and returns false for any other path, so a server can chain it.
-*/
-export function createOpenAiRoutes(
-	deps: OpenAiDeps,
-): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
-	const routes: Record<string, {method: string; handler: OpenAiHandler}> = {
-		'/v1/responses': {method: 'POST', handler: handleResponses},
-		'/v1/chat/completions': {method: 'POST', handler: handleChatCompletions},
-		'/v1/models': {method: 'GET', handler: handleModels},
-	};
-	return async (req, res) => {
-		const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
-		const route = routes[path.startsWith('/v1/models/') ? '/v1/models' : path];
-		if (route === undefined) {
-			return false;
-		}
-
-		if (req.method !== route.method) {
-			res.setHeader('allow', route.method);
-			sendError(
-				res,
-				new OpenAiError(405, `${path} takes ${route.method}, not ${req.method}.`, {
-					code: 'method_not_allowed',
-				}),
-			);
-			return true;
-		}
-
-		await route.handler(req, res, deps);
-		return true;
-	};
-}
 
 async function guard(res: ServerResponse, run: () => Promise<void>): Promise<void> {
 	try {

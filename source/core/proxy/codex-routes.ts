@@ -1,12 +1,16 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {Clock} from '../clock.ts';
+import {readJsonBody} from '../http/body.ts';
+import {clientName} from '../http/client.ts';
+import type {InFlightCount} from '../http/in-flight.ts';
+import {endSocketWithRefusal, sendJson, sendRefusal} from '../http/reply.ts';
+import type {Door, Route} from '../http/route.ts';
 import type {Pool} from '../pool/pool.ts';
-import {readJsonBody} from './body.ts';
+import type {WebSocketFrontDoor} from '../ws/front-door.ts';
 import type {Engine} from './dispatch.ts';
 import {flattenHeaders} from './headers.ts';
 import {pooledUsage} from './pooled-usage.ts';
-import {clientGoneSignal, clientName, sendDispatchResult} from './respond.ts';
-import {type ProxyRoute, sendError, sendJson} from './server.ts';
+import {clientGoneSignal, sendDispatchResult} from './respond.ts';
 
 export type CodexRoutesOptions = {
 	readonly engine: Engine;
@@ -14,7 +18,12 @@ export type CodexRoutesOptions = {
 	readonly clock: Clock;
 	/** How long a model list fetched from the upstream is served from memory (clock ms; default 5 min). */
 	readonly modelsCacheMs?: number;
-	readonly maxBodyBytes?: number;
+	/** The largest body accepted, read on every request (settings.maxBodyBytes); default 32 MiB. */
+	readonly maxBodyBytes?: () => number;
+	/** The pool's one in-flight count, which `/healthz` shows. */
+	readonly inFlight: InFlightCount;
+	/** Takes Codex's WebSocket upgrades on the responses path; without it they are answered 426. */
+	readonly webSockets?: Pick<WebSocketFrontDoor, 'handleUpgrade'>;
 };
 
 type CachedModels = {
@@ -28,13 +37,13 @@ type CachedModels = {
 Codex CLI's own paths (`architecture.md`, HTTP contract): responses (SSE), compaction, the model list, the
 pooled usage, workspace discovery and liveness.
 */
-export function createCodexRoutes(options: CodexRoutesOptions): ProxyRoute[] {
-	const {engine, pool, clock} = options;
+export function createCodexRoutes(options: CodexRoutesOptions): Route[] {
+	const {engine, pool, clock, inFlight, webSockets} = options;
 	const modelsCacheMs = options.modelsCacheMs ?? 5 * 60_000;
 	const modelsCache = new Map<string, CachedModels>();
 
 	const forward = (path: string) => async (request: IncomingMessage, response: ServerResponse) => {
-		const body = await readJsonBody(request, options.maxBodyBytes);
+		const body = await readJsonBody(request, {maxBytes: options.maxBodyBytes?.()});
 		const signal = clientGoneSignal(request, response);
 		const result = await engine.dispatch({
 			path,
@@ -89,12 +98,11 @@ export function createCodexRoutes(options: CodexRoutesOptions): ProxyRoute[] {
 		}
 
 		if (entry === undefined) {
-			sendError(
-				response,
-				503,
-				'no_usable_account',
-				'No account in the pool could fetch the model list. Check `codexpool accounts`.',
-			);
+			sendRefusal(response, 'codex', {
+				status: 503,
+				code: 'no_usable_account',
+				message: 'No account in the pool could fetch the model list. Check `codexpool accounts`.',
+			});
 			return;
 		}
 
@@ -122,21 +130,34 @@ export function createCodexRoutes(options: CodexRoutesOptions): ProxyRoute[] {
 		});
 	};
 
+	const usage = (_request: IncomingMessage, response: ServerResponse) =>
+		sendJson(response, 200, pooledUsage(pool, clock.now()));
 	return [
-		{method: 'POST', path: '/backend-api/codex/responses', handle: forward('/codex/responses')},
 		{
+			door: 'codex',
+			method: 'POST',
+			path: '/backend-api/codex/responses',
+			model: true,
+			handle: forward('/codex/responses'),
+		},
+		...(webSockets === undefined
+			? []
+			: [webSocketUpgradeRoute('codex', '/backend-api/codex/responses', webSockets)]),
+		{
+			door: 'codex',
 			method: 'POST',
 			path: '/backend-api/codex/responses/compact',
+			model: true,
 			handle: forward('/codex/responses/compact'),
 		},
-		{method: 'GET', path: '/backend-api/codex/models', handle: models},
+		{door: 'codex', method: 'GET', path: '/backend-api/codex/models', handle: models},
+		// Codex asks `/wham/usage` under a `/backend-api` base and `/api/codex/usage` under any other.
+		{door: 'codex', method: 'GET', path: '/backend-api/wham/usage', handle: usage},
+		{door: 'codex', method: 'GET', path: '/backend-api/api/codex/usage', handle: usage},
+		{door: 'codex', method: 'GET', path: '/api/codex/usage', handle: usage},
+		{door: 'codex', method: 'GET', path: '/backend-api/wham/accounts/check', handle: accountsCheck},
 		{
-			method: 'GET',
-			path: /^\/(backend-api\/wham\/usage|api\/codex\/usage)$/,
-			handle: (_request, response) => sendJson(response, 200, pooledUsage(pool, clock.now())),
-		},
-		{method: 'GET', path: '/backend-api/wham/accounts/check', handle: accountsCheck},
-		{
+			door: 'health',
 			method: 'GET',
 			path: '/healthz',
 			handle: (_request, response) =>
@@ -144,8 +165,33 @@ export function createCodexRoutes(options: CodexRoutesOptions): ProxyRoute[] {
 					ok: true,
 					accounts: pool.list().length,
 					usable: pool.list().filter((account) => pool.isUsable(account.record.id)).length,
-					inFlight: engine.inFlight(),
+					inFlight: inFlight.current(),
 				}),
 		},
 	];
+}
+
+/**
+A path's WebSocket upgrades handed to the pool's WebSocket front door (source/core/ws), once the access policy
+let them in (Host, Origin, the door's credential). A path the front door does not serve gets 426, on which
+Codex falls back to HTTP at once.
+*/
+export function webSocketUpgradeRoute(
+	door: Door,
+	path: string,
+	webSockets: Pick<WebSocketFrontDoor, 'handleUpgrade'>,
+): Route {
+	return {
+		door,
+		path,
+		upgrade: (request, socket, head) => {
+			if (!webSockets.handleUpgrade(request, socket, head)) {
+				endSocketWithRefusal(socket, door, {
+					status: 426,
+					code: 'websocket_not_supported',
+					message: 'codexpool serves Responses over HTTP on this path; use HTTP POST.',
+				});
+			}
+		},
+	};
 }

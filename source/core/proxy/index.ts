@@ -8,20 +8,15 @@ import {createSessionRegistry, type SessionRegistry} from '../sessions/registry.
 import type {AccountRecord} from '../store/types.ts';
 import {createWebSocketFrontDoor, type WebSocketFrontDoor} from '../ws/front-door.ts';
 import {createAccountChoice} from './account-choice.ts';
-import {createCodexRoutes} from './codex-routes.ts';
 import {createEngine, type Engine} from './dispatch.ts';
 import type {Dispatch} from './dispatch-types.ts';
 import {Emitter, type ProxyEvents} from './events.ts';
 import {strategySelector} from './selection.ts';
-import {createProxyServer, type ProxyRoute, type ProxyServer} from './server.ts';
 import {createUpstreamAgent, parseUpstreamBase, type TokenSource} from './upstream-client.ts';
 import {pollUsage, startUsagePolling} from './usage-poll.ts';
 
-export {readJsonBody, readRequestBody} from './body.ts';
 export type {DispatchFailure, DispatchRequest, DispatchResult, DispatchSuccess} from './dispatch-types.ts';
 export type {FailoverEvent, ProxyEvents} from './events.ts';
-export {clientGoneSignal, clientName, sendDispatchResult} from './respond.ts';
-export {createProxyServer, type ProxyRoute, type ProxyServer, sendError, sendJson} from './server.ts';
 export type {Dispatch, Engine, Pool, SessionRegistry, TokenSource};
 
 /** The ChatGPT backend, unless `CODEXPOOL_UPSTREAM` names another (the simulated one in tests and the demo). */
@@ -40,16 +35,15 @@ export type PoolProxyOptions = {
 	readonly upstream?: string;
 	/** `--wait-up-to`: hold a request this long (clock ms) when an account becomes usable by then. */
 	readonly waitUpToMs?: number;
-	/** Routes tried before Codex's own (the `/v1` routes, the admin API). */
-	readonly routes?: readonly ProxyRoute[];
-	/** See ProxyServerOptions.authorize (pool keys). */
-	readonly authorize?: Parameters<typeof createProxyServer>[0]['authorize'];
-	readonly maxBodyBytes?: number;
 	/** The bound on client WebSockets open at once, read at each handshake. */
 	readonly maxWebSockets?: () => number;
 };
 
-/** Everything the core wires: the live pool, sessions, the engine (dispatch + events) and the HTTP server. */
+/**
+The pool's working parts: the live pool of accounts, the sessions, the issuers of encrypted items, and the
+dispatch engine over one upstream connection pool. No HTTP server: the routes that use these parts are
+mounted on one (source/core/route-list.ts, source/core/http/server.ts).
+*/
 export type PoolProxy = {
 	readonly pool: Pool;
 	readonly sessions: SessionRegistry;
@@ -57,18 +51,20 @@ export type PoolProxy = {
 	readonly engine: Engine;
 	readonly dispatch: Dispatch;
 	readonly events: Emitter<ProxyEvents>;
-	readonly server: ProxyServer;
-	/** The Responses WebSocket mode: Codex's path is mounted; `/v1/responses` is mounted by the core. */
+	/**
+	The Responses WebSocket mode: Codex's path is mounted here; the route list hands it the upgrades on that
+	path once the access policy let them through (source/core/proxy/codex-routes.ts).
+	*/
 	readonly webSockets: WebSocketFrontDoor;
 	/** GET /wham/usage for one account (what the scheduler and "refresh usage" call). */
 	readonly pollUsage: (accountId: string) => Promise<AccountQuota | undefined>;
 	/** Polls every account every ~60 s (jittered); returns the stop function. */
 	readonly startUsagePolling: (intervalMs?: number) => () => void;
-	/** Closes the server and the upstream connection pool (streams in flight are cut). */
+	/** Closes the upstream connection pool (upstream requests still running are cut). */
 	readonly close: () => Promise<void>;
 };
 
-/** Builds the proxy around a pool of accounts; call `server.listen(port, host)` to serve. */
+/** Builds the parts around a pool of accounts. */
 export function createPoolProxy(options: PoolProxyOptions): PoolProxy {
 	const {clock, random} = options;
 	const pool = createPool({clock, records: options.records});
@@ -110,20 +106,10 @@ export function createPoolProxy(options: PoolProxyOptions): PoolProxy {
 	});
 	webSockets.mount({
 		path: '/backend-api/codex/responses',
-		authorize: async (request) => {
-			const refusal = await options.authorize?.(request, new URL(request.url ?? '/', 'http://localhost'));
-			return refusal === undefined ? undefined : {status: 401, type: 'invalid_pool_key', message: refusal};
-		},
+		// The HTTP server applies the access policy (Host, Origin, pool key) before any upgrade reaches a route.
+		authorize: () => undefined,
 		backendFrames: true,
 		logPath: '/codex/responses',
-	});
-	const server = createProxyServer({
-		routes: [
-			...(options.routes ?? []),
-			...createCodexRoutes({engine, pool, clock, maxBodyBytes: options.maxBodyBytes}),
-		],
-		authorize: options.authorize,
-		upgrade: webSockets.handleUpgrade,
 	});
 	return {
 		pool,
@@ -132,15 +118,11 @@ export function createPoolProxy(options: PoolProxyOptions): PoolProxy {
 		engine,
 		dispatch: engine.dispatch,
 		events,
-		server,
 		webSockets,
 		pollUsage: (accountId) => pollUsage(engine, pool, clock, accountId),
 		startUsagePolling: (intervalMs) => startUsagePolling({engine, pool, clock, random, intervalMs}),
 		async close() {
 			webSockets.close();
-			const closing = server.close();
-			server.server.closeAllConnections();
-			await closing;
 			await dispatcher.destroy();
 		},
 	};

@@ -1,6 +1,6 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
+import {sendJson} from '../http/reply.ts';
 import type {BodySink, DispatchResult} from './dispatch-types.ts';
-import {sendJson} from './server.ts';
 import {streamFailedEvent} from './watch.ts';
 
 /**
@@ -18,17 +18,6 @@ export function clientGoneSignal(request: IncomingMessage, response: ServerRespo
 	response.once('close', abort);
 	request.once('aborted', abort);
 	return controller.signal;
-}
-
-/** The client's short name for the sessions view: `originator`, else the User-Agent's product. */
-export function clientName(request: IncomingMessage): string {
-	const originator = request.headers.originator;
-	if (typeof originator === 'string' && originator !== '') {
-		return originator;
-	}
-
-	const agent = request.headers['user-agent'] ?? '';
-	return agent.split(/[/\s]/)[0] || 'unknown';
 }
 
 /** The longest an upstream chunk waits to be gathered with the next ones on its way to the client. */

@@ -24,6 +24,8 @@ export const defaultSettings: Settings = {
 	maxBodyBytes: 32 * 1024 * 1024,
 	// Each client WebSocket holds one upstream socket and its conversation's memory.
 	maxWebSockets: 512,
+	// No web page may use the pool unless the user names its origin.
+	allowedOrigins: [],
 };
 
 /**

@@ -43,6 +43,7 @@ const settings = {
 		},
 		maxBodyBytes: {type: 'number', minimum: 1},
 		maxWebSockets: {type: 'number', minimum: 0},
+		allowedOrigins: {type: 'array', items: {type: 'string', pattern: '^https?://[^/]+$'}},
 	},
 } as const;
 

@@ -59,4 +59,9 @@ export type Settings = {
 	readonly maxBodyBytes: number;
 	/** Client WebSockets open at once; beyond, a handshake is refused with 503. */
 	readonly maxWebSockets: number;
+	/**
+	Web page origins (`https://app.example`) that may use the pool from a browser. Empty: every request that
+	carries an Origin header is refused, which keeps web pages out (programs on this machine send none).
+	*/
+	readonly allowedOrigins: readonly string[];
 };

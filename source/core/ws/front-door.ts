@@ -1,8 +1,8 @@
 import type {IncomingMessage} from 'node:http';
 import type {Duplex} from 'node:stream';
 import {WebSocketServer} from 'ws';
+import {clientName} from '../http/client.ts';
 import {flattenHeaders} from '../proxy/headers.ts';
-import {clientName} from '../proxy/respond.ts';
 import {openFirstUpstream, UpstreamWebSocketSupport} from './handshake.ts';
 import type {RelayDeps} from './relay-deps.ts';
 import {type RelayOptions, startSessionRelay} from './session-relay.ts';

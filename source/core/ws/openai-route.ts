@@ -1,8 +1,7 @@
 import type {Clock} from '../clock.ts';
-import type {PoolKeys} from '../keys/pool-keys.ts';
+import {clientName} from '../http/client.ts';
 import {createModelCatalog} from '../openai/catalog.ts';
 import {OpenAiError} from '../openai/errors.ts';
-import {authorize, clientName} from '../openai/http.ts';
 import {resolveModel} from '../openai/models.ts';
 import {normaliseResponsesBody} from '../openai/responses-request.ts';
 import type {Pool} from '../pool/pool.ts';
@@ -12,17 +11,16 @@ import type {WebSocketRoute} from './front-door.ts';
 
 /**
 `/v1/responses` in the Responses WebSocket mode (the `openai` SDK's `ResponsesWS`): the same relay as Codex's
-path, the `/v1` access policy (pool keys), each `response.create` normalised as a `/v1/responses` POST body
+path, behind the same access policy as every door (the HTTP server applies it before the upgrade reaches the
+route list's `/v1/responses` upgrade route), each `response.create` normalised as a `/v1/responses` POST body
 is (aliases resolved, fields the backend refuses removed) but keeping `previous_response_id`, which a socket
 can honour; backend-only frames (`codex.rate_limits`) are not passed on, as over SSE.
 */
 export function openAiWebSocketRoute(options: {
 	readonly engine: Pick<Engine, 'get'>;
 	readonly pool: Pick<Pool, 'list' | 'isUsable'>;
-	readonly keys: Pick<PoolKeys, 'verify'>;
 	readonly settings: () => Settings;
 	readonly clock: Clock;
-	readonly bindHost?: string | undefined;
 }): WebSocketRoute {
 	const {engine, pool, settings} = options;
 	const models = createModelCatalog({
@@ -39,19 +37,8 @@ export function openAiWebSocketRoute(options: {
 		logPath: '/v1/responses',
 		backendFrames: false,
 		clientName,
-		authorize(request) {
-			try {
-				authorize(request, {
-					keys: options.keys,
-					requireKey: settings().requireKey,
-					bindHost: options.bindHost,
-				});
-				return undefined;
-			} catch (error) {
-				const refusal = error instanceof OpenAiError ? error : new OpenAiError(401, String(error));
-				return {status: refusal.status, type: refusal.type, message: refusal.message};
-			}
-		},
+		// The HTTP server's access policy (Host, Origin, pool key) ran before the upgrade reached this route.
+		authorize: () => undefined,
 		async prepare(frame) {
 			const {type, previous_response_id: previous, generate, ...rest} = frame;
 			try {
