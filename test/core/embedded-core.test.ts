@@ -147,10 +147,22 @@ test('a model request counts as in flight from its arrival until its answer ends
 	const slow = upstream.faults.inject({kind: 'slow_first_byte', delayMs: 600, times: 1});
 	const pending = turn('in-flight-1');
 	await delay(300);
-	// Still waiting for the upstream's first byte, and already in flight.
+	// Still waiting for the upstream's first byte, and already in flight: one count, wherever it is shown.
 	assert.equal(core.getSnapshot().inFlight, 1);
+	assert.equal(((await (await fetch(`${core.url}/healthz`)).json()) as {inFlight: number}).inFlight, 1);
 	assert.equal((await pending).statusCode, 200);
 	await delay(150);
 	assert.equal(core.getSnapshot().inFlight, 0);
+	assert.equal(((await (await fetch(`${core.url}/healthz`)).json()) as {inFlight: number}).inFlight, 0);
 	slow.cancel();
+});
+
+test('every path Codex asks its usage on answers the pooled usage (none is shadowed by the admin API)', async () => {
+	for (const path of ['/api/codex/usage', '/backend-api/api/codex/usage', '/backend-api/wham/usage']) {
+		const answer = await fetch(`${core.url}${path}`);
+		assert.equal(answer.status, 200, path);
+		const body = (await answer.json()) as {rate_limit: {allowed: boolean; primary_window: unknown}};
+		assert.equal(body.rate_limit.allowed, true, path);
+		assert.ok(body.rate_limit.primary_window !== undefined, path);
+	}
 });
