@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import {once} from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import {after, before, test} from 'node:test';
+import WebSocket from 'ws';
 import {type EmbeddedCore, startEmbeddedCore} from '../../source/core/core.ts';
 import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
 import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
@@ -211,8 +213,13 @@ test('the pool’s own clients still get through on its names, over HTTP and HTT
 		assert.equal((await send(core.tlsUrl!, 'GET', path, {})).status, 200, path);
 	}
 
-	// Codex's prewarm upgrade still gets its 426 (it falls back to HTTP at once).
-	assert.equal((await upgrade({})).status, 426);
+	// On the pool's names a WebSocket client reaches the Responses WebSocket mode.
+	const socket = new WebSocket(`${core.url.replace('http', 'ws')}/backend-api/codex/responses`, {
+		headers: {'session-id': 'rebinding-ws'},
+	});
+	await once(socket, 'open');
+	socket.close();
+	await once(socket, 'close');
 });
 
 test('an origin the user allowed may use the pool from a browser, with CORS headers', async (t) => {
