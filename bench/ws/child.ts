@@ -6,6 +6,10 @@ setup, the child answers `{url}`; `{memory: true}` answers the heap and RSS afte
 */
 import v8 from 'node:v8';
 import {systemClock} from '../../source/core/clock.ts';
+import {createAccessPolicy} from '../../source/core/http/access.ts';
+import {createInFlightCount} from '../../source/core/http/in-flight.ts';
+import {createHttpServer} from '../../source/core/http/server.ts';
+import {createCodexRoutes} from '../../source/core/proxy/codex-routes.ts';
 import {createPoolProxy} from '../../source/core/proxy/index.ts';
 import {createRandom} from '../../source/core/random.ts';
 import type {AccountRecord} from '../../source/core/store/types.ts';
@@ -45,8 +49,27 @@ if (setup.mode === 'pool') {
 		upstream: setup.upstream,
 		maxWebSockets: () => 4096,
 	});
-	url = await proxy.server.listen();
-	close = () => proxy.close();
+	// The product's server, access policy and Codex routes (the WebSocket upgrade among them).
+	const inFlight = createInFlightCount();
+	const server = createHttpServer({
+		routes: createCodexRoutes({
+			engine: proxy.engine,
+			pool: proxy.pool,
+			clock: systemClock,
+			inFlight,
+			webSockets: proxy.webSockets,
+		}),
+		access: createAccessPolicy({
+			bindHost: '127.0.0.1',
+			keys: {verify: () => undefined},
+			settings: () => ({requireKey: false, allowedOrigins: []}),
+		}),
+		inFlight,
+	});
+	url = await server.listen();
+	close = async () => {
+		await Promise.all([proxy.close(), server.close()]);
+	};
 } else {
 	const relay = await startMinimalRelay(
 		`${setup.upstream.replace(/^http/, 'ws')}/codex/responses`,

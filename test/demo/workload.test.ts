@@ -7,6 +7,7 @@ import {createPoolProxy} from '../../source/core/proxy/index.ts';
 import {createRandom} from '../../source/core/random.ts';
 import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {recordFor} from '../proxy/harness.ts';
+import {serveCodexRoutes} from '../proxy/serve.ts';
 
 /** The pool alone (createPoolProxy) in front of a simulated upstream with two accounts. */
 async function startPool(t: {after: (fn: () => Promise<void>) => void}) {
@@ -24,9 +25,10 @@ async function startPool(t: {after: (fn: () => Promise<void>) => void}) {
 		strategy: () => 'round-robin',
 		upstream: upstream.backendUrl,
 	});
-	const url = await proxy.server.listen();
+	const served = await serveCodexRoutes({...proxy, clock: systemClock});
+	const url = served.url;
 	t.after(async () => {
-		await proxy.close();
+		await Promise.all([proxy.close(), served.close()]);
 		await upstream.close();
 	});
 	return {upstream, url};

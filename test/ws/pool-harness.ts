@@ -5,6 +5,7 @@ import {createRandom} from '../../source/core/random.ts';
 import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {type CodexExecResult, runCodexExec} from '../helpers/codex-cli.ts';
 import {createTestTokens, recordFor} from '../proxy/harness.ts';
+import {serveCodexRoutes} from '../proxy/serve.ts';
 
 export type PoolHarness = {
 	readonly upstream: SimulatedUpstream;
@@ -33,7 +34,8 @@ export async function startPoolHarness(names: readonly string[] = ['a', 'b']): P
 		strategy: () => 'round-robin',
 		upstream: upstream.backendUrl,
 	});
-	const url = await proxy.server.listen();
+	const served = await serveCodexRoutes({...proxy, clock: systemClock});
+	const url = served.url;
 	const events = {request: [], move: [], failover: [], notice: []} as unknown as PoolHarness['events'];
 	proxy.events.on('request', (event) => events.request.push(event));
 	proxy.events.on('move', (event) => events.move.push(event));
@@ -59,7 +61,7 @@ export async function startPoolHarness(names: readonly string[] = ['a', 'b']): P
 				timeoutMs: 60_000,
 			}),
 		async close() {
-			await proxy.close();
+			await Promise.all([proxy.close(), served.close()]);
 			await upstream.close();
 		},
 	};
