@@ -15,6 +15,7 @@ import {type ChildProcess, fork} from 'node:child_process';
 import {once} from 'node:events';
 import {writeFileSync} from 'node:fs';
 import {cpus, loadavg} from 'node:os';
+import {setTimeout as delay} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
 import {SERVE_V8_FLAGS} from '../bin/runtime.js';
 import {type SimulatedUpstream, startSimulatedUpstream} from '../source/core/simulated-backend/index.ts';
@@ -37,6 +38,8 @@ const ROUNDS = Number(process.env.BENCH_WS_ROUNDS ?? 3);
 const IDLE_SESSIONS = Number(process.env.BENCH_WS_IDLE_SESSIONS ?? 256);
 const HEAVY_SESSIONS = Number(process.env.BENCH_WS_HEAVY_SESSIONS ?? 32);
 const DELTAS = 290;
+/** BENCH_WS_PHASES=loop,throughput,memory (default all three) picks the phases of a run. */
+const PHASES = new Set((process.env.BENCH_WS_PHASES ?? 'loop,throughput,memory').split(','));
 
 type Child = {process: ChildProcess; target: Target};
 
@@ -90,6 +93,68 @@ async function measuredLoop<T>(
 	return {result, bytes: upstreamBytesSince(upstream, connections, seq)};
 }
 
+async function loopPhase(upstream: SimulatedUpstream, direct: Target, pool: Target, measured: Measured) {
+	// Warm both paths up once (JIT, connections), unmeasured.
+	await webSocketToolLoop(direct, 0);
+	await webSocketToolLoop(pool, 0);
+	for (let loop = 0; loop < LOOPS; loop++) {
+		const viaDirect = await measuredLoop(upstream, () => webSocketToolLoop(direct, loop));
+		const viaPool = await measuredLoop(upstream, () => webSocketToolLoop(pool, loop));
+		measured.loopFirstEvent.direct.push(...viaDirect.result.map((answer) => answer.firstEventMs));
+		measured.loopFirstEvent.pool.push(...viaPool.result.map((answer) => answer.firstEventMs));
+		if (loop === 0) {
+			measured.loopBytes.direct = viaDirect.bytes;
+			measured.loopBytes.pool = viaPool.bytes;
+		}
+	}
+
+	const httpDirect = await measuredLoop(upstream, () => httpToolLoop(direct, 0));
+	const httpPool = await measuredLoop(upstream, () => httpToolLoop(pool, 0));
+	measured.loopBytes.httpDirect = httpDirect.bytes;
+	measured.loopBytes.httpPool = httpPool.bytes;
+	measured.httpFirstByte = {direct: httpDirect.result, pool: httpPool.result};
+}
+
+/** The rows take turns, ROUNDS times, after one short unmeasured round each. */
+async function throughputPhase(upstream: SimulatedUpstream, rows: readonly Target[], measured: Measured) {
+	upstream.settings.deltaCount = DELTAS;
+	for (const target of rows) {
+		await concurrentSessions(target, SESSIONS, 2);
+	}
+
+	for (let round = 0; round < ROUNDS; round++) {
+		for (const target of rows) {
+			const perSecond = await concurrentSessions(target, SESSIONS, CONCURRENT_REQUESTS);
+			measured.throughput[target.name] = [...(measured.throughput[target.name] ?? []), perSecond];
+		}
+	}
+
+	upstream.settings.deltaCount = undefined;
+}
+
+/** Each measurement starts from a settled child: closed sessions of the previous one are gone (2 s). */
+async function memoryPhase(children: readonly Child[], measured: Measured) {
+	for (const child of children) {
+		for (const [count, bytes] of [
+			[IDLE_SESSIONS, 0],
+			[HEAVY_SESSIONS, 200_000],
+		] as const) {
+			await delay(2000);
+			const before = await childMemory(child);
+			const held = await openHeldSessions(child.target, count, bytes);
+			const open = await childMemory(child);
+			await held.close();
+			measured.memory.push({
+				name: child.target.name,
+				sessions: count,
+				conversationBytes: bytes,
+				before,
+				open,
+			});
+		}
+	}
+}
+
 async function run(): Promise<void> {
 	const upstream = await startSimulatedUpstream({
 		accounts: Array.from({length: 4}, (_, index) => ({name: `acct${index}`, fiveHourLimit: 1e12})),
@@ -118,56 +183,16 @@ async function run(): Promise<void> {
 		memory: [],
 	};
 
-	// Warm both paths up once (JIT, connections), unmeasured.
-	await webSocketToolLoop(direct, 0);
-	await webSocketToolLoop(pool.target, 0);
-	for (let loop = 0; loop < LOOPS; loop++) {
-		const viaDirect = await measuredLoop(upstream, () => webSocketToolLoop(direct, loop));
-		const viaPool = await measuredLoop(upstream, () => webSocketToolLoop(pool.target, loop));
-		measured.loopFirstEvent.direct.push(...viaDirect.result.map((answer) => answer.firstEventMs));
-		measured.loopFirstEvent.pool.push(...viaPool.result.map((answer) => answer.firstEventMs));
-		if (loop === 0) {
-			measured.loopBytes.direct = viaDirect.bytes;
-			measured.loopBytes.pool = viaPool.bytes;
-		}
+	if (PHASES.has('loop')) {
+		await loopPhase(upstream, direct, pool.target, measured);
 	}
 
-	const httpDirect = await measuredLoop(upstream, () => httpToolLoop(direct, 0));
-	const httpPool = await measuredLoop(upstream, () => httpToolLoop(pool.target, 0));
-	measured.loopBytes.httpDirect = httpDirect.bytes;
-	measured.loopBytes.httpPool = httpPool.bytes;
-	measured.httpFirstByte = {direct: httpDirect.result, pool: httpPool.result};
-
-	upstream.settings.deltaCount = DELTAS;
-	const rows: Target[] = [relay.target, pool.target, poolNoFlags.target, direct];
-	await concurrentSessions(relay.target, SESSIONS, 2);
-	await concurrentSessions(pool.target, SESSIONS, 2);
-	await concurrentSessions(poolNoFlags.target, SESSIONS, 2);
-	for (let round = 0; round < ROUNDS; round++) {
-		for (const target of rows) {
-			const perSecond = await concurrentSessions(target, SESSIONS, CONCURRENT_REQUESTS);
-			measured.throughput[target.name] = [...(measured.throughput[target.name] ?? []), perSecond];
-		}
+	if (PHASES.has('throughput')) {
+		await throughputPhase(upstream, [relay.target, pool.target, poolNoFlags.target, direct], measured);
 	}
 
-	upstream.settings.deltaCount = undefined;
-	for (const child of [pool, relay]) {
-		for (const [count, bytes] of [
-			[IDLE_SESSIONS, 0],
-			[HEAVY_SESSIONS, 200_000],
-		] as const) {
-			const before = await childMemory(child);
-			const held = await openHeldSessions(child.target, count, bytes);
-			const open = await childMemory(child);
-			await held.close();
-			measured.memory.push({
-				name: child.target.name,
-				sessions: count,
-				conversationBytes: bytes,
-				before,
-				open,
-			});
-		}
+	if (PHASES.has('memory')) {
+		await memoryPhase([pool, relay], measured);
 	}
 
 	const text = report(measured, {
@@ -182,7 +207,9 @@ async function run(): Promise<void> {
 			.join(' ')}`,
 	});
 	process.stdout.write(`${text}\n`);
-	writeFileSync(new URL('results/websocket.md', import.meta.url), text);
+	if (PHASES.size === 3) {
+		writeFileSync(new URL('results/websocket.md', import.meta.url), text);
+	}
 	for (const child of [pool, poolNoFlags, relay]) {
 		child.process.send({stop: true});
 		await once(child.process, 'exit');
