@@ -40,6 +40,10 @@ export const commands: Record<string, {summary: string; load: () => Promise<Comm
 	drain: {summary: 'no new sessions for an account', load: async () => (await import('./marks.ts')).drain},
 	evict: {summary: 'no traffic for an account', load: async () => (await import('./marks.ts')).evict},
 	restore: {summary: 'clear an account’s marks', load: async () => (await import('./marks.ts')).restore},
+	cap: {
+		summary: 'cap an account at a share of its 5-hour and weekly windows (or --off)',
+		load: async () => (await import('./cap.ts')).command,
+	},
 	strategy: {
 		summary: 'show or set the strategy (and sequential’s order and threshold)',
 		load: async () => (await import('./strategy.ts')).command,

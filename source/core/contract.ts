@@ -1,4 +1,5 @@
 import type {
+	AccountCaps,
 	AccountId,
 	KickReport,
 	Marks,
@@ -14,6 +15,7 @@ import type {
 
 // The vocabulary lives in model.ts; views read it through the contract.
 export type {
+	AccountCaps,
 	AccountId,
 	KickReport,
 	Marks,
@@ -54,7 +56,12 @@ export type AccountState =
 	| {readonly kind: 'drained'}
 	| {readonly kind: 'evicted'}
 	| {readonly kind: 'cooling'; readonly until: number; readonly reason: string}
-	| {readonly kind: 'exhausted'; readonly until: number | undefined}
+	| {
+			readonly kind: 'exhausted';
+			readonly until: number | undefined;
+			/** Set when it is the user's cap, not the upstream's limit, that the account reached. */
+			readonly cap?: {readonly window: 'five-hour' | 'weekly'; readonly percent: number};
+	  }
 	| {readonly kind: 'needs-login'; readonly message: string};
 
 export type AccountSnapshot = {
@@ -63,6 +70,8 @@ export type AccountSnapshot = {
 	readonly email: string | undefined;
 	readonly plan: PlanType;
 	readonly marks: Marks;
+	/** The user's caps on its windows, when any is set (shown with the marks). */
+	readonly caps?: AccountCaps;
 	readonly state: AccountState;
 	readonly fiveHour: WindowSnapshot | undefined;
 	readonly weekly: WindowSnapshot | undefined;
@@ -137,6 +146,11 @@ export type CoreActions = {
 	drain: (account: string) => Promise<ActionResult>;
 	evict: (account: string) => Promise<ActionResult>;
 	restore: (account: string) => Promise<ActionResult>;
+	/**
+	Sets the account's caps (used percent, 1..100, of each window at which it stops taking work until the
+	window resets); undefined, or no window given, takes them off.
+	*/
+	setCaps: (account: string, caps: AccountCaps | undefined) => Promise<ActionResult>;
 	/** Sets the strategy; `options` (sequential's order as account ids, threshold) are merged into the saved ones. */
 	setStrategy: (name: string, options?: StrategyOptions) => Promise<ActionResult>;
 	/** Changes the scheduler's settings (only the fields given; accounts by name or id; quietHours null clears). */

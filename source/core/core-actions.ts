@@ -1,5 +1,6 @@
 import {AccountNameError, resolveAccount} from './accounts/resolve.ts';
 import type {ActionResult, CoreActions, NoticeLevel} from './contract.ts';
+import {checkCaps, describeCaps} from './control/caps.ts';
 import {
 	applySchedulerChange,
 	checkSchedulerChange,
@@ -105,6 +106,20 @@ export function createCoreActions({
 		drain: mark('drain'),
 		evict: mark('evict'),
 		restore: mark('restore'),
+		setCaps: async (name, caps) =>
+			withAccount(name, (account) => {
+				let checked: ReturnType<typeof checkCaps>;
+				try {
+					checked = checkCaps(caps);
+				} catch (error) {
+					return refused(error);
+				}
+
+				store.setCaps(account.id, checked);
+				proxy?.pool.setRecords(store.listAccounts());
+				scheduler?.replan();
+				return {ok: true, message: describeCaps(account.name, checked)};
+			}),
 		async setStrategy(name, options) {
 			let change: {strategy: string; strategyOptions?: ReturnType<typeof checkStrategyOptions>};
 			let message: string;

@@ -36,6 +36,7 @@ export function accountSnapshot(
 		email: record.email,
 		plan: record.plan,
 		marks: record.marks,
+		...(record.caps === undefined ? {} : {caps: record.caps}),
 		state: accountState(account, now, usableAt, usable),
 		fiveHour: window('fiveHour', quota?.fiveHour),
 		weekly: window('weekly', quota?.weekly),
@@ -70,7 +71,10 @@ function accountState(
 	}
 
 	if (!usable) {
-		return {kind: 'exhausted', until: usableAt};
+		const cap = cappedWindow(account, now);
+		return cap === undefined
+			? {kind: 'exhausted', until: usableAt}
+			: {kind: 'exhausted', until: usableAt, cap};
 	}
 
 	if (record.marks.drained) {
@@ -78,6 +82,25 @@ function accountState(
 	}
 
 	return record.marks.pinned ? {kind: 'pinned'} : {kind: 'active'};
+}
+
+/** The window the user's cap stops (used at or past its cap, below 100 %), if any. */
+function cappedWindow(
+	account: PoolAccount,
+	now: number,
+): {readonly window: 'five-hour' | 'weekly'; readonly percent: number} | undefined {
+	const {quota, record} = account;
+	for (const [window, value, cap] of [
+		['five-hour', quota?.fiveHour, record.caps?.fiveHour],
+		['weekly', quota?.weekly, record.caps?.weekly],
+	] as const) {
+		const used = value === undefined ? 0 : effectiveWindow(value, now).usedPercent;
+		if (cap !== undefined && used >= cap && used < 100) {
+			return {window, percent: cap};
+		}
+	}
+
+	return undefined;
 }
 
 const coolingReasons = {

@@ -140,6 +140,8 @@ export async function createRemoteCore({url, adminToken}: RemoteCoreOptions): Pr
 		drain: account('drain'),
 		evict: account('evict'),
 		restore: account('restore'),
+		setCaps: async (name, caps) =>
+			post(`/api/accounts/${encodeURIComponent(name)}/caps`, caps === undefined ? {off: true} : caps),
 		kick: account('kick'),
 		setStrategy: async (name, options) =>
 			post('/api/strategy', options === undefined ? {name} : {name, options}),

@@ -56,9 +56,15 @@ export function createAdminRoutes(core: AdminCore): Route[] {
 			door: 'admin',
 			method: 'POST',
 			path: /^\/api\/accounts\/[^/]+\/[a-z]+$/,
-			handle: action(async (_body, url) => {
+			handle: action(async (body, url) => {
 				const [, , , name, verb] = url.pathname.split('/');
 				const account = decodeURIComponent(name!);
+				if (verb === 'caps') {
+					// {"fiveHour": 90, "weekly": 80}; {} or {"off": true} takes them off.
+					const {off, ...caps} = body;
+					return core.setCaps(account, off === true ? undefined : caps);
+				}
+
 				return accountActions.includes(verb as AccountAction)
 					? core[verb as AccountAction](account)
 					: undefined;

@@ -1,4 +1,4 @@
-import type {AccountState, CoreSnapshot, WindowSnapshot} from '../contract.ts';
+import type {AccountCaps, AccountState, CoreSnapshot, WindowSnapshot} from '../contract.ts';
 import {formatDuration} from '../duration.ts';
 
 /**
@@ -15,11 +15,14 @@ export function statusText(snapshot: CoreSnapshot): string {
 			account.name,
 			account.plan,
 			stateText(account.state, now),
-			windowText(account.fiveHour, now),
-			windowText(account.weekly, now),
+			windowText(account.fiveHour, now, 300),
+			windowText(account.weekly, now, 10_080),
+			capsColumn(account.caps),
 			String(account.runningSessions),
 		]);
-		lines.push(...table([['ACCOUNT', 'PLAN', 'STATE', '5H USED', 'WEEKLY USED', 'SESSIONS'], ...rows]));
+		lines.push(
+			...table([['ACCOUNT', 'PLAN', 'STATE', '5H USED', 'WEEKLY USED', 'CAPS', 'SESSIONS'], ...rows]),
+		);
 	}
 
 	const description = snapshot.strategies.find(
@@ -87,9 +90,11 @@ function stateText(state: AccountState, now: number): string {
 		}
 
 		case 'exhausted': {
-			return state.until === undefined
-				? 'exhausted'
-				: `exhausted, back in ${formatDuration(state.until - now)}`;
+			const what =
+				state.cap === undefined
+					? 'exhausted'
+					: `at its ${state.cap.window === 'five-hour' ? '5-hour' : 'weekly'} cap (${state.cap.percent}%)`;
+			return state.until === undefined ? what : `${what}, back in ${formatDuration(state.until - now)}`;
 		}
 
 		default: {
@@ -98,15 +103,26 @@ function stateText(state: AccountState, now: number): string {
 	}
 }
 
-function windowText(window: WindowSnapshot | undefined, now: number): string {
+/** A window's use and reset; `-` when the account has no such window; its length when it is not the usual. */
+function windowText(window: WindowSnapshot | undefined, now: number, usualMinutes: number): string {
 	if (window === undefined) {
 		return '-';
 	}
 
 	const used = `${Math.round(window.usedPercent)}%`;
+	const length =
+		window.lengthMinutes === usualMinutes ? '' : ` (${formatDuration(window.lengthMinutes * 60_000)} window)`;
 	return window.resetAt === undefined
-		? `${used} idle`
-		: `${used} resets ${formatDuration(window.resetAt - now)}`;
+		? `${used} idle${length}`
+		: `${used} resets ${formatDuration(window.resetAt - now)}${length}`;
+}
+
+function capsColumn(caps: AccountCaps | undefined): string {
+	const parts = [
+		caps?.fiveHour === undefined ? undefined : `5h ${caps.fiveHour}%`,
+		caps?.weekly === undefined ? undefined : `wk ${caps.weekly}%`,
+	].filter((part) => part !== undefined);
+	return parts.length === 0 ? '-' : parts.join(' ');
 }
 
 function clock(ms: number): string {

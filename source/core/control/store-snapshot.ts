@@ -41,6 +41,7 @@ function accountFromRecord(record: AccountRecord): AccountSnapshot {
 		email: record.email,
 		plan: record.plan,
 		marks: record.marks,
+		...(record.caps === undefined ? {} : {caps: record.caps}),
 		state: stateFromRecord(record),
 		fiveHour: undefined,
 		weekly: undefined,

@@ -1,5 +1,5 @@
 import type {Clock} from '../clock.ts';
-import {toAccountView} from '../quota/index.ts';
+import {effectiveWindow, toAccountView} from '../quota/index.ts';
 import type {AccountQuota, QuotaWindow} from '../quota/types.ts';
 import type {AccountRecord} from '../store/types.ts';
 import type {AccountView} from '../strategies/types.ts';
@@ -73,8 +73,14 @@ export function createPool(options: {clock: Clock; records?: readonly AccountRec
 		}
 	};
 
-	const windowBlockedUntil = (window: QuotaWindow | undefined, observedAt: number, now: number) => {
-		if (window === undefined || window.usedPercent < 100) {
+	/** Until when a window stops the account: at 100%, or at the user's cap on it (`limit`), until it resets. */
+	const windowBlockedUntil = (
+		window: QuotaWindow | undefined,
+		observedAt: number,
+		now: number,
+		limit = 100,
+	) => {
+		if (window === undefined || effectiveWindow(window, now).usedPercent < Math.min(100, limit)) {
 			return undefined;
 		}
 
@@ -99,8 +105,12 @@ export function createPool(options: {clock: Clock; records?: readonly AccountRec
 		}
 
 		if (quota !== undefined) {
-			for (const window of [quota.fiveHour, quota.weekly]) {
-				const until = windowBlockedUntil(window, quota.observedAt, now);
+			const caps = account.record.caps;
+			for (const [window, limit] of [
+				[quota.fiveHour, caps?.fiveHour],
+				[quota.weekly, caps?.weekly],
+			] as const) {
+				const until = windowBlockedUntil(window, quota.observedAt, now, limit);
 				if (until !== undefined) {
 					candidates.push(until);
 				}
@@ -161,6 +171,7 @@ export function createPool(options: {clock: Clock; records?: readonly AccountRec
 								? account.health.until
 								: undefined,
 						needsLogin: account.record.needsLogin !== undefined || account.health.status === 'needs-login',
+						caps: account.record.caps,
 					},
 					now,
 				),

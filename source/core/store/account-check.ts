@@ -26,7 +26,7 @@ export function accountProblem(value: unknown): string | undefined {
 		return 'it has no date added';
 	}
 
-	const {tokens, marks, needsLogin} = value;
+	const {tokens, marks, needsLogin, caps} = value;
 	if (!isObject(tokens)) {
 		return 'it has no tokens';
 	}
@@ -53,6 +53,20 @@ export function accountProblem(value: unknown): string | undefined {
 		!['pinned', 'drained', 'evicted'].every((mark) => typeof marks[mark] === 'boolean')
 	) {
 		return 'its marks are not pinned/drained/evicted';
+	}
+
+	if (
+		caps !== undefined &&
+		!(
+			isObject(caps) &&
+			['fiveHour', 'weekly'].every(
+				(window) =>
+					caps[window] === undefined ||
+					(typeof caps[window] === 'number' && caps[window] >= 1 && caps[window] <= 100),
+			)
+		)
+	) {
+		return 'its caps are not percents from 1 to 100';
 	}
 
 	if (

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Conf, {type Schema} from 'conf';
 import {ensurePrivateFolder} from '../home.ts';
-import type {Marks} from '../model.ts';
+import type {AccountCaps, Marks} from '../model.ts';
 import {
 	accountsDamage,
 	copyAside,
@@ -160,6 +160,13 @@ export class Store {
 
 	setMarks(id: string, marks: Marks): AccountRecord {
 		return this.updateAccount(id, (account) => ({...account, marks}));
+	}
+
+	/** Sets the account's caps, or takes them off (undefined). */
+	setCaps(id: string, caps: AccountCaps | undefined): AccountRecord {
+		return this.updateAccount(id, ({caps: _old, ...account}) =>
+			caps === undefined ? account : {...account, caps},
+		);
 	}
 
 	/** Marks the account as needing a fresh login (or clears that with undefined). */

@@ -1,4 +1,4 @@
-import type {Marks, PlanType, StrategyOptions} from '../model.ts';
+import type {AccountCaps, Marks, PlanType, StrategyOptions} from '../model.ts';
 
 /** The tokens of one ChatGPT login, as Codex keeps them in auth.json. Never logged, never shown. */
 export type Tokens = {
@@ -21,6 +21,8 @@ export type AccountRecord = {
 	readonly plan: PlanType;
 	readonly tokens: Tokens;
 	readonly marks: Marks;
+	/** The user's caps on its windows, kept with its marks; absent: every window is used to 100%. */
+	readonly caps?: AccountCaps | undefined;
 	readonly needsLogin: LoginProblem | undefined;
 	readonly addedAt: number;
 };
