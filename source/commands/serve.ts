@@ -9,6 +9,7 @@ import {type Command, type Io, UsageError} from './types.ts';
 const help = `
   Usage
     $ codexpool serve [--port 4455] [--tls-port 4456 | --no-tls] [--host 127.0.0.1] [--wait-up-to 10m]
+                      [--grace 30s]
 
   The headless daemon: the proxy (Codex CLI and OpenAI-compatible routes), the admin API, usage polling
   and the staggering scheduler. It writes its address into the home, so \`codexpool status\`, \`pin\`,
@@ -21,6 +22,9 @@ const help = `
                       (\`codexpool codex-config\`)
     --no-tls          no HTTPS listener (enough for \`codexpool codex-config --provider custom\`)
     --host H          the address to bind (default 127.0.0.1; beyond loopback, pool keys are required)
+    --grace D         when stopped (Ctrl-C, SIGTERM), how long streams in flight may take to finish (default
+                      30s); those still running then end with their protocol's error event. A second Ctrl-C
+                      ends them at once
     --wait-up-to D    when every account is exhausted, hold a request this long (e.g. 90s, 10m) if one
                       becomes usable by then, instead of answering 429 at once
     --home DIR        the codexpool home (default $CODEXPOOL_HOME, else ~/.codexpool)
@@ -34,11 +38,13 @@ export const command: Command = {
 	summary: 'run the headless daemon: proxy, admin API, scheduler and usage polling',
 	async run(argv, io) {
 		const stop = new AbortController();
-		const onSignal = () => stop.abort();
-		process.once('SIGINT', onSignal);
-		process.once('SIGTERM', onSignal);
+		// The first signal stops it gracefully; a second one ends the streams still running at once.
+		const hurry = new AbortController();
+		const onSignal = () => (stop.signal.aborted ? hurry.abort() : stop.abort());
+		process.on('SIGINT', onSignal);
+		process.on('SIGTERM', onSignal);
 		try {
-			return await serve(argv, io, stop.signal);
+			return await serve(argv, io, stop.signal, undefined, hurry.signal);
 		} finally {
 			process.off('SIGINT', onSignal);
 			process.off('SIGTERM', onSignal);
@@ -55,8 +61,10 @@ export async function serve(
 	io: Io,
 	signal: AbortSignal,
 	onListening?: (url: string) => void,
+	hurry?: AbortSignal,
 ): Promise<number> {
 	const cli = parseCommandLine(help, argv, {
+		grace: {type: 'string'},
 		port: {type: 'string'},
 		host: {type: 'string'},
 		waitUpTo: {type: 'string'},
@@ -80,6 +88,15 @@ export async function serve(
 			waitUpToMs = parseDuration(cli.flags.waitUpTo);
 		} catch (error) {
 			throw new UsageError(`--wait-up-to: ${(error as Error).message}`);
+		}
+	}
+
+	let graceMs = 30_000;
+	if (cli.flags.grace !== undefined) {
+		try {
+			graceMs = parseDuration(cli.flags.grace);
+		} catch (error) {
+			throw new UsageError(`--grace: ${(error as Error).message}`);
 		}
 	}
 
@@ -131,11 +148,20 @@ export async function serve(
 
 		signal.addEventListener('abort', () => resolve(), {once: true});
 	});
-	io.stdout('Stopping codexpool: closing the proxy (streams in flight are cut).\n');
+	const streams = daemon.core.proxy.engine.inFlight();
+	io.stdout(
+		streams === 0
+			? 'Stopping codexpool: no new connections.\n'
+			: `Stopping codexpool: no new connections; ${streams} stream${streams === 1 ? '' : 's'} in flight get up to ${formatGrace(graceMs)} to finish (Ctrl-C again ends them now).\n`,
+	);
 	stopNotices();
-	await daemon.stop();
+	await daemon.stop(graceMs, hurry);
 	io.stdout('Stopped.\n');
 	return 0;
+}
+
+function formatGrace(ms: number): string {
+	return ms % 60_000 === 0 && ms > 0 ? `${ms / 60_000} min` : `${Math.round(ms / 100) / 10} s`;
 }
 
 /** The flags `codex-config` needs to match this daemon's ports. */

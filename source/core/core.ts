@@ -57,6 +57,11 @@ export type EmbeddedCore = Core & {
 	readonly proxy: PoolProxy;
 	readonly scheduler: Scheduler;
 	readonly server: HttpServer;
+	/**
+	Stops the pool. Streams in flight get up to `graceMs` (default 0) to finish, less if `hurry` aborts; those
+	still running then end with their protocol's last event (PoolProxy.endStreams).
+	*/
+	readonly stop: (graceMs?: number, hurry?: AbortSignal) => Promise<void>;
 };
 
 /**
@@ -233,9 +238,11 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 		proxy,
 		scheduler,
 		server,
-		async stop() {
-			await mirror?.close();
+		async stop(graceMs?: number, hurry?: AbortSignal) {
 			stopPolling();
+			// First, while the rest still runs: no new connections, the streams in flight finish or are ended.
+			await server.drain(graceMs ?? 0, proxy.endStreams, hurry);
+			await mirror?.close();
 			await stopParts();
 		},
 	};

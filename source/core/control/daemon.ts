@@ -25,8 +25,11 @@ export type DaemonOptions = {
 export type RunningDaemon = {
 	readonly core: EmbeddedCore;
 	readonly info: DaemonInfo;
-	/** Removes daemon.json, then stops the core (streams in flight are cut). Safe to call twice. */
-	readonly stop: () => Promise<void>;
+	/**
+	Removes daemon.json, then stops the core: streams in flight get up to `graceMs` (less if `hurry` aborts),
+	then those still running end with their protocol's last event. Safe to call twice.
+	*/
+	readonly stop: (graceMs?: number, hurry?: AbortSignal) => Promise<void>;
 };
 
 /** A daemon already serves this home; the message names it. */
@@ -111,10 +114,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
 	return {
 		core,
 		info,
-		stop() {
+		stop(graceMs, hurry) {
 			stopping ??= (async () => {
 				await removeDaemonInfo(options.home);
-				await core.stop();
+				await core.stop(graceMs, hurry);
 			})();
 			return stopping;
 		},

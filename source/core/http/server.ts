@@ -4,6 +4,7 @@ import type {Duplex} from 'node:stream';
 import type {AccessPolicy} from './access.ts';
 import {ClientRequestError} from './body.ts';
 import type {InFlightCount} from './in-flight.ts';
+import {trackOpenResponses} from './open-responses.ts';
 import {endSocketWithRefusal, sendRefusal} from './reply.ts';
 import {createRouteTable, doorOfPath, type Route} from './route.ts';
 
@@ -20,6 +21,12 @@ export type HttpServer = {
 	readonly nodeServer: Server;
 	/** Listens (default 127.0.0.1, port 0) and resolves to the base URL, e.g. `http://127.0.0.1:4455`. */
 	readonly listen: (port?: number, host?: string) => Promise<string>;
+	/**
+	Stops accepting connections and lets the responses in flight finish for up to `graceMs` (less if `hurry`
+	aborts); then calls `endStreams` (the pool ends the streams still running with their protocol's last event)
+	and gives those endings a moment to go out. `close` then cuts whatever is left.
+	*/
+	readonly drain: (graceMs: number, endStreams: () => void, hurry?: AbortSignal) => Promise<void>;
 	/** Stops accepting and cuts every open connection (streams in flight included); resolves once closed. */
 	readonly close: () => Promise<void>;
 };
@@ -160,8 +167,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 	// A stray socket error must not take the proxy down; a request Node could not parse gets a JSON answer.
 	nodeServer.on('clientError', answerClientError);
 
+	const open = trackOpenResponses(nodeServer);
 	return {
 		nodeServer,
+		async drain(graceMs, endStreams, hurry) {
+			nodeServer.close();
+			nodeServer.closeIdleConnections();
+			await open.settled(graceMs, hurry);
+			endStreams();
+			await open.settled(1000);
+		},
 		listen: (port = 0, host = '127.0.0.1') =>
 			new Promise((resolve, reject) => {
 				nodeServer.once('error', reject);

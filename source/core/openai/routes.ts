@@ -2,6 +2,7 @@ import type {ServerResponse} from 'node:http';
 import type {Readable} from 'node:stream';
 import {systemClock} from '../clock.ts';
 import {sendJson} from '../http/reply.ts';
+import {PoolStoppingError} from '../proxy/stopping.ts';
 import {sseEvent} from '../sse/frame.ts';
 import {type ResponsesEvent, readResponsesEvents} from '../sse/responses-events.ts';
 import {chatToResponses} from './chat-request.ts';
@@ -177,6 +178,11 @@ async function* upstreamEvents(body: Readable): AsyncGenerator<ResponsesEvent> {
 	try {
 		yield* readResponsesEvents(body);
 	} catch (error) {
+		if (error instanceof PoolStoppingError) {
+			yield {type: 'error', code: 'pool_stopping', message: error.message};
+			return;
+		}
+
 		const reason = error instanceof Error ? error.message : String(error);
 		yield {
 			type: 'error',

@@ -38,6 +38,8 @@ export type EngineOptions = {
 	/** Hold a request up to this long (clock ms) when every account rests but one becomes usable by then. */
 	readonly waitUpToMs?: number;
 	readonly events?: Emitter<ProxyEvents>;
+	/** Aborted (with the reason its streams end with) when the pool stops: acts as every client going away. */
+	readonly stopSignal?: AbortSignal;
 };
 
 export type Engine = {
@@ -129,7 +131,10 @@ export function createEngine(options: EngineOptions): Engine {
 		});
 	};
 
-	const dispatch: Dispatch = async (request): Promise<DispatchResult> => {
+	const dispatch: Dispatch = async (asked): Promise<DispatchResult> => {
+		const {stopSignal} = options;
+		const request =
+			stopSignal === undefined ? asked : {...asked, signal: AbortSignal.any([asked.signal, stopSignal])};
 		const started = performance.now();
 		const identity = sessionIdentity(request.headers, request.body);
 		const home = sessions.get(identity.id)?.accountId;

@@ -12,6 +12,7 @@ import {createEngine, type Engine} from './dispatch.ts';
 import type {Dispatch} from './dispatch-types.ts';
 import {Emitter, type ProxyEvents} from './events.ts';
 import {strategySelector} from './selection.ts';
+import {PoolStoppingError} from './stopping.ts';
 import {createUpstreamAgent, parseUpstreamBase, type TokenSource} from './upstream-client.ts';
 import {pollUsage, startUsagePolling} from './usage-poll.ts';
 
@@ -60,6 +61,11 @@ export type PoolProxy = {
 	readonly pollUsage: (accountId: string) => Promise<AccountQuota | undefined>;
 	/** Polls every account every ~60 s (jittered); returns the stop function. */
 	readonly startUsagePolling: (intervalMs?: number) => () => void;
+	/**
+	Ends every stream still running with its protocol's last event (PoolStoppingError): the upstream requests
+	are aborted with that reason. The server calls it when the grace period of a stop is over.
+	*/
+	readonly endStreams: () => void;
 	/** Closes the upstream connection pool (upstream requests still running are cut). */
 	readonly close: () => Promise<void>;
 };
@@ -74,7 +80,10 @@ export function createPoolProxy(options: PoolProxyOptions): PoolProxy {
 	const dispatcher = createUpstreamAgent();
 	const upstream = parseUpstreamBase(options.upstream ?? process.env.CODEXPOOL_UPSTREAM ?? DEFAULT_UPSTREAM);
 	const select = strategySelector(options.strategy);
+	// Aborted when the pool stops: every upstream request still running ends, and so does its client's stream.
+	const stopping = new AbortController();
 	const engine = createEngine({
+		stopSignal: stopping.signal,
 		pool,
 		sessions,
 		issuers,
@@ -121,6 +130,7 @@ export function createPoolProxy(options: PoolProxyOptions): PoolProxy {
 		webSockets,
 		pollUsage: (accountId) => pollUsage(engine, pool, clock, accountId),
 		startUsagePolling: (intervalMs) => startUsagePolling({engine, pool, clock, random, intervalMs}),
+		endStreams: () => stopping.abort(new PoolStoppingError()),
 		async close() {
 			webSockets.close();
 			await dispatcher.destroy();

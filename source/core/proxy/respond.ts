@@ -1,6 +1,7 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import {sendJson} from '../http/reply.ts';
 import type {BodySink, DispatchResult} from './dispatch-types.ts';
+import {PoolStoppingError} from './stopping.ts';
 import {streamFailedEvent} from './watch.ts';
 
 /**
@@ -76,7 +77,13 @@ function clientSink(response: ServerResponse, sse: boolean, finish: () => void):
 		fail(error) {
 			flush();
 			if (sse && !response.destroyed) {
-				response.end(streamFailedEvent(`The upstream stream broke: ${error.message}`));
+				response.end(
+					streamFailedEvent(
+						error instanceof PoolStoppingError
+							? error.message
+							: `The upstream stream broke: ${error.message}`,
+					),
+				);
 			} else {
 				response.destroy();
 			}

@@ -225,7 +225,10 @@ export function requestUpstream(
 	return new Promise((resolve, reject) => {
 		let controller: Dispatcher.DispatchController | undefined;
 		let body: UpstreamBody | undefined;
-		const onAbort = () => controller?.abort(new Error('The client went away.'));
+		// The signal's reason when it has one (the pool stopping), so the stream ends saying why.
+		const abortError = () =>
+			signal?.reason instanceof Error ? signal.reason : new Error('The client went away.');
+		const onAbort = () => controller?.abort(abortError());
 		const cleanUp = () => signal?.removeEventListener('abort', onAbort);
 		dispatcher.dispatch(
 			{
@@ -239,7 +242,7 @@ export function requestUpstream(
 				onRequestStart(started) {
 					controller = started;
 					if (signal?.aborted) {
-						started.abort(new Error('The client went away.'));
+						started.abort(abortError());
 					} else {
 						signal?.addEventListener('abort', onAbort, {once: true});
 					}

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import {after, describe, it} from 'node:test';
+import {request} from 'undici';
+import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
+import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
+import {openStore} from '../../source/core/store/store.ts';
+import {tempDir} from '../store/fixtures.ts';
+import {serveInProcess, type TestHome} from './serve-harness.ts';
+
+/*
+Stopping `serve` (SIGTERM, Ctrl-C: the same abort) stops accepting, lets the streams in flight finish within the
+grace period, and ends those still running with their protocol's last event; it exits 0.
+*/
+let upstream: SimulatedUpstream;
+
+/** A home whose upstream streams slowly: `chunks` writes 100 ms apart, so a turn takes chunks × 0.1 s. */
+async function slowHome(chunks: number): Promise<TestHome> {
+	upstream = await startSimulatedUpstream({
+		accounts: [{name: 'alpha', fiveHourLimit: 50_000}],
+		deltaCount: chunks * 4,
+		streamChunks: chunks,
+		chunkIntervalMs: 100,
+	});
+	const home = tempDir('codexpool-stop-');
+	const store = openStore(home);
+	importSimulatedAccounts(store, upstream, Date.now());
+	store.setSettings({scheduler: {...store.getSettings().scheduler, enabled: false}});
+	return {
+		home,
+		upstream,
+		env: {CODEXPOOL_UPSTREAM: upstream.backendUrl, CODEXPOOL_AUTH_ISSUER: upstream.issuerUrl},
+	};
+}
+
+const input = [{type: 'message', role: 'user', content: [{type: 'input_text', text: 'a long answer'}]}];
+
+/** A Codex turn (Responses SSE); resolves with the whole body once the stream ends. */
+async function responsesStream(
+	url: string,
+	session: string,
+): Promise<{status: number; body: Promise<string>}> {
+	const answer = await request(`${url}/backend-api/codex/responses`, {
+		method: 'POST',
+		headers: {'content-type': 'application/json', 'session-id': session},
+		body: JSON.stringify({model: 'gpt-5.5', stream: true, store: false, input}),
+	});
+	return {status: answer.statusCode, body: answer.body.text()};
+}
+
+/** A streamed chat completion; resolves with the whole body once the stream ends. */
+async function chatStream(url: string): Promise<{status: number; body: Promise<string>}> {
+	const answer = await request(`${url}/v1/chat/completions`, {
+		method: 'POST',
+		headers: {'content-type': 'application/json'},
+		body: JSON.stringify({
+			model: 'gpt-5.5',
+			stream: true,
+			messages: [{role: 'user', content: 'a long answer'}],
+		}),
+	});
+	return {status: answer.statusCode, body: answer.body.text()};
+}
+
+describe('stopping serve', () => {
+	after(async () => {
+		await upstream?.close();
+	});
+
+	it('ends streams still running after the grace period with response.failed / an error chunk and [DONE]; exit 0', async () => {
+		const home = await slowHome(100); // 10 s per turn, far beyond the grace
+		const daemon = await serveInProcess(home, ['--grace', '1s']);
+		const codex = await responsesStream(daemon.url, 'stop-codex');
+		const chat = await chatStream(daemon.url);
+		assert.equal(codex.status, 200);
+		assert.equal(chat.status, 200);
+		const started = Date.now();
+		const exit = daemon.stop();
+		const [codexBody, chatBody] = await Promise.all([codex.body, chat.body]);
+		assert.equal(await exit, 0, daemon.output());
+		const took = Date.now() - started;
+		assert.ok(
+			took >= 900 && took < 5000,
+			`stopped after the 1 s grace, not at once nor at the end (${took} ms)`,
+		);
+		assert.match(daemon.output(), /no new connections; 2 streams in flight get up to 1 s to finish/);
+		// Responses: the stream's last event is response.failed, saying why.
+		const codexEvents = codexBody.trim().split('\n\n');
+		assert.match(
+			codexEvents.at(-1)!,
+			/^event: response\.failed\ndata: .*codexpool stopped before this answer was complete/,
+		);
+		assert.doesNotMatch(codexBody, /response\.completed/);
+		// Chat completions: an error chunk, then [DONE].
+		const chatEvents = chatBody.trim().split('\n\n');
+		assert.equal(chatEvents.at(-1), 'data: [DONE]');
+		assert.match(
+			chatEvents.at(-2)!,
+			/^data: \{"error":\{.*codexpool stopped before this answer was complete/,
+		);
+		// No longer accepting.
+		await assert.rejects(request(`${daemon.url}/healthz`));
+	});
+
+	it('lets a stream that finishes within the grace period complete', async () => {
+		await upstream?.close();
+		const home = await slowHome(10); // 1 s per turn
+		const daemon = await serveInProcess(home, ['--grace', '10s']);
+		const codex = await responsesStream(daemon.url, 'stop-finishes');
+		const started = Date.now();
+		const exit = daemon.stop();
+		const body = await codex.body;
+		assert.equal(await exit, 0, daemon.output());
+		assert.match(body, /event: response\.completed/);
+		assert.doesNotMatch(body, /response\.failed/);
+		assert.ok(Date.now() - started < 8000, 'stops once the stream is done, not after the whole grace');
+	});
+});
