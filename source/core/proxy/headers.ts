@@ -33,7 +33,8 @@ const noNames: ReadonlySet<string> = new Set();
 function connectionNamed(
 	headers: Readonly<Record<string, string | string[] | undefined>>,
 ): ReadonlySet<string> {
-	const value = headers.connection;
+	// undici and node give lower-case names; a hand-built map may not.
+	const value = headers.connection ?? headers.Connection;
 	if (value === undefined) {
 		return noNames;
 	}
