@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {type DaemonInfo, findDaemon} from '../core/admin/daemon-file.ts';
 import {resolveHome} from '../core/home.ts';
+import {isLoopback} from '../core/http/access.ts';
 import {tlsPortFor} from '../core/tls/listener-option.ts';
 import {ensureLocalCertificates, TlsUnavailableError} from '../core/tls/local-ca.ts';
 import {codexHome, configSnippet, variantOf, writeCodexConfig} from './codex-config-merge.ts';
@@ -141,7 +142,7 @@ export const command: Command = {
 		}
 
 		const home = resolveHome(cli.flags.home, io.env);
-		const daemon = loopback.has(cli.flags.host ?? '127.0.0.1') ? await findDaemon(home) : undefined;
+		const daemon = isLoopback(cli.flags.host ?? '127.0.0.1') ? await findDaemon(home) : undefined;
 		const parsed = parseTarget(cli.flags, daemon);
 		const {target, caPath} = withCertificates(parsed, home, io);
 		const variant = variantOf(target);
@@ -280,8 +281,6 @@ function withCertificates(
 	}
 }
 
-const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
-
 /** The target from the flags; a port not given follows the running daemon of the home, else the defaults. */
 function parseTarget(
 	flags: {
@@ -312,7 +311,7 @@ function parseTarget(
 		);
 	}
 
-	if (keyEnv === undefined && !loopback.has(host)) {
+	if (keyEnv === undefined && !isLoopback(host)) {
 		throw new UsageError(
 			`A pool on ${host} requires a pool key from every client: add --key-env CODEXPOOL_KEY (and create the key with \`codexpool keys create\`).`,
 		);
