@@ -170,6 +170,12 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 			return account && {plan: account.record.plan, quota: account.quota};
 		},
 		onError: (error) => activity.notify('warn', `Could not write the request history: ${String(error)}`),
+		pool: () => ({
+			plans: proxy.pool.list().map((account) => account.record.plan),
+			strategy: store.getSettings().strategy,
+			scheduler: store.getSettings().scheduler.policy,
+		}),
+		advise: (message) => activity.notify('info', message),
 	});
 	const stops = [
 		activity.watch(proxy, nameOf),

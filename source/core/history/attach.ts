@@ -1,5 +1,6 @@
 import type {RequestLogEntry} from '../model.ts';
 import type {AccountQuota, QuotaWindow} from '../quota/types.ts';
+import {weeklyAdvice} from '../replay/advice.ts';
 import {type HistoryRecord, type HistoryWindow, historyFolder} from './record.ts';
 import {HistoryWriter} from './writer.ts';
 
@@ -57,17 +58,38 @@ export function startRequestHistory(options: {
 	now: () => number;
 	lookup: AccountLookup;
 	onError: (error: unknown) => void;
+	/**
+	The pool as it is now, for the weekly advice (a replay of the last 7 days, a minute after start and then
+	daily); its sentence goes to `advise`.
+	*/
+	pool?: () => {plans: string[]; strategy: string; scheduler: string};
+	advise?: (message: string) => void;
 }): {stop: () => Promise<void>} {
-	const writer = new HistoryWriter({
-		folder: historyFolder(options.home),
-		now: options.now,
-		onError: options.onError,
-	});
+	const folder = historyFolder(options.home);
+	const writer = new HistoryWriter({folder, now: options.now, onError: options.onError});
 	const unsubscribe = attachRequestHistory(options.on, writer, options.lookup);
+	const advise = async () => {
+		if (options.pool === undefined || options.advise === undefined) return;
+		const message = await weeklyAdvice({historyFolder: folder, now: options.now(), ...options.pool()}).catch(
+			() => undefined,
+		);
+		if (message !== undefined) options.advise(message);
+	};
+
+	const first = setTimeout(() => void advise(), ADVICE_FIRST_MS);
+	const daily = setInterval(() => void advise(), ADVICE_EVERY_MS);
+	first.unref();
+	daily.unref();
 	return {
 		async stop() {
+			clearTimeout(first);
+			clearInterval(daily);
 			unsubscribe();
 			await writer.flush();
 		},
 	};
 }
+
+/** The advice waits a minute after start (the pool's first polls come first), then runs daily. */
+const ADVICE_FIRST_MS = 60_000;
+const ADVICE_EVERY_MS = 86_400_000;

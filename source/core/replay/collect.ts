@@ -3,6 +3,8 @@ import {findRolloutFiles} from './rollout-files.ts';
 import {parseRolloutFile} from './rollout-parser.ts';
 import {type Collected, emptyCollected} from './types.ts';
 
+const READ_BYTES = 1 << 20;
+
 export type CollectOptions = {
 	/** Codex homes whose `sessions/` and `archived_sessions/` are read. */
 	readonly codexHomes: readonly string[];
@@ -19,11 +21,10 @@ had), one file at a time and each as a stream.
 export async function collect(options: CollectOptions): Promise<Collected> {
 	const collected = emptyCollected();
 	const seen = new Set<number>();
-	for (const home of options.codexHomes) {
-		for (const file of await findRolloutFiles(home, options.since)) {
-			await parseRolloutFile(file, collected, {since: options.since, seen});
-		}
-	}
+	const files: string[] = [];
+	for (const home of options.codexHomes) files.push(...(await findRolloutFiles(home, options.since)));
+	const buffer = Buffer.allocUnsafe(READ_BYTES);
+	for (const file of files) parseRolloutFile(file, collected, {since: options.since, seen, buffer});
 
 	if (options.poolHistory !== undefined) {
 		const files = await findHistoryFiles(options.poolHistory);

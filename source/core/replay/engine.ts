@@ -101,7 +101,11 @@ export function replayRun(setup: ReplaySetup): ReplayResult {
 	const views = setup.accounts.map((account, index) => ({
 		id: mode.kind === 'recorded' ? trace.accounts[index]! : `a${index + 1}`,
 		plan: account.plan,
-		fiveHour: {usedPercent: 0, resetAt: undefined as number | undefined, lengthMs: FIVE_HOURS},
+		// A weekly-only plan has no 5-hour window, and strategies and kick policies are told so.
+		fiveHour:
+			account.cost.fiveHour === undefined
+				? undefined
+				: {usedPercent: 0, resetAt: undefined as number | undefined, lengthMs: FIVE_HOURS},
 		weekly: {usedPercent: 0, resetAt: undefined as number | undefined, lengthMs: WEEK},
 		running: 0,
 		lastPickedAt: undefined as number | undefined,
@@ -180,8 +184,11 @@ export function replayRun(setup: ReplaySetup): ReplayResult {
 
 		for (let i = 0; i < n; i++) {
 			const view = views[i]!;
-			view.fiveHour.usedPercent = Math.min(100, used5[i]!);
-			view.fiveHour.resetAt = reset5[i] === INF ? undefined : reset5[i];
+			if (view.fiveHour !== undefined) {
+				view.fiveHour.usedPercent = Math.min(100, used5[i]!);
+				view.fiveHour.resetAt = reset5[i] === INF ? undefined : reset5[i];
+			}
+
 			view.weekly.usedPercent = Math.min(100, usedW[i]!);
 			view.weekly.resetAt = resetW[i] === INF ? undefined : resetW[i];
 			view.running = running[i]!;

@@ -28,7 +28,7 @@ export async function readPoolHistory(
 ): Promise<void> {
 	const lastReading = new Map<string, number>();
 	for (const file of files) {
-		into.bytes += await streamFile(file, {
+		const bytes = streamFile(file, {
 			decide: () => 'keep',
 			skipped: () => {},
 			line(buffer) {
@@ -76,6 +76,7 @@ export async function readPoolHistory(
 				}
 			},
 		});
+		into.bytes += bytes;
 		into.files++;
 	}
 }

@@ -13,6 +13,8 @@ export type ParseOptions = {
 	readonly since: number;
 	/** Response ids seen in earlier files (older forks copied their parent's lines), as 52-bit hashes. */
 	readonly seen: Set<number>;
+	/** The read buffer to use (one per file read at a time). */
+	readonly buffer?: Buffer;
 };
 
 const ENVELOPE_TYPES = new Set([
@@ -89,8 +91,8 @@ function timeOf(line: Json): number | undefined {
 	return Number.isFinite(value) ? value : undefined;
 }
 
-/** Parses one rollout file into `into`. Never throws for bad content; a file it cannot read rejects. */
-export async function parseRolloutFile(file: string, into: Collected, options: ParseOptions): Promise<void> {
+/** Parses one rollout file into `into`. Never throws for bad content; a file it cannot read throws. */
+export function parseRolloutFile(file: string, into: Collected, options: ParseOptions): void {
 	const fromName = UUID.exec(path.basename(file))?.[1];
 	let session = fromName ?? file;
 	let account = UNKNOWN_ACCOUNT;
@@ -266,7 +268,7 @@ export async function parseRolloutFile(file: string, into: Collected, options: P
 		},
 	};
 
-	into.bytes += await streamFile(file, sink);
+	into.bytes += streamFile(file, sink, options.buffer);
 	into.files++;
 	if (!sawRecord) {
 		for (const request of legacy) {
