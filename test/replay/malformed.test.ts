@@ -99,8 +99,8 @@ describe('archived .jsonl.zst rollouts', () => {
 		assert.deepEqual(await findRolloutFiles(home, 0), [path.join(home, 'archived_sessions', `${name}.zst`)]);
 		const compressed = await read(home);
 		const plain = await read(homeWith({[`sessions/2026/12/06/${name}`]: toolCalls}));
-		assert.deepEqual(compressed.requests, plain.requests);
-		assert.deepEqual(compressed.readings, plain.readings);
+		assert.deepEqual(compressed.requests.toArray(), plain.requests.toArray());
+		assert.deepEqual(compressed.readings.toArray(), plain.readings.toArray());
 		assert.equal(compressed.malformedLines, 0);
 		// Codex leaves the plain file when both exist; so do we.
 		fs.writeFileSync(path.join(home, 'archived_sessions', name), toolCalls);

@@ -68,7 +68,7 @@ describe('replay on the real sample rollouts (Codex 0.169 and 0.171)', () => {
 
 	it('finds windows by length: the weekly-only plan reports its week in the primary slot', async () => {
 		const collected = await collect({codexHomes: [sampleHome()], poolHistory: undefined, since: 0});
-		const free = collected.readings.filter((reading) => reading.account.startsWith('33333333'));
+		const free = collected.readings.toArray().filter((reading) => reading.account.startsWith('33333333'));
 		assert.ok(free.length >= 2);
 		for (const reading of free) {
 			assert.equal(reading.fiveHour, undefined);

@@ -169,9 +169,11 @@ export function analyse(collected: Collected, options: AnalysisOptions): Analysi
 function weeklyOnlyAccounts(collected: Collected): Set<string> {
 	const fiveHour = new Set<string>();
 	const weekly = new Set<string>();
-	for (const reading of collected.readings) {
-		if (reading.fiveHour !== undefined) fiveHour.add(reading.account);
-		if (reading.weekly !== undefined) weekly.add(reading.account);
+	const {readings} = collected;
+	for (let r = 0; r < readings.length; r++) {
+		const account = readings.accounts.list[readings.account[r]!]!;
+		if (!Number.isNaN(readings.fiveHour[r]!)) fiveHour.add(account);
+		if (!Number.isNaN(readings.weekly[r]!)) weekly.add(account);
 	}
 
 	return new Set([...weekly].filter((account) => !fiveHour.has(account)));

@@ -20,11 +20,11 @@ had), one file at a time and each as a stream.
 */
 export async function collect(options: CollectOptions): Promise<Collected> {
 	const collected = emptyCollected();
-	const seen = new Set<number>();
+	const sessionsRead = new Set<string>();
 	const files: string[] = [];
 	for (const home of options.codexHomes) files.push(...(await findRolloutFiles(home, options.since)));
 	const buffer = Buffer.allocUnsafe(READ_BYTES);
-	for (const file of files) parseRolloutFile(file, collected, {since: options.since, seen, buffer});
+	for (const file of files) parseRolloutFile(file, collected, {since: options.since, sessionsRead, buffer});
 
 	if (options.poolHistory !== undefined) {
 		const files = await findHistoryFiles(options.poolHistory);

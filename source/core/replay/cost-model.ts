@@ -79,35 +79,31 @@ export function fitCostModel(collected: Collected, planOf: (account: string) => 
 		return entry;
 	};
 
-	type Event = {at: number; reading?: Collected['readings'][number]; u?: number; c?: number; o?: number};
-	const timelines = new Map<string, Event[]>();
-	const push = (account: string, event: Event) => {
-		let list = timelines.get(account);
+	// Each account's timeline as indices into the columns, sorted by time: a reading sorts before a request at
+	// the same time (it shows the quota before that moment's charge). Readings are coded as -1 - index.
+	const {requests, readings} = collected;
+	const byAccount = new Map<string, number[]>();
+	const add = (account: string, code: number) => {
+		let list = byAccount.get(account);
 		if (list === undefined) {
 			list = [];
-			timelines.set(account, list);
+			byAccount.set(account, list);
 		}
 
-		list.push(event);
+		list.push(code);
 	};
 
-	for (const request of collected.requests) {
-		push(request.account, {
-			at: request.at,
-			u: Math.max(0, request.input - request.cachedInput),
-			c: request.cachedInput,
-			o: request.output,
-		});
-	}
-
-	for (const reading of collected.readings) push(reading.account, {at: reading.at, reading});
-	for (const [account, events] of timelines) {
-		// Readings first at equal times: a reading shows the quota before the charge of its moment.
-		events.sort((a, b) => a.at - b.at || (a.reading ? 0 : 1) - (b.reading ? 0 : 1));
+	for (let r = 0; r < requests.length; r++) add(requests.accounts.list[requests.account[r]!]!, r);
+	for (let r = 0; r < readings.length; r++) add(readings.accounts.list[readings.account[r]!]!, -1 - r);
+	const timeOf = (code: number) => (code >= 0 ? requests.at[code]! : readings.at[-1 - code]!);
+	for (const [account, list] of byAccount) {
+		const events = Int32Array.from(list).sort(
+			(a, b) => timeOf(a) - timeOf(b) || (a < 0 ? -1 : 0) - (b < 0 ? -1 : 0),
+		);
 		const plan = rowsOf(planOf(account));
-		plan.sawFiveHour ||= events.some((event) => event.reading?.fiveHour !== undefined);
-		collectRows(events, 'fiveHour', plan.fiveHour);
-		collectRows(events, 'weekly', plan.weekly);
+		plan.sawFiveHour ||= events.some((code) => code < 0 && !Number.isNaN(readings.fiveHour[-1 - code]!));
+		collectRows(events, collected, 'fiveHour', plan.fiveHour);
+		collectRows(events, collected, 'weekly', plan.weekly);
 	}
 
 	const plans = new Map<string, PlanCost>();
@@ -148,37 +144,35 @@ export function fitCostModel(collected: Collected, planOf: (account: string) => 
 	return {plans, costOf};
 }
 
-/** Rows of one window kind from an account's time-sorted events. */
+/** Rows of one window kind from an account's time-sorted events (request index, or -1 - reading index). */
 function collectRows(
-	events: readonly {
-		at: number;
-		reading?: Collected['readings'][number];
-		u?: number;
-		c?: number;
-		o?: number;
-	}[],
+	events: Int32Array,
+	collected: Collected,
 	kind: 'fiveHour' | 'weekly',
 	into: WindowRows,
 ): void {
-	let base: {used: number; resetAt: number | undefined} | undefined;
+	const {requests, readings} = collected;
+	const usedColumn = kind === 'fiveHour' ? readings.fiveHour : readings.weekly;
+	const resetColumn = kind === 'fiveHour' ? readings.fiveHourResetAt : readings.weeklyResetAt;
+	let base: {used: number; resetAt: number} | undefined;
 	let u = 0;
 	let c = 0;
 	let o = 0;
-	for (const event of events) {
-		if (event.reading === undefined) {
-			u += event.u!;
-			c += event.c!;
-			o += event.o!;
+	for (const code of events) {
+		if (code >= 0) {
+			u += Math.max(0, requests.input[code]! - requests.cachedInput[code]!);
+			c += requests.cachedInput[code]!;
+			o += requests.output[code]!;
 			continue;
 		}
 
-		const used = kind === 'fiveHour' ? event.reading.fiveHour : event.reading.weekly;
-		const resetAt = kind === 'fiveHour' ? event.reading.fiveHourResetAt : event.reading.weeklyResetAt;
-		if (used === undefined) continue;
+		const used = usedColumn[-1 - code]!;
+		const resetAt = resetColumn[-1 - code]!;
+		if (Number.isNaN(used)) continue;
 		const sameWindow =
 			base !== undefined &&
-			base.resetAt !== undefined &&
-			resetAt !== undefined &&
+			!Number.isNaN(base.resetAt) &&
+			!Number.isNaN(resetAt) &&
 			Math.abs(base.resetAt - resetAt) <= SAME_RESET_MS &&
 			used >= base.used;
 		// A reading at 100% is capped: it says nothing about what the requests before it cost.

@@ -11,8 +11,8 @@ never decoded, and nothing read from a message is kept.
 export type ParseOptions = {
 	/** Drop what happened before this time (ms since the epoch). */
 	readonly since: number;
-	/** Response ids seen in earlier files (older forks copied their parent's lines), as 52-bit hashes. */
-	readonly seen: Set<number>;
+	/** Sessions read from earlier files: a second copy of a session (another home, a backup) is left out. */
+	readonly sessionsRead: Set<string>;
 	/** The read buffer to use (one per file read at a time). */
 	readonly buffer?: Buffer;
 };
@@ -67,19 +67,6 @@ export function tokensOf(usage: unknown): Tokens | undefined {
 	};
 }
 
-/** A 52-bit FNV-1a hash: response ids are deduplicated by number, which costs far less memory than strings. */
-export function hash52(text: string): number {
-	let low = 0x811c9dc5;
-	let high = 0x050c5d1f;
-	for (let index = 0; index < text.length; index++) {
-		const code = text.charCodeAt(index);
-		low = Math.imul(low ^ code, 0x01000193) >>> 0;
-		high = Math.imul(high ^ code ^ (low >>> 24), 0x01000193) >>> 0;
-	}
-
-	return (high & 0xfffff) * 0x100000000 + low;
-}
-
 /** Milliseconds encoded in a UUIDv7 (its first 48 bits), or undefined for another kind of id. */
 export function uuidV7Time(id: unknown): number | undefined {
 	if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-7/i.test(id)) return undefined;
@@ -97,6 +84,10 @@ export function parseRolloutFile(file: string, into: Collected, options: ParseOp
 	let session = fromName ?? file;
 	let account = UNKNOWN_ACCOUNT;
 	let sawMeta = false;
+	// A second copy of a session already read: its lines are left out.
+	let duplicate = false;
+	// Older Codex copied the parent's lines into a fork: requests of turns begun before the fork was made.
+	let forkedAt: number | undefined;
 	let sawRecord = false;
 	// The last request of this file no reading has claimed yet: a reading shows the quota before its request.
 	let unclaimedAt: number | undefined;
@@ -107,6 +98,7 @@ export function parseRolloutFile(file: string, into: Collected, options: ParseOp
 	const hits: number[] = [];
 
 	const onLine = (line: Json) => {
+		if (duplicate) return;
 		const at = timeOf(line);
 		const payload = line.payload;
 		if (at === undefined || !isObject(payload)) {
@@ -119,6 +111,12 @@ export function parseRolloutFile(file: string, into: Collected, options: ParseOp
 				if (sawMeta) return;
 				sawMeta = true;
 				if (typeof payload.id === 'string' && payload.id !== '') session = payload.id;
+				if (options.sessionsRead.has(session)) duplicate = true;
+				options.sessionsRead.add(session);
+				if (typeof payload.forked_from_id === 'string' && typeof payload.timestamp === 'string') {
+					forkedAt = Date.parse(payload.timestamp);
+				}
+
 				if (typeof payload.creator_account_id === 'string' && payload.creator_account_id !== '') {
 					account = payload.creator_account_id;
 				}
@@ -135,9 +133,8 @@ export function parseRolloutFile(file: string, into: Collected, options: ParseOp
 					return;
 				}
 
-				const key = hash52(id);
-				if (options.seen.has(key)) return;
-				options.seen.add(key);
+				const turnStart = uuidV7Time(payload.turn_id);
+				if (forkedAt !== undefined && turnStart !== undefined && turnStart < forkedAt) return;
 				unclaimedAt = at;
 				if (at >= options.since) into.requests.push({at, session, account, ...tokens});
 				return;
@@ -188,7 +185,7 @@ export function parseRolloutFile(file: string, into: Collected, options: ParseOp
 			const last = tokensOf(info.last_token_usage);
 			// Older files: a request is a token_count whose running total grew (a repeat or estimate does not).
 			if (total > lastTotal && last !== undefined && last.input + last.output > 0) {
-				legacy.push({at, tokens: last});
+				if (!sawRecord) legacy.push({at, tokens: last});
 				if (!sawRecord) unclaimedAt ??= at;
 			}
 
@@ -270,13 +267,14 @@ export function parseRolloutFile(file: string, into: Collected, options: ParseOp
 
 	into.bytes += streamFile(file, sink, options.buffer);
 	into.files++;
-	if (!sawRecord) {
+	if (!sawRecord && !duplicate) {
 		for (const request of legacy) {
 			if (request.at >= options.since)
 				into.requests.push({at: request.at, session, account, ...request.tokens});
 		}
 	}
 
+	if (duplicate) return;
 	into.sessionAccounts.set(session, account);
 	for (const start of starts) if (start >= options.since) into.turnStarts.push({at: start, session});
 	for (const hit of hits) if (hit >= options.since) into.hits.push({at: hit, session, account});

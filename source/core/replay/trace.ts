@@ -90,21 +90,24 @@ export function summarise(collected: Collected, hits: readonly Hit[]): HistorySu
 	const tokens = {input: 0, cachedInput: 0, output: 0, reasoningOutput: 0};
 	const sessions = new Set<string>();
 	const perAccount = new Map<string, {sessions: Set<string>; requests: number}>();
-	for (const request of requests) {
-		from = Math.min(from, request.at);
-		to = Math.max(to, request.at);
-		tokens.input += request.input;
-		tokens.cachedInput += request.cachedInput;
-		tokens.output += request.output;
-		tokens.reasoningOutput += request.reasoningOutput;
-		sessions.add(request.session);
-		let account = perAccount.get(request.account);
+	for (let r = 0; r < requests.length; r++) {
+		const at = requests.at[r]!;
+		from = Math.min(from, at);
+		to = Math.max(to, at);
+		tokens.input += requests.input[r]!;
+		tokens.cachedInput += requests.cachedInput[r]!;
+		tokens.output += requests.output[r]!;
+		tokens.reasoningOutput += requests.reasoningOutput[r]!;
+		const session = requests.sessions.list[requests.session[r]!]!;
+		const accountId = requests.accounts.list[requests.account[r]!]!;
+		sessions.add(session);
+		let account = perAccount.get(accountId);
 		if (account === undefined) {
 			account = {sessions: new Set(), requests: 0};
-			perAccount.set(request.account, account);
+			perAccount.set(accountId, account);
 		}
 
-		account.sessions.add(request.session);
+		account.sessions.add(session);
 		account.requests++;
 	}
 
@@ -151,7 +154,11 @@ export function summarise(collected: Collected, hits: readonly Hit[]): HistorySu
 
 /** The trace a replay runs; `history` gives its span. */
 export function buildTrace(collected: Collected, hits: readonly Hit[], history: HistorySummary): Trace {
-	const bySession = new Map<string, {account: string; items: {at: number; index: number}[]}>();
+	// Items are request indices, or -1 - i for the abandoned demand of hits[i]: numbers, not objects, since a
+	// year of history has some 300,000 of them.
+	const {requests} = collected;
+	const bySession = new Map<string, {account: string; items: number[]}>();
+	const itemAt = (item: number) => (item >= 0 ? requests.at[item]! : hits[-1 - item]!.at);
 	const accountOfSession = (session: string, fallback: string) =>
 		collected.sessionAccounts.get(session) ?? fallback;
 	const sessionOf = (session: string, account: string) => {
@@ -164,16 +171,18 @@ export function buildTrace(collected: Collected, hits: readonly Hit[], history: 
 		return entry;
 	};
 
-	collected.requests.forEach((request, index) => {
-		sessionOf(request.session, request.account).items.push({at: request.at, index});
-	});
+	for (let r = 0; r < requests.length; r++) {
+		const session = requests.sessions.list[requests.session[r]!]!;
+		sessionOf(session, requests.accounts.list[requests.account[r]!]!).items.push(r);
+	}
+
 	const hitsBySession = new Map<string, Hit[]>();
-	for (const hit of hits) {
+	for (const [index, hit] of hits.entries()) {
 		const list = hitsBySession.get(hit.session) ?? [];
 		list.push(hit);
 		hitsBySession.set(hit.session, list);
 		// A failed turn nobody followed up: its demand stays in the trace, at no cost.
-		if (hit.nextTurnAt === undefined) sessionOf(hit.session, hit.account).items.push({at: hit.at, index: -1});
+		if (hit.nextTurnAt === undefined) sessionOf(hit.session, hit.account).items.push(-1 - index);
 	}
 
 	const total = [...bySession.values()].reduce((sum, entry) => sum + entry.items.length, 0);
@@ -199,12 +208,12 @@ export function buildTrace(collected: Collected, hits: readonly Hit[], history: 
 		.map(([id, entry]) => ({
 			id,
 			entry,
-			first: entry.items.reduce((min, item) => Math.min(min, item.at), Number.POSITIVE_INFINITY),
+			first: entry.items.reduce((min, item) => Math.min(min, itemAt(item)), Number.POSITIVE_INFINITY),
 		}))
 		.sort((a, b) => a.first - b.first);
 	let next = 0;
 	ordered.forEach(({id, entry}, s) => {
-		entry.items.sort((a, b) => a.at - b.at);
+		entry.items.sort((a, b) => itemAt(a) - itemAt(b));
 		const sessionHits = hitsBySession.get(id) ?? [];
 		trace.sessionStart[s] = next;
 		trace.sessionAccount[s] = accountIndex.get(entry.account)!;
@@ -212,15 +221,14 @@ export function buildTrace(collected: Collected, hits: readonly Hit[], history: 
 			// Take out every recorded wait that ended before this request: the user would have gone on at once.
 			let waited = 0;
 			for (const hit of sessionHits) {
-				if (hit.nextTurnAt !== undefined && hit.nextTurnAt <= item.at) waited += hit.nextTurnAt - hit.at;
+				if (hit.nextTurnAt !== undefined && hit.nextTurnAt <= itemAt(item)) waited += hit.nextTurnAt - hit.at;
 			}
 
-			trace.at[next] = item.at - waited;
-			if (item.index >= 0) {
-				const request = collected.requests[item.index]!;
-				trace.uncached[next] = Math.max(0, request.input - request.cachedInput);
-				trace.cached[next] = request.cachedInput;
-				trace.output[next] = request.output;
+			trace.at[next] = itemAt(item) - waited;
+			if (item >= 0) {
+				trace.uncached[next] = Math.max(0, requests.input[item]! - requests.cachedInput[item]!);
+				trace.cached[next] = requests.cachedInput[item]!;
+				trace.output[next] = requests.output[item]!;
 			} else {
 				trace.abandoned[next] = 1;
 			}

@@ -1,3 +1,5 @@
+import {ReadingTable, RequestTable} from './tables.ts';
+
 /*
 The shapes a replay passes between its stages: what the readers collect from Codex rollouts and the pool's own
 history (requests, rate-limit readings, recorded limit hits), never any conversation content.
@@ -44,8 +46,8 @@ export type TurnStart = {readonly at: number; readonly session: string};
 
 /** Everything the readers found, across every file and source. */
 export type Collected = {
-	requests: RequestRecord[];
-	readings: Reading[];
+	requests: RequestTable;
+	readings: ReadingTable;
 	/** Limit hits as failed turns (their `nextTurnAt` is filled in once every turn of the session is known). */
 	hits: {at: number; session: string; account: string}[];
 	turnStarts: TurnStart[];
@@ -63,8 +65,8 @@ export type Collected = {
 
 export function emptyCollected(): Collected {
 	return {
-		requests: [],
-		readings: [],
+		requests: new RequestTable(),
+		readings: new ReadingTable(),
 		hits: [],
 		turnStarts: [],
 		plans: new Map(),
