@@ -2,10 +2,10 @@ import {getKickPolicy} from '../kicks/index.ts';
 import {getStrategy} from '../strategies/index.ts';
 import {select} from '../strategies/select.ts';
 import type {AccountView, PickContext} from '../strategies/types.ts';
+import type {Collected} from './collected.ts';
 import {type CostModel, fitCostModel, type PlanCost, requestCost} from './cost-model.ts';
 import {type ReplayResult, replayRun} from './engine.ts';
 import {buildTrace, type HistorySummary, resolveHits, summarise, type Trace} from './trace.ts';
-import type {Collected} from './types.ts';
 
 export type AnalysisOptions = {
 	/** Pool sizes to try, e.g. [1, 2, 3, 4, 5, 6]. */

@@ -1,7 +1,7 @@
+import {type Collected, emptyCollected} from './collected.ts';
 import {findHistoryFiles, readPoolHistory} from './pool-history.ts';
 import {findRolloutFiles} from './rollout-files.ts';
 import {parseRolloutFile} from './rollout-parser.ts';
-import {type Collected, emptyCollected} from './types.ts';
 
 const READ_BYTES = 1 << 20;
 

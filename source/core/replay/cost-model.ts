@@ -1,6 +1,7 @@
 import {planCapacity} from '../strategies/views.ts';
+import type {Collected} from './collected.ts';
 import {fitWindow, type WindowFit, type WindowRows} from './cost-fit.ts';
-import type {Collected, WindowCost} from './types.ts';
+import type {WindowCost} from './types.ts';
 
 export type {WindowCost} from './types.ts';
 

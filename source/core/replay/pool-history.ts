@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {CURRENT_FILE, parseHistoryLine, ROTATED} from '../history/record.ts';
+import type {Collected} from './collected.ts';
 import {streamFile} from './line-reader.ts';
-import type {Collected} from './types.ts';
 
 /** The pool's history files in a folder, oldest first (rotated files by their time, then the current one). */
 export async function findHistoryFiles(folder: string): Promise<string[]> {

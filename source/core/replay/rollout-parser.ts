@@ -1,6 +1,7 @@
 import path from 'node:path';
+import type {Collected} from './collected.ts';
 import {type LineSink, streamFile} from './line-reader.ts';
-import {type Collected, type Tokens, UNKNOWN_ACCOUNT} from './types.ts';
+import {type Tokens, UNKNOWN_ACCOUNT} from './types.ts';
 
 /*
 One Codex rollout file (shared/codex-rollouts.md) to requests, rate-limit readings, turn starts and limit hits.

@@ -1,4 +1,5 @@
-import type {Collected, Tokens} from './types.ts';
+import type {Collected} from './collected.ts';
+import type {Tokens} from './types.ts';
 
 /*
 From what the readers collected to (1) the history as it happened, with its recorded limit hits and waits, and
