@@ -38,6 +38,7 @@ async function parseChild(folder: string): Promise<void> {
 	// The what-ifs run on the last 30 days, read again as `replay --days 30` would.
 	const recent = await collect({codexHomes: [folder], poolHistory: undefined, since: last - 30 * DAY});
 	const replayStart = performance.now();
+	const replayCpu = process.cpuUsage();
 	const analysis = analyse(recent, {
 		accounts: [1, 2, 3, 4, 5, 6],
 		plans: ['plus'],
@@ -47,6 +48,7 @@ async function parseChild(folder: string): Promise<void> {
 		scheduler: DEFAULT_KICK_POLICY,
 	});
 	const replaySeconds = (performance.now() - replayStart) / 1000;
+	const replayCpuUsed = process.cpuUsage(replayCpu);
 	process.stdout.write(
 		`${JSON.stringify({
 			bytes: collected.bytes,
@@ -60,6 +62,7 @@ async function parseChild(folder: string): Promise<void> {
 				sessions: analysis.history.sessions,
 				runs: analysis.whatIf.length + 1,
 				seconds: replaySeconds,
+				cpuSeconds: (replayCpuUsed.user + replayCpuUsed.system) / 1e6,
 			},
 		})}\n`,
 	);
@@ -109,13 +112,13 @@ async function main(): Promise<void> {
 			seconds: number;
 			cpuSeconds: number;
 			maxRssMb: number;
-			replay: {requests: number; sessions: number; runs: number; seconds: number};
+			replay: {requests: number; sessions: number; runs: number; seconds: number; cpuSeconds: number};
 		};
 		const mb = result.bytes / 1e6;
 		process.stdout.write(
 			[
 				`parse: ${mb.toFixed(0)} MB, ${result.files} files, ${result.requests} requests in ${result.seconds.toFixed(1)} s = ${(mb / result.seconds).toFixed(0)} MB/s wall; ${result.cpuSeconds.toFixed(1)} s of CPU = ${(mb / result.cpuSeconds).toFixed(0)} MB/s of CPU; peak RSS ${result.maxRssMb.toFixed(0)} MB (one thread; ${os.availableParallelism()} cores, load average ${os.loadavg()[0]!.toFixed(1)})`,
-				`replay of the last 30 days (${result.replay.requests} requests, ${result.replay.sessions} sessions): ${result.replay.runs} runs (self-check + 6 pool sizes × 4 strategies) in ${result.replay.seconds.toFixed(2)} s`,
+				`replay of the last 30 days (${result.replay.requests} requests, ${result.replay.sessions} sessions): ${result.replay.runs} runs (self-check + 6 pool sizes × 4 strategies) in ${result.replay.seconds.toFixed(2)} s (${result.replay.cpuSeconds.toFixed(2)} s of CPU)`,
 				'',
 			].join('\n'),
 		);

@@ -264,7 +264,7 @@ export function generateHistory(options: GeneratorOptions): GroundTruth {
 				}
 			}
 
-			truth.bytes += writeSession(options, sessionStart, id, `${lines.join('\n')}\n`);
+			truth.bytes += writeSession(options, sessionStart, now, id, `${lines.join('\n')}\n`);
 			truth.files++;
 		}
 	}
@@ -272,7 +272,14 @@ export function generateHistory(options: GeneratorOptions): GroundTruth {
 	return truth;
 }
 
-function writeSession(options: GeneratorOptions, start: number, id: string, text: string): number {
+/** Writes one session's file, last modified at `end` (as Codex leaves it: replay skips files older than --days). */
+function writeSession(
+	options: GeneratorOptions,
+	start: number,
+	end: number,
+	id: string,
+	text: string,
+): number {
 	const stamp = new Date(start).toISOString().slice(0, 19).replaceAll(':', '-');
 	const name = `rollout-${stamp}-${id}.jsonl`;
 	const age = (Date.now() - start) / 86_400_000;
@@ -282,6 +289,7 @@ function writeSession(options: GeneratorOptions, start: number, id: string, text
 		const file = path.join(folder, name);
 		fs.writeFileSync(file, text);
 		options.compress(file);
+		fs.utimesSync(`${file}.zst`, new Date(end), new Date(end));
 		return Buffer.byteLength(text);
 	}
 
@@ -294,5 +302,6 @@ function writeSession(options: GeneratorOptions, start: number, id: string, text
 	);
 	fs.mkdirSync(folder, {recursive: true});
 	fs.writeFileSync(path.join(folder, name), text);
+	fs.utimesSync(path.join(folder, name), new Date(end), new Date(end));
 	return Buffer.byteLength(text);
 }
