@@ -28,7 +28,7 @@ import {
 	LOOP_REQUESTS,
 	openHeldSessions,
 	type Target,
-	webSocketToolLoop,
+	webSocketToolLoops,
 } from './ws/workloads.ts';
 
 const LOOPS = Number(process.env.BENCH_WS_LOOPS ?? 12);
@@ -93,18 +93,32 @@ async function measuredLoop<T>(
 	return {result, bytes: upstreamBytesSince(upstream, connections, seq)};
 }
 
-async function loopPhase(upstream: SimulatedUpstream, direct: Target, pool: Target, measured: Measured) {
-	// Warm both paths up once (JIT, connections), unmeasured.
-	await webSocketToolLoop(direct, 0);
-	await webSocketToolLoop(pool, 0);
+async function loopPhase(
+	upstream: SimulatedUpstream,
+	[direct, pool, relay]: readonly [Target, Target, Target],
+	measured: Measured,
+) {
+	// Once unmeasured (JIT, connections).
+	await webSocketToolLoops([direct, pool, relay], 0);
 	for (let loop = 0; loop < LOOPS; loop++) {
-		const viaDirect = await measuredLoop(upstream, () => webSocketToolLoop(direct, loop));
-		const viaPool = await measuredLoop(upstream, () => webSocketToolLoop(pool, loop));
-		measured.loopFirstEvent.direct.push(...viaDirect.result.map((answer) => answer.firstEventMs));
-		measured.loopFirstEvent.pool.push(...viaPool.result.map((answer) => answer.firstEventMs));
+		const connections = upstream.websockets.connections().length;
+		const [viaDirect = [], viaPool = [], viaRelay = []] = await webSocketToolLoops(
+			[direct, pool, relay],
+			loop,
+		);
+		measured.loopFirstEvent.direct.push(...viaDirect.map((answer) => answer.firstEventMs));
+		measured.loopFirstEvent.pool.push(...viaPool.map((answer) => answer.firstEventMs));
+		measured.loopFirstEvent.relay.push(...viaRelay.map((answer) => answer.firstEventMs));
 		if (loop === 0) {
-			measured.loopBytes.direct = viaDirect.bytes;
-			measured.loopBytes.pool = viaPool.bytes;
+			// Each upstream socket is known by the responses it served.
+			const opened = upstream.websockets.connections().slice(connections);
+			const bytes = (answers: readonly {responseId: string | undefined}[]) =>
+				opened
+					.find((socket) => socket.requests.some((request) => request.responseId === answers[0]?.responseId))
+					?.requests.filter((request) => request.generate)
+					.map((request) => request.bytes) ?? [];
+			measured.loopBytes.direct = bytes(viaDirect);
+			measured.loopBytes.pool = bytes(viaPool);
 		}
 	}
 
@@ -176,7 +190,7 @@ async function run(): Promise<void> {
 	const relay = await startChild(upstream, 'relay', '', 'minimal relay');
 
 	const measured: Measured = {
-		loopFirstEvent: {direct: [], pool: []},
+		loopFirstEvent: {direct: [], pool: [], relay: []},
 		loopBytes: {direct: [], pool: [], httpDirect: [], httpPool: []},
 		httpFirstByte: {direct: [], pool: []},
 		throughput: {},
@@ -184,7 +198,7 @@ async function run(): Promise<void> {
 	};
 
 	if (PHASES.has('loop')) {
-		await loopPhase(upstream, direct, pool.target, measured);
+		await loopPhase(upstream, [direct, pool.target, relay.target], measured);
 	}
 
 	if (PHASES.has('throughput')) {

@@ -3,7 +3,7 @@ import type {ChildMemory} from './child.ts';
 /** What `npm run bench:ws` measured. */
 export type Measured = {
 	/** Time to first event of every loop request (ms), direct and through the pool. */
-	loopFirstEvent: {direct: number[]; pool: number[]};
+	loopFirstEvent: {direct: number[]; pool: number[]; relay: number[]};
 	/** Upstream bytes per request of one loop each way. */
 	loopBytes: {direct: number[]; pool: number[]; httpDirect: number[]; httpPool: number[]};
 	httpFirstByte: {direct: number[]; pool: number[]};
@@ -63,7 +63,8 @@ export function report(measured: Measured, setup: Setup): string {
 		kb(bytes.reduce((sum, value) => sum + value, 0)),
 	];
 	const wsRatio = mean(loopBytes.pool) / mean(loopBytes.direct);
-	const added = (p: number) => percentile(loopFirstEvent.pool, p) - percentile(loopFirstEvent.direct, p);
+	const added = (p: number, via = loopFirstEvent.pool) =>
+		percentile(via, p) - percentile(loopFirstEvent.direct, p);
 	const relay = median(throughput['minimal relay'] ?? []);
 	const spread = (values: readonly number[]) =>
 		`${median(values).toFixed(0)} (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})`;
@@ -91,8 +92,8 @@ export function report(measured: Measured, setup: Setup): string {
 		`Through the pool / direct over WebSocket: **${wsRatio.toFixed(3)}×** the bytes (target ≤ 1.05×). Over HTTP`,
 		`each request carries the whole conversation: the last one ${kb(loopBytes.httpDirect.at(-1) ?? 0)} KB.`,
 		'',
-		`Time to first event over WebSocket, ${loopFirstEvent.pool.length} requests each way (${setup.loops} loops, direct and`,
-		'through the pool taking turns):',
+		`Time to first event over WebSocket, ${loopFirstEvent.pool.length} requests each way (${setup.loops} loops; direct, through`,
+		'the pool and through the minimal relay take turns request by request):',
 		'',
 		...table(
 			['', 'p50 (ms)', 'p99 (ms)'],
@@ -107,7 +108,17 @@ export function report(measured: Measured, setup: Setup): string {
 					percentile(loopFirstEvent.pool, 50).toFixed(2),
 					percentile(loopFirstEvent.pool, 99).toFixed(2),
 				],
-				['**added**', `**${added(50).toFixed(2)}**`, `**${added(99).toFixed(2)}**`],
+				['**added by the pool**', `**${added(50).toFixed(2)}**`, `**${added(99).toFixed(2)}**`],
+				[
+					'through the minimal relay',
+					percentile(loopFirstEvent.relay, 50).toFixed(2),
+					percentile(loopFirstEvent.relay, 99).toFixed(2),
+				],
+				[
+					'added by the minimal relay',
+					added(50, loopFirstEvent.relay).toFixed(2),
+					added(99, loopFirstEvent.relay).toFixed(2),
+				],
 				[
 					'HTTP direct (first byte, 1 loop)',
 					percentile(measured.httpFirstByte.direct, 50).toFixed(2),

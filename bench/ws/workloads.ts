@@ -72,31 +72,51 @@ const toolOutput = (callId: unknown, round: number): Item => ({
 const loopPrompt = () => user(`work through the task tool-rounds:${LOOP_REQUESTS - 1}`);
 
 /**
-One Codex-like tool loop over WebSocket: a warm-up, then LOOP_REQUESTS requests, each carrying only the new
-item (the prompt, then each tool output) with the previous response's id. Answers the requests (not the warm-up).
+Codex-like tool loops over WebSocket, one per target, run in lock step: a warm-up on each, then LOOP_REQUESTS
+rounds in which each target gets its next request in turn (only the new item: the prompt, then each tool
+output, with the previous response's id), so the targets' samples are taken side by side on a machine whose
+speed drifts. Answers each target's requests (not the warm-ups).
 */
-export async function webSocketToolLoop(target: Target, index: number): Promise<Answer[]> {
-	const sessionId = randomUUID();
-	const socket = await openBenchSocket(target.url.replace(/^http/, 'ws'), target.headers(sessionId, index));
-	const fields = sessionFields(sessionId);
-	const warm = await socket.request({...fields, generate: false, input: [INSTRUCTIONS]});
-	let previous = warm.responseId;
-	let input: Item[] = [loopPrompt()];
-	const answers: Answer[] = [];
+export async function webSocketToolLoops(targets: readonly Target[], index: number): Promise<Answer[][]> {
+	const loops = await Promise.all(
+		targets.map(async (target) => {
+			const sessionId = randomUUID();
+			const socket = await openBenchSocket(
+				target.url.replace(/^http/, 'ws'),
+				target.headers(sessionId, index),
+			);
+			const fields = sessionFields(sessionId);
+			const warm = await socket.request({...fields, generate: false, input: [INSTRUCTIONS]});
+			return {
+				target,
+				socket,
+				fields,
+				previous: warm.responseId,
+				input: [loopPrompt()],
+				answers: [] as Answer[],
+			};
+		}),
+	);
 	for (let round = 1; round <= LOOP_REQUESTS; round++) {
-		const answer = await socket.request({...fields, previous_response_id: previous, input});
-		if (answer.terminal !== 'response.completed') {
-			throw new Error(`${target.name}: request ${round} ended with ${answer.terminal}`);
-		}
+		for (const loop of loops) {
+			const answer = await loop.socket.request({
+				...loop.fields,
+				previous_response_id: loop.previous,
+				input: loop.input,
+			});
+			if (answer.terminal !== 'response.completed') {
+				throw new Error(`${loop.target.name}: request ${round} ended with ${answer.terminal}`);
+			}
 
-		answers.push(answer);
-		previous = answer.responseId;
-		const call = answer.output.find((item) => item.type === 'function_call');
-		input = call ? [toolOutput(call.call_id, round)] : [];
+			loop.answers.push(answer);
+			loop.previous = answer.responseId;
+			const call = answer.output.find((item) => item.type === 'function_call');
+			loop.input = call ? [toolOutput(call.call_id, round)] : [];
+		}
 	}
 
-	await socket.close();
-	return answers;
+	await Promise.all(loops.map((loop) => loop.socket.close()));
+	return loops.map((loop) => loop.answers);
 }
 
 const agent = new Agent({connections: 64, keepAliveTimeout: 30_000});

@@ -105,3 +105,10 @@ test('transport http never tries an upgrade', async (t) => {
 		0,
 	);
 });
+
+test('transport mixed: some sessions over WebSocket, some over HTTP', async (t) => {
+	const {upstream, url} = await startPool(t);
+	await runWorkload(url, 'mixed', 2000);
+	assert.ok(upstream.websockets.connections().some((connection) => connection.requests.length > 0));
+	assert.ok(modelPosts(upstream).length > 0);
+});
