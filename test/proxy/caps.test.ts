@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import {postTurn, sseEvents, startHarness, turnBody} from './harness.ts';
+import {startRig} from '../helpers/rig.ts';
+import {postTurn, sseEvents, turnBody} from './harness.ts';
 
 /*
 A cap through the proxy: at its cap an account counts as exhausted for new requests and moves, its sessions
@@ -8,9 +9,9 @@ move as from an exhausted account (no error the client sees), and the window's r
 */
 
 test('an account at its cap takes no new work, its session moves without an error, and the reset brings it back', async (t) => {
-	const h = await startHarness(['a', 'b']);
+	const h = await startRig({accounts: ['a', 'b']});
 	t.after(() => h.close());
-	const first = await postTurn(h.proxyUrl, turnBody('hi'), {'session-id': 's1'});
+	const first = await postTurn(h.url, turnBody('hi'), {'session-id': 's1'});
 	assert.equal(first.status, 200);
 	const home = h.events.request[0]!.accountId!;
 	const other = home === h.id('a') ? h.id('b') : h.id('a');
@@ -31,12 +32,12 @@ test('an account at its cap takes no new work, its session moves without an erro
 	assert.equal(h.pool.usableAt(home), resetAt, 'until the window resets');
 	assert.equal(h.pool.views().find((view) => view.id === home)?.caps?.fiveHour, 90);
 
-	const moved = await postTurn(h.proxyUrl, turnBody('again'), {'session-id': 's1'});
+	const moved = await postTurn(h.url, turnBody('again'), {'session-id': 's1'});
 	assert.equal(moved.status, 200);
 	assert.equal(sseEvents(moved.text).at(-1)?.type, 'response.completed', 'no error the client sees');
 	assert.equal(h.events.request.at(-1)?.accountId, other);
 	assert.equal(h.events.move.length, 1, 'the session moved as from an exhausted account');
-	const fresh = await postTurn(h.proxyUrl, turnBody('new'), {'session-id': 's2'});
+	const fresh = await postTurn(h.url, turnBody('new'), {'session-id': 's2'});
 	assert.equal(fresh.status, 200);
 	assert.equal(h.events.request.at(-1)?.accountId, other, 'new sessions go elsewhere too');
 
@@ -45,7 +46,7 @@ test('an account at its cap takes no new work, its session moves without an erro
 });
 
 test('a cap below the used percent reads as exhausted; a cap above it changes nothing', async (t) => {
-	const h = await startHarness(['a']);
+	const h = await startRig({accounts: ['a']});
 	t.after(() => h.close());
 	const id = h.id('a');
 	const weekly = {
@@ -61,7 +62,7 @@ test('a cap below the used percent reads as exhausted; a cap above it changes no
 	assert.equal(h.pool.isUsable(id), true);
 	withCap(79);
 	assert.equal(h.pool.isUsable(id), false);
-	const answer = await fetch(`${h.proxyUrl}/backend-api/codex/responses`, {
+	const answer = await fetch(`${h.url}/backend-api/codex/responses`, {
 		method: 'POST',
 		headers: {'content-type': 'application/json'},
 		body: JSON.stringify(turnBody('hi')),

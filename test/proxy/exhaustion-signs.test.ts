@@ -9,7 +9,8 @@ import {
 } from '../../source/core/pool/exhaustion.ts';
 import {createPool} from '../../source/core/pool/pool.ts';
 import {pollUsage} from '../../source/core/proxy/usage-poll.ts';
-import {postTurn, sseEvents, startHarness, turnBody} from './harness.ts';
+import {startRig} from '../helpers/rig.ts';
+import {postTurn, sseEvents, turnBody} from './harness.ts';
 
 /*
 The signs of an exhausted account over HTTP, each proved on the simulated upstream: a 429
@@ -18,11 +19,11 @@ Both go through markExhausted (the WebSocket's signs call it too).
 */
 
 test('sign: 429 usage_limit_reached on the POST marks the account exhausted until the reset it carries', async (t) => {
-	const h = await startHarness(['a', 'b']);
+	const h = await startRig({accounts: ['a', 'b']});
 	t.after(() => h.close());
 	h.upstream.faults.inject({kind: 'usage_limit_reached', account: 'a'});
 	// round-robin: the first pick is a, which answers 429; the request fails over to b.
-	const {status, text} = await postTurn(h.proxyUrl, turnBody('hi'), {'session-id': 's1'});
+	const {status, text} = await postTurn(h.url, turnBody('hi'), {'session-id': 's1'});
 	assert.equal(status, 200);
 	assert.equal(sseEvents(text).at(-1)?.type, 'response.completed');
 	const health = h.pool.get(h.id('a'))?.health;
@@ -33,16 +34,16 @@ test('sign: 429 usage_limit_reached on the POST marks the account exhausted unti
 		health?.status === 'cooling' && Math.abs(health.until - (Date.now() + fiveHours)) <= 5000,
 		`until the carried reset (${health?.status === 'cooling' ? health.until - Date.now() : '-'} ms from now)`,
 	);
-	const next = await postTurn(h.proxyUrl, turnBody('again'), {'session-id': 's2'});
+	const next = await postTurn(h.url, turnBody('again'), {'session-id': 's2'});
 	assert.equal(next.status, 200);
 	assert.equal(h.events.request.at(-1)?.accountId, h.id('b'), 'the next request goes elsewhere');
 });
 
 test('sign: a usage-limit response.failed mid-stream is passed on, marks the account exhausted, and the session moves', async (t) => {
-	const h = await startHarness(['a', 'b']);
+	const h = await startRig({accounts: ['a', 'b']});
 	t.after(() => h.close());
 	h.upstream.faults.inject({kind: 'response_failed_usage_limit', account: 'a'});
-	const {status, text} = await postTurn(h.proxyUrl, turnBody('hi'), {'session-id': 's1'});
+	const {status, text} = await postTurn(h.url, turnBody('hi'), {'session-id': 's1'});
 	assert.equal(status, 200);
 	const events = sseEvents(text);
 	assert.ok(
@@ -64,7 +65,7 @@ test('sign: a usage-limit response.failed mid-stream is passed on, marks the acc
 		'until the reset the event carries',
 	);
 	assert.equal(h.pool.isUsable(h.id('a')), false);
-	const next = await postTurn(h.proxyUrl, turnBody('again'), {'session-id': 's1'});
+	const next = await postTurn(h.url, turnBody('again'), {'session-id': 's1'});
 	assert.equal(next.status, 200);
 	assert.equal(sseEvents(next.text).at(-1)?.type, 'response.completed');
 	assert.equal(h.events.request.at(-1)?.accountId, h.id('b'), 'the next request goes elsewhere');
@@ -72,14 +73,14 @@ test('sign: a usage-limit response.failed mid-stream is passed on, marks the acc
 });
 
 test('a sign without a reset rests the account until the next usage poll says', async (t) => {
-	const h = await startHarness(['a']);
+	const h = await startRig({accounts: ['a']});
 	t.after(() => h.close());
 	const now = Date.now();
 	const until = markExhausted(h.pool, h.id('a'), undefined, now);
 	assert.equal(until, now + UNKNOWN_RESET_MS);
 	assert.equal(h.pool.isUsable(h.id('a')), false);
 	// The poll shows the account with quota left: the rest ends, the windows now tell.
-	await pollUsage(h.engine, h.pool, systemClock, h.id('a'));
+	await pollUsage(h.core.proxy.engine, h.pool, systemClock, h.id('a'));
 	assert.equal(h.pool.isUsable(h.id('a')), true);
 });
 

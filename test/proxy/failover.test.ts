@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import {postTurn, sseEvents, startHarness, turnBody} from './harness.ts';
+import {startRig} from '../helpers/rig.ts';
+import {postTurn, sseEvents, turnBody} from './harness.ts';
 
 test('a 429 usage_limit_reached cools the account and fails over invisibly', async (t) => {
-	const h = await startHarness(['a', 'b']);
+	const h = await startRig({accounts: ['a', 'b']});
 	t.after(() => h.close());
 	h.upstream.faults.inject({kind: 'usage_limit_reached'});
-	const {status, text} = await postTurn(h.proxyUrl, turnBody('hi'), {'session-id': 's1'});
+	const {status, text} = await postTurn(h.url, turnBody('hi'), {'session-id': 's1'});
 	assert.equal(status, 200);
 	assert.equal(sseEvents(text).at(-1)?.type, 'response.completed');
 	const entry = h.events.request[0]!;
@@ -21,11 +22,11 @@ test('a 429 usage_limit_reached cools the account and fails over invisibly', asy
 });
 
 test('5xx, rate limits and refused connections fail over too', async (t) => {
-	const h = await startHarness(['a', 'b', 'c']);
+	const h = await startRig({accounts: ['a', 'b', 'c']});
 	t.after(() => h.close());
 	h.upstream.faults.inject({kind: 'server_error'});
 	h.upstream.faults.inject({kind: 'rate_limit_exceeded'});
-	const {status} = await postTurn(h.proxyUrl, turnBody('hi'));
+	const {status} = await postTurn(h.url, turnBody('hi'));
 	assert.equal(status, 200);
 	assert.equal(h.events.request[0]?.failedOver.length, 2);
 	const reasons = h.pool
@@ -36,10 +37,10 @@ test('5xx, rate limits and refused connections fail over too', async (t) => {
 });
 
 test('nothing fails over after the first byte: the stream ends with an error event, the account stays healthy', async (t) => {
-	const h = await startHarness(['a', 'b']);
+	const h = await startRig({accounts: ['a', 'b']});
 	t.after(() => h.close());
 	h.upstream.faults.inject({kind: 'reset_after_first_byte'});
-	const {status, text} = await postTurn(h.proxyUrl, turnBody('hi'), {'session-id': 's1'});
+	const {status, text} = await postTurn(h.url, turnBody('hi'), {'session-id': 's1'});
 	assert.equal(status, 200);
 	const events = sseEvents(text);
 	assert.equal(events[0]?.type, 'response.created');
@@ -53,17 +54,17 @@ test('nothing fails over after the first byte: the stream ends with an error eve
 	assert.deepEqual(entry.failedOver, []);
 	assert.match(entry.error ?? '', /broke|ended/);
 	assert.equal(h.pool.get(entry.accountId!)?.health.status, 'ok');
-	const next = await postTurn(h.proxyUrl, turnBody('again'), {'session-id': 's1'});
+	const next = await postTurn(h.url, turnBody('again'), {'session-id': 's1'});
 	assert.equal(next.status, 200);
 	assert.equal(h.events.request[1]?.accountId, entry.accountId, 'the session stays on its account');
 });
 
 test('every account exhausted: 429 usage_limit_reached with the earliest reset', async (t) => {
-	const h = await startHarness(['a', 'b']);
+	const h = await startRig({accounts: ['a', 'b']});
 	t.after(() => h.close());
 	h.upstream.accounts.exhaust('a');
 	h.upstream.accounts.exhaust('b', 'weekly');
-	const response = await fetch(`${h.proxyUrl}/backend-api/codex/responses`, {
+	const response = await fetch(`${h.url}/backend-api/codex/responses`, {
 		method: 'POST',
 		headers: {'content-type': 'application/json'},
 		body: JSON.stringify(turnBody('hi')),
@@ -84,7 +85,7 @@ test('every account exhausted: 429 usage_limit_reached with the earliest reset',
 
 	// Known exhausted: the next request is answered without asking the upstream again.
 	const calls = h.upstream.log.length;
-	const again = await fetch(`${h.proxyUrl}/backend-api/codex/responses`, {
+	const again = await fetch(`${h.url}/backend-api/codex/responses`, {
 		method: 'POST',
 		headers: {'content-type': 'application/json'},
 		body: JSON.stringify(turnBody('hi')),
@@ -94,30 +95,30 @@ test('every account exhausted: 429 usage_limit_reached with the earliest reset',
 });
 
 test('waitUpTo holds a request until an account becomes usable', async (t) => {
-	const h = await startHarness(['a'], {waitUpToMs: 2000});
+	const h = await startRig({accounts: ['a'], waitUpToMs: 2000});
 	t.after(() => h.close());
 	h.pool.markCooling(h.id('a'), Date.now() + 300, 'rate-limit');
 	const started = Date.now();
-	const {status} = await postTurn(h.proxyUrl, turnBody('hi'));
+	const {status} = await postTurn(h.url, turnBody('hi'));
 	assert.equal(status, 200);
 	assert.ok(Date.now() - started >= 250, 'it waited for the cooling to end');
 });
 
 test('waitUpTo does not hold a request when nothing is usable within it', async (t) => {
-	const h = await startHarness(['a'], {waitUpToMs: 2000});
+	const h = await startRig({accounts: ['a'], waitUpToMs: 2000});
 	t.after(() => h.close());
 	h.pool.markCooling(h.id('a'), Date.now() + 60_000, 'quota');
 	const started = Date.now();
-	const {status} = await postTurn(h.proxyUrl, turnBody('hi'));
+	const {status} = await postTurn(h.url, turnBody('hi'));
 	assert.equal(status, 429);
 	assert.ok(Date.now() - started < 150);
 });
 
 test('the upstream unreachable: 503 that says so, accounts backed off', async (t) => {
-	const h = await startHarness(['a']);
+	const h = await startRig({accounts: ['a']});
 	t.after(() => h.close());
 	await h.upstream.close();
-	const response = await fetch(`${h.proxyUrl}/backend-api/codex/responses`, {
+	const response = await fetch(`${h.url}/backend-api/codex/responses`, {
 		method: 'POST',
 		headers: {'content-type': 'application/json'},
 		body: JSON.stringify(turnBody('hi')),

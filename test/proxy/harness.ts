@@ -1,21 +1,7 @@
-import {type Clock, systemClock} from '../../source/core/clock.ts';
 import {noMarks} from '../../source/core/model.ts';
-import {createPool, type Pool} from '../../source/core/pool/pool.ts';
-import {createEngine, type Engine} from '../../source/core/proxy/dispatch.ts';
-import {Emitter, type ProxyEvents} from '../../source/core/proxy/events.ts';
-import {strategySelector} from '../../source/core/proxy/selection.ts';
-import {
-	createUpstreamAgent,
-	parseUpstreamBase,
-	type TokenSource,
-} from '../../source/core/proxy/upstream-client.ts';
-import {createRandom} from '../../source/core/random.ts';
-import {createIssuerRegistry, type IssuerRegistry} from '../../source/core/sessions/issuers.ts';
-import {createSessionRegistry, type SessionRegistry} from '../../source/core/sessions/registry.ts';
+import type {TokenSource} from '../../source/core/proxy/upstream-client.ts';
 import type {SimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import type {AccountRecord} from '../../source/core/store/types.ts';
-import {type FaultyUpstream, startFaultyUpstream} from '../helpers/faults.ts';
-import {serveCodexRoutes} from './serve.ts';
 
 /**
 A token source for tests: the tokens the upstream issued, refreshed against its `/oauth/token` with one
@@ -106,75 +92,6 @@ export function recordFor(upstream: SimulatedUpstream, name: string): AccountRec
 		marks: noMarks,
 		needsLogin: undefined,
 		addedAt: 0,
-	};
-}
-
-export type Harness = {
-	readonly upstream: FaultyUpstream;
-	readonly proxyUrl: string;
-	readonly pool: Pool;
-	readonly sessions: SessionRegistry;
-	readonly issuers: IssuerRegistry;
-	readonly engine: Engine;
-	readonly events: {[K in keyof ProxyEvents]: ProxyEvents[K][0][]};
-	readonly refreshes: () => number;
-	/** chatgpt_account_id of an upstream account by name. */
-	readonly id: (name: string) => string;
-	readonly close: () => Promise<void>;
-};
-
-/** The simulated upstream with `names` accounts, and the proxy in front of it, both on 127.0.0.1 port 0. */
-export async function startHarness(
-	names: readonly string[] = ['a', 'b'],
-	options: {clock?: Clock; waitUpToMs?: number; strategy?: string; upstream?: FaultyUpstream} = {},
-): Promise<Harness> {
-	const clock = options.clock ?? systemClock;
-	const upstream =
-		options.upstream ?? (await startFaultyUpstream({clock, accounts: names.map((name) => ({name}))}));
-	const tokens = createTestTokens(upstream, names);
-	const pool = createPool({clock, records: names.map((name) => recordFor(upstream, name))});
-	const sessions = createSessionRegistry({clock});
-	const issuers = createIssuerRegistry();
-	const emitter = new Emitter<ProxyEvents>();
-	const events = {request: [], move: [], failover: [], notice: []} as unknown as Harness['events'];
-	emitter.on('request', (event) => events.request.push(event));
-	emitter.on('move', (event) => events.move.push(event));
-	emitter.on('failover', (event) => events.failover.push(event));
-	emitter.on('notice', (event) => events.notice.push(event));
-
-	const dispatcher = createUpstreamAgent();
-	const engine = createEngine({
-		pool,
-		sessions,
-		issuers,
-		tokens: tokens.source,
-		select: strategySelector(() => options.strategy ?? 'round-robin'),
-		upstream: parseUpstreamBase(upstream.backendUrl),
-		dispatcher,
-		clock,
-		random: createRandom(1),
-		waitUpToMs: options.waitUpToMs,
-		events: emitter,
-	});
-	const proxy = await serveCodexRoutes({engine, pool, clock});
-	const proxyUrl = proxy.url;
-	return {
-		upstream,
-		proxyUrl,
-		pool,
-		sessions,
-		issuers,
-		engine,
-		events,
-		refreshes: tokens.refreshes,
-		id: (name) => upstream.accounts.get(name).accountId,
-		async close() {
-			await proxy.close();
-			await dispatcher.close();
-			if (options.upstream === undefined) {
-				await upstream.close();
-			}
-		},
 	};
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import {startFaultyUpstream} from '../helpers/faults.ts';
-import {postTurn, sseEvents, startHarness, turnBody} from './harness.ts';
+import {startRig} from '../helpers/rig.ts';
+import {postTurn, sseEvents, turnBody} from './harness.ts';
 
 /** The items a completed turn adds to the history a Codex client resends (reasoning + assistant message). */
 function outputItems(text: string): unknown[] {
@@ -11,11 +11,11 @@ function outputItems(text: string): unknown[] {
 }
 
 test('a session sticks to its account across turns', async (t) => {
-	const h = await startHarness(['a', 'b']);
+	const h = await startRig({accounts: ['a', 'b']});
 	t.after(() => h.close());
-	const first = await postTurn(h.proxyUrl, turnBody('one'), {'session-id': 's1'});
+	const first = await postTurn(h.url, turnBody('one'), {'session-id': 's1'});
 	const history = [...(turnBody('one').input as unknown[]), ...outputItems(first.text)];
-	const second = await postTurn(h.proxyUrl, turnBody('two', history), {'session-id': 's1'});
+	const second = await postTurn(h.url, turnBody('two', history), {'session-id': 's1'});
 	assert.equal(second.status, 200);
 	assert.equal(h.events.request[0]?.accountId, h.events.request[1]?.accountId);
 	assert.equal(h.events.move.length, 0);
@@ -23,9 +23,9 @@ test('a session sticks to its account across turns', async (t) => {
 });
 
 test('a move strips the encrypted reasoning of the old account (no 400) and is recorded', async (t) => {
-	const h = await startHarness(['a', 'b']);
+	const h = await startRig({accounts: ['a', 'b']});
 	t.after(() => h.close());
-	const first = await postTurn(h.proxyUrl, turnBody('one'), {'session-id': 's1'});
+	const first = await postTurn(h.url, turnBody('one'), {'session-id': 's1'});
 	const items = outputItems(first.text);
 	assert.ok(
 		items.some((item) => (item as {type: string}).type === 'reasoning'),
@@ -36,7 +36,7 @@ test('a move strips the encrypted reasoning of the old account (no 400) and is r
 	h.upstream.accounts.exhaust(homeName);
 
 	const history = [...(turnBody('one').input as unknown[]), ...items];
-	const second = await postTurn(h.proxyUrl, turnBody('two', history), {'session-id': 's1'});
+	const second = await postTurn(h.url, turnBody('two', history), {'session-id': 's1'});
 	assert.equal(second.status, 200, second.text.slice(0, 300));
 	assert.equal(sseEvents(second.text).at(-1)?.type, 'response.completed');
 	const moved = h.events.request[1]!;
@@ -59,27 +59,27 @@ test('a move strips the encrypted reasoning of the old account (no 400) and is r
 });
 
 test('a replay after a failover strips the reasoning the failed account issued', async (t) => {
-	const h = await startHarness(['a', 'b']);
+	const h = await startRig({accounts: ['a', 'b']});
 	t.after(() => h.close());
-	const first = await postTurn(h.proxyUrl, turnBody('one'), {'session-id': 's1'});
+	const first = await postTurn(h.url, turnBody('one'), {'session-id': 's1'});
 	const home = h.events.request[0]!.accountId!;
 	const homeName = h.upstream.accounts.list().find((account) => account.accountId === home)!.name;
 	// The home account answers 503 once: the session's next turn is replayed on the other account.
 	h.upstream.faults.inject({kind: 'server_error', account: homeName});
 	const history = [...(turnBody('one').input as unknown[]), ...outputItems(first.text)];
-	const second = await postTurn(h.proxyUrl, turnBody('two', history), {'session-id': 's1'});
+	const second = await postTurn(h.url, turnBody('two', history), {'session-id': 's1'});
 	assert.equal(second.status, 200, second.text.slice(0, 300));
 	assert.deepEqual(h.events.request[1]?.failedOver, [home]);
 	assert.equal(h.events.move.length, 1);
 });
 
 test('400 invalid_encrypted_content: every encrypted item is stripped and the request retried once', async (t) => {
-	const h = await startHarness(['a']);
+	const h = await startRig({accounts: ['a']});
 	t.after(() => h.close());
-	const first = await postTurn(h.proxyUrl, turnBody('one'), {'session-id': 's1'});
+	const first = await postTurn(h.url, turnBody('one'), {'session-id': 's1'});
 	h.upstream.faults.inject({kind: 'invalid_encrypted_content'});
 	const history = [...(turnBody('one').input as unknown[]), ...outputItems(first.text)];
-	const second = await postTurn(h.proxyUrl, turnBody('two', history), {'session-id': 's1'});
+	const second = await postTurn(h.url, turnBody('two', history), {'session-id': 's1'});
 	assert.equal(second.status, 200);
 	const posts = h.upstream.log.filter((logged) => logged.path.startsWith('/backend-api/codex/responses'));
 	assert.equal(posts.length, 3);
@@ -90,12 +90,9 @@ test('400 invalid_encrypted_content: every encrypted item is stripped and the re
 
 test('a session begun before the pool: one 400 for its unknown reasoning, then its turns leave it out', async (t) => {
 	// The upstream knows an account the pool does not hold: the user's login before switching to the pool.
-	const upstream = await startFaultyUpstream({accounts: [{name: 'a'}, {name: 'before'}]});
-	const h = await startHarness(['a'], {upstream});
-	t.after(async () => {
-		await h.close();
-		await upstream.close();
-	});
+	const h = await startRig({accounts: ['a', 'before'], poolHolds: ['a']});
+	t.after(() => h.close());
+	const {upstream} = h;
 	const before = upstream.accounts.get('before');
 	const direct = await fetch(`${upstream.backendUrl}/codex/responses`, {
 		method: 'POST',
@@ -111,7 +108,7 @@ test('a session begun before the pool: one 400 for its unknown reasoning, then i
 		h.upstream.log.filter((logged) => logged.path.startsWith('/backend-api/codex/responses'));
 	const sentBefore = posts().length;
 
-	const second = await postTurn(h.proxyUrl, turnBody('two', history), {'session-id': 'old'});
+	const second = await postTurn(h.url, turnBody('two', history), {'session-id': 'old'});
 	assert.equal(second.status, 200, second.text.slice(0, 300));
 	assert.deepEqual(
 		posts()
@@ -122,7 +119,7 @@ test('a session begun before the pool: one 400 for its unknown reasoning, then i
 	);
 
 	const third = await postTurn(
-		h.proxyUrl,
+		h.url,
 		turnBody('three', [...(turnBody('two', history).input as unknown[]), ...outputItems(second.text)]),
 		{'session-id': 'old'},
 	);
@@ -142,11 +139,11 @@ test('a session begun before the pool: one 400 for its unknown reasoning, then i
 });
 
 test('a compacted session whose account must move loses the compaction item, with a notice', async (t) => {
-	const h = await startHarness(['a', 'b']);
+	const h = await startRig({accounts: ['a', 'b']});
 	t.after(() => h.close());
 	const compactBody = turnBody('compact me');
 	(compactBody.input as unknown[]).push({type: 'compaction_trigger'});
-	const compacted = await postTurn(h.proxyUrl, compactBody, {'session-id': 's1'});
+	const compacted = await postTurn(h.url, compactBody, {'session-id': 's1'});
 	const compaction = outputItems(compacted.text).find(
 		(item) => (item as {type: string}).type === 'compaction',
 	);
@@ -162,7 +159,7 @@ test('a compacted session whose account must move loses the compaction item, wit
 			),
 	);
 	// Drained: a compacted session stays while its account is usable.
-	const next = await postTurn(h.proxyUrl, turnBody('next', [compaction]), {'session-id': 's1'});
+	const next = await postTurn(h.url, turnBody('next', [compaction]), {'session-id': 's1'});
 	assert.equal(next.status, 200);
 	assert.equal(h.events.request[1]?.accountId, home);
 
@@ -176,7 +173,7 @@ test('a compacted session whose account must move loses the compaction item, wit
 					: account.record,
 			),
 	);
-	const moved = await postTurn(h.proxyUrl, turnBody('after', [compaction]), {'session-id': 's1'});
+	const moved = await postTurn(h.url, turnBody('after', [compaction]), {'session-id': 's1'});
 	assert.equal(moved.status, 200, moved.text.slice(0, 200));
 	assert.notEqual(h.events.request[2]?.accountId, home);
 	assert.match(h.events.move[0]?.reason ?? '', /evicted.*compacted context dropped/);

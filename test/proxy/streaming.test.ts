@@ -2,15 +2,16 @@ import assert from 'node:assert/strict';
 import {request as httpRequest} from 'node:http';
 import test from 'node:test';
 import {request} from 'undici';
-import {postTurn, sseEvents, startHarness, turnBody} from './harness.ts';
+import {startRig} from '../helpers/rig.ts';
+import {postTurn, sseEvents, turnBody} from './harness.ts';
 
 test('sse events arrive in the upstream order and usage is recorded', async (t) => {
-	const h = await startHarness(['a']);
+	const h = await startRig({accounts: ['a']});
 	t.after(() => h.close());
 	h.upstream.settings.deltaCount = 40;
 	h.upstream.settings.streamChunks = 10;
 
-	const {status, text, headers} = await postTurn(h.proxyUrl, turnBody('say hi'), {'session-id': 's1'});
+	const {status, text, headers} = await postTurn(h.url, turnBody('say hi'), {'session-id': 's1'});
 	assert.equal(status, 200);
 	assert.match(headers.get('content-type') ?? '', /text\/event-stream/);
 	const types = sseEvents(text).map((event) => event.type);
@@ -36,9 +37,9 @@ test('sse events arrive in the upstream order and usage is recorded', async (t) 
 });
 
 test('the client credentials never go upstream: the account token and id replace them', async (t) => {
-	const h = await startHarness(['a']);
+	const h = await startRig({accounts: ['a']});
 	t.after(() => h.close());
-	const url = new URL(h.proxyUrl);
+	const url = new URL(h.url);
 	// node:http, because fetch refuses to send a Connection header.
 	await new Promise<void>((resolve, reject) => {
 		const post = httpRequest(
@@ -70,7 +71,7 @@ test('the client credentials never go upstream: the account token and id replace
 });
 
 test('a client abort aborts the upstream request', async (t) => {
-	const h = await startHarness(['a']);
+	const h = await startRig({accounts: ['a']});
 	t.after(() => h.close());
 	// A long stream: 50 writes 30 ms apart.
 	h.upstream.settings.deltaCount = 200;
@@ -78,7 +79,7 @@ test('a client abort aborts the upstream request', async (t) => {
 	h.upstream.settings.chunkIntervalMs = 30;
 
 	const controller = new AbortController();
-	const response = await request(`${h.proxyUrl}/backend-api/codex/responses`, {
+	const response = await request(`${h.url}/backend-api/codex/responses`, {
 		method: 'POST',
 		headers: {'content-type': 'application/json'},
 		body: JSON.stringify(turnBody('long')),
@@ -97,14 +98,16 @@ test('a client abort aborts the upstream request', async (t) => {
 
 	assert.equal(h.events.request.length, 1, 'the request ended well before the 1.5 s stream would have');
 	assert.match(h.events.request[0]?.error ?? '', /went away|broke/);
-	assert.equal(h.engine.inFlight(), 0);
+	assert.equal(h.core.proxy.engine.inFlight(), 0);
 	assert.equal(h.pool.get(h.id('a'))?.health.status, 'ok', 'a client leaving is not the account failing');
 });
 
-test('a websocket upgrade on the responses path gets 426 at once', async (t) => {
-	const h = await startHarness(['a']);
+test('a websocket upgrade on the responses path gets 426 when the upstream refuses WebSocket', async (t) => {
+	const h = await startRig({accounts: ['a']});
 	t.after(() => h.close());
-	const url = new URL(h.proxyUrl);
+	// The pool speaks WebSocket (test/ws); an upstream that refuses it makes Codex fall back to HTTP at once.
+	h.upstream.websockets.upgrade = 426;
+	const url = new URL(h.url);
 	const status = await new Promise<number>((resolve, reject) => {
 		const upgrade = httpRequest({
 			host: url.hostname,
@@ -129,7 +132,7 @@ test('a websocket upgrade on the responses path gets 426 at once', async (t) => 
 });
 
 test('the model list is passed through unchanged and cached', async (t) => {
-	const h = await startHarness(['a']);
+	const h = await startRig({accounts: ['a']});
 	t.after(() => h.close());
 	const direct = await fetch(`${h.upstream.backendUrl}/codex/models?client_version=0.171.0`, {
 		headers: {
@@ -138,10 +141,10 @@ test('the model list is passed through unchanged and cached', async (t) => {
 		},
 	});
 	const expected = await direct.text();
-	const first = await fetch(`${h.proxyUrl}/backend-api/codex/models?client_version=0.171.0`);
+	const first = await fetch(`${h.url}/backend-api/codex/models?client_version=0.171.0`);
 	assert.equal(first.status, 200);
 	assert.equal(await first.text(), expected);
-	const second = await fetch(`${h.proxyUrl}/backend-api/codex/models?client_version=0.171.0`);
+	const second = await fetch(`${h.url}/backend-api/codex/models?client_version=0.171.0`);
 	assert.equal(await second.text(), expected);
 	const upstreamCalls = h.upstream.log.filter((logged) =>
 		logged.path.startsWith('/backend-api/codex/models'),
@@ -154,12 +157,12 @@ test('the model list is passed through unchanged and cached', async (t) => {
 });
 
 test('pooled usage, workspace check and liveness answer in the upstream shape', async (t) => {
-	const h = await startHarness(['a', 'b']);
+	const h = await startRig({accounts: ['a', 'b']});
 	t.after(() => h.close());
 	h.upstream.accounts.exhaust('a');
-	await postTurn(h.proxyUrl, turnBody('hi'));
-	await postTurn(h.proxyUrl, turnBody('hi again'));
-	const usage = (await (await fetch(`${h.proxyUrl}/backend-api/wham/usage`)).json()) as {
+	await postTurn(h.url, turnBody('hi'));
+	await postTurn(h.url, turnBody('hi again'));
+	const usage = (await (await fetch(`${h.url}/backend-api/wham/usage`)).json()) as {
 		rate_limit: {allowed: boolean; primary_window: {used_percent: number; limit_window_seconds: number}};
 	};
 	assert.equal(usage.rate_limit.allowed, true);
@@ -167,21 +170,21 @@ test('pooled usage, workspace check and liveness answer in the upstream shape', 
 	assert.ok(usage.rate_limit.primary_window.used_percent >= 50, 'one of two accounts is at 100%');
 
 	const check = (await (
-		await fetch(`${h.proxyUrl}/backend-api/wham/accounts/check`, {headers: {'chatgpt-account-id': 'acc-1'}})
+		await fetch(`${h.url}/backend-api/wham/accounts/check`, {headers: {'chatgpt-account-id': 'acc-1'}})
 	).json()) as {accounts: {id: string; workspace_backend_origin: string}[]};
 	assert.equal(check.accounts[0]?.id, 'acc-1');
 	assert.equal(check.accounts[0]?.workspace_backend_origin, 'NO_CONSTRAINT');
 
-	const health = (await (await fetch(`${h.proxyUrl}/healthz`)).json()) as {ok: boolean; accounts: number};
+	const health = (await (await fetch(`${h.url}/healthz`)).json()) as {ok: boolean; accounts: number};
 	assert.deepEqual([health.ok, health.accounts], [true, 2]);
 });
 
 test('two model-list requests at once make one upstream call', async (t) => {
-	const h = await startHarness(['a']);
+	const h = await startRig({accounts: ['a']});
 	t.after(() => h.close());
 	const [first, second] = await Promise.all([
-		fetch(`${h.proxyUrl}/backend-api/codex/models?client_version=0.171.0`),
-		fetch(`${h.proxyUrl}/backend-api/codex/models?client_version=0.171.0`),
+		fetch(`${h.url}/backend-api/codex/models?client_version=0.171.0`),
+		fetch(`${h.url}/backend-api/codex/models?client_version=0.171.0`),
 	]);
 	assert.equal(await first.text(), await second.text());
 	assert.equal(

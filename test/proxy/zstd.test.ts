@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
 import test from 'node:test';
-import {sseEvents, startHarness, turnBody} from './harness.ts';
+import {startRig} from '../helpers/rig.ts';
+import {sseEvents, turnBody} from './harness.ts';
 
 /**
 A valid zstd frame that stores `data` in raw blocks (RFC 8878 §3.1.1: single segment, 4-byte content size,
@@ -29,11 +30,11 @@ function zstdRawFrame(data: Buffer): Buffer {
 }
 
 test('a zstd-compressed request body is decoded and forwarded as JSON', async (t) => {
-	const h = await startHarness(['a']);
+	const h = await startRig({accounts: ['a']});
 	t.after(() => h.close());
 	// Larger than one block, as Codex's 27 KB bodies are.
 	const body = turnBody(`hi ${'x'.repeat(150_000)}`);
-	const response = await fetch(`${h.proxyUrl}/backend-api/codex/responses`, {
+	const response = await fetch(`${h.url}/backend-api/codex/responses`, {
 		method: 'POST',
 		headers: {'content-type': 'application/json', 'content-encoding': 'zstd'},
 		body: new Uint8Array(zstdRawFrame(Buffer.from(JSON.stringify(body)))),
@@ -46,16 +47,16 @@ test('a zstd-compressed request body is decoded and forwarded as JSON', async (t
 });
 
 test('an undecodable zstd body gets a 400 that says so', async (t) => {
-	const h = await startHarness(['a']);
+	const h = await startRig({accounts: ['a']});
 	t.after(() => h.close());
-	const response = await fetch(`${h.proxyUrl}/backend-api/codex/responses`, {
+	const response = await fetch(`${h.url}/backend-api/codex/responses`, {
 		method: 'POST',
 		headers: {'content-type': 'application/json', 'content-encoding': 'zstd'},
 		body: 'not zstd at all',
 	});
 	assert.equal(response.status, 400);
 	assert.match(((await response.json()) as {error: {message: string}}).error.message, /zstd/);
-	assert.equal(h.upstream.log.length, 0);
+	assert.equal(h.clientTraffic(), 0);
 });
 
 const zstdCli = spawnSync('zstd', ['--version']).status === 0;
@@ -63,12 +64,12 @@ const zstdCli = spawnSync('zstd', ['--version']).status === 0;
 test('a body compressed by the zstd tool itself is decoded', {
 	skip: !zstdCli && 'no zstd binary',
 }, async (t) => {
-	const h = await startHarness(['a']);
+	const h = await startRig({accounts: ['a']});
 	t.after(() => h.close());
 	const body = turnBody(`compressed ${'abc '.repeat(5000)}`);
 	const compressed = spawnSync('zstd', ['-c', '-q', '-19'], {input: JSON.stringify(body)}).stdout;
 	assert.ok(compressed.length < 2000, 'really compressed');
-	const response = await fetch(`${h.proxyUrl}/backend-api/codex/responses`, {
+	const response = await fetch(`${h.url}/backend-api/codex/responses`, {
 		method: 'POST',
 		headers: {'content-type': 'application/json', 'content-encoding': 'zstd'},
 		body: new Uint8Array(compressed),

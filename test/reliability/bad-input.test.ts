@@ -4,13 +4,14 @@ import {request} from 'undici';
 import {createPoolKeys} from '../../source/core/keys/pool-keys.ts';
 import {createRandom} from '../../source/core/random.ts';
 import {createFuzzer, FUZZ_KINDS} from '../helpers/fuzz.ts';
-import {type CoreRig, errorMessage, parseRawAnswer, rawExchange, startCoreRig} from './harness.ts';
+import {type Rig, startRig} from '../helpers/rig.ts';
+import {errorMessage, parseRawAnswer, rawExchange, reliabilityAccounts} from './harness.ts';
 
 const maxBodyBytes = 8 * 1024;
-let rig: CoreRig;
+let rig: Rig;
 
 before(async () => {
-	rig = await startCoreRig({settings: {maxBodyBytes}});
+	rig = await startRig({accounts: reliabilityAccounts, settings: {maxBodyBytes}});
 });
 
 after(async () => {

@@ -1,64 +1,10 @@
-import {mkdtempSync, rmSync} from 'node:fs';
 import {connect} from 'node:net';
-import {tmpdir} from 'node:os';
-import path from 'node:path';
-import {type EmbeddedCore, startEmbeddedCore} from '../../source/core/core.ts';
-import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
-import type {SimulatedUpstreamOptions} from '../../source/core/simulated-backend/index.ts';
-import {openStore, type Store} from '../../source/core/store/store.ts';
-import type {Settings} from '../../source/core/store/types.ts';
-import {type FaultyUpstream, startFaultyUpstream} from '../helpers/faults.ts';
 
-/** A simulated upstream, a home seeded with its accounts, and the whole pool on top, in this process. */
-export type CoreRig = {
-	readonly upstream: FaultyUpstream;
-	readonly store: Store;
-	readonly core: EmbeddedCore;
-	readonly home: string;
-	/** Upstream requests that are not the background's usage polls: what clients caused. */
-	readonly clientTraffic: () => number;
-	readonly close: () => Promise<void>;
-};
-
-export async function startCoreRig(
-	options: {settings?: Partial<Settings>; upstream?: SimulatedUpstreamOptions} = {},
-): Promise<CoreRig> {
-	const upstream = await startFaultyUpstream({
-		accounts: [
-			{name: 'alpha', fiveHourLimit: 1e9},
-			{name: 'beta', fiveHourLimit: 1e9},
-		],
-		...options.upstream,
-	});
-	const home = mkdtempSync(path.join(tmpdir(), 'codexpool-reliability-'));
-	const store = openStore(home);
-	importSimulatedAccounts(store, upstream, Date.now());
-	// No kicks: every request the upstream sees then comes from a client or the usage poll.
-	store.setSettings({
-		scheduler: {...store.getSettings().scheduler, enabled: false},
-		...options.settings,
-	});
-	const core = await startEmbeddedCore({
-		store,
-		upstream: upstream.backendUrl,
-		issuer: upstream.issuerUrl,
-		port: 0,
-		watchStore: false,
-	});
-	return {
-		upstream,
-		store,
-		core,
-		home,
-		clientTraffic: () =>
-			upstream.log.filter((entry) => !entry.path.startsWith('/backend-api/wham/usage')).length,
-		async close() {
-			await core.stop();
-			await upstream.close();
-			rmSync(home, {recursive: true, force: true});
-		},
-	};
-}
+/** Two accounts whose quota these tests never exhaust by accident. */
+export const reliabilityAccounts = [
+	{name: 'alpha', fiveHourLimit: 1e9},
+	{name: 'beta', fiveHourLimit: 1e9},
+];
 
 /** Sends raw bytes to a server and resolves with everything it answered before closing (or `waitMs`). */
 export function rawExchange(url: string, bytes: string | Buffer, waitMs = 2000): Promise<string> {

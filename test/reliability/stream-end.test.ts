@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 import {request} from 'undici';
 import {classifyAnswer, sseData} from '../../bench/reliability/outcome.ts';
-import {type CoreRig, startCoreRig} from './harness.ts';
+import {type Rig, startRig} from '../helpers/rig.ts';
+import {reliabilityAccounts} from './harness.ts';
 
-let rig: CoreRig;
+let rig: Rig;
 
 before(async () => {
-	rig = await startCoreRig();
+	rig = await startRig({accounts: reliabilityAccounts});
 });
 
 after(async () => {
