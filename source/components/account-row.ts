@@ -1,5 +1,6 @@
 import type {AccountSnapshot, AccountState, WindowSnapshot} from '../core/contract.ts';
 import {formatDuration} from '../core/duration.ts';
+import {capsBadge} from './caps-input.ts';
 import {fit, formatPercent, formatRoughDuration, renderBar} from './format.ts';
 import type {Segment} from './line.tsx';
 import {type Tone, usageTone} from './theme.ts';
@@ -28,11 +29,15 @@ export function stateBadge(state: AccountState, now: number): {text: string; ton
 			return {text: 'evicted', tone: 'muted'};
 		case 'cooling':
 			return {text: `cooling ${formatDuration(state.until - now)}`, tone: 'warning'};
-		case 'exhausted':
+		case 'exhausted': {
+			// At the user's cap: the account rests by choice, not because the upstream refused it.
+			const what =
+				state.cap === undefined ? 'exhausted' : `cap ${state.cap.window === 'five-hour' ? '5h' : 'wk'}`;
 			return {
-				text: state.until === undefined ? 'exhausted' : `exhausted ${formatDuration(state.until - now)}`,
-				tone: 'error',
+				text: state.until === undefined ? what : `${what} ${formatDuration(state.until - now)}`,
+				tone: state.cap === undefined ? 'error' : 'warning',
 			};
+		}
 		case 'needs-login':
 			return {text: 'needs login', tone: 'error'};
 	}
@@ -40,23 +45,36 @@ export function stateBadge(state: AccountState, now: number): {text: string; ton
 
 /**
 One window's cell: bar, used percent and a live reset countdown; `idle` when the window has not started
-(nothing to count down to) and `—` when the plan has no such window.
+(nothing to count down to) and `—` when the account has no such window (weekly-only plans, or a 5-hour
+window the backend dropped). A window of another length than the column's usual one (`usualMinutes`) says
+its length before a shorter bar (`1h`, `30d`).
 */
-export function windowSegments(window: WindowSnapshot | undefined, now: number): Segment[] {
+export function windowSegments(
+	window: WindowSnapshot | undefined,
+	now: number,
+	usualMinutes = window?.lengthMinutes,
+): Segment[] {
 	const {window: width, bar: barWidth} = accountColumns;
 	if (window === undefined) {
 		return [{text: fit('—', width), tone: 'muted'}];
 	}
 	const tone = usageTone(window.usedPercent);
-	const bar = renderBar(window.usedPercent, barWidth);
+	const length = window.lengthMinutes === usualMinutes ? undefined : windowLength(window.lengthMinutes);
+	const bar = renderBar(window.usedPercent, length === undefined ? barWidth : barWidth - 4);
 	const isIdle = window.resetAt === undefined;
 	const when = isIdle ? 'idle' : window.resetAt <= now ? 'now' : formatDuration(window.resetAt - now);
 	return [
+		...(length === undefined ? [] : [{text: fit(length, 4), tone: 'info' as const}]),
 		{text: bar.filled, tone},
 		{text: bar.empty, tone: 'muted'},
 		{text: ` ${fit(formatPercent(window.usedPercent), 4, 'right')} `, tone},
 		{text: fit(when, width - barWidth - 6), tone: isIdle ? 'muted' : 'plain'},
 	];
+}
+
+/** A window's length, short: `1h`, `12h`, `30d`. */
+function windowLength(minutes: number): string {
+	return minutes < 1440 ? `${Math.round(minutes / 60)}h` : `${Math.round(minutes / 1440)}d`;
 }
 
 /** The forecast: does any window run out before it resets, and when. */
@@ -101,15 +119,21 @@ export function accountHeaderSegments(): Segment[] {
 /** One account's row. */
 export function accountRowSegments(account: AccountSnapshot, now: number, isSelected: boolean): Segment[] {
 	const c = accountColumns;
-	const badge = stateBadge(account.state, now);
+	const state = stateBadge(account.state, now);
+	// The caps are shown with the marks: beside the state, unless the state already says the cap stops it.
+	const caps =
+		account.state.kind === 'exhausted' && account.state.cap !== undefined
+			? undefined
+			: capsBadge(account.caps);
+	const badge = caps === undefined ? state : {...state, text: `${state.text} ${caps}`};
 	const outlook = forecast(account, now);
 	return [
 		{text: isSelected ? '▶ ' : '  ', tone: 'accent', bold: true},
 		{text: fit(account.name, c.name - 1) + ' ', tone: isSelected ? 'accent' : 'plain', bold: isSelected},
 		{text: fit(account.plan, c.plan - 1) + ' ', tone: 'muted'},
 		{text: fit(badge.text, c.state - 1) + ' ', tone: badge.tone},
-		...windowSegments(account.fiveHour, now),
-		...windowSegments(account.weekly, now),
+		...windowSegments(account.fiveHour, now, 300),
+		...windowSegments(account.weekly, now, 10_080),
 		{
 			text: fit(String(account.runningSessions), c.running - 1, 'right') + ' ',
 			tone: account.runningSessions > 0 ? 'plain' : 'muted',

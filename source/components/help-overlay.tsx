@@ -6,6 +6,7 @@ const modalTitles: Record<Exclude<KeyScope, 'main'>, string> = {
 	confirm: 'When asked',
 	picker: 'Strategy picker',
 	filter: 'Log filter',
+	caps: 'Caps prompt',
 };
 
 const keysText = (keys: readonly string[]) => keys.map(keyLabel).join(' ');

@@ -9,7 +9,7 @@ A key spec is a literal character (`p`, `K`, `?`) or a named key: `up`, `down`, 
 */
 
 /** Where a binding applies: the main screen, or one of the modal prompts that take the keys while open. */
-export type KeyScope = 'main' | 'confirm' | 'picker' | 'filter';
+export type KeyScope = 'main' | 'confirm' | 'picker' | 'filter' | 'caps';
 
 export type Command =
 	| 'up'
@@ -18,6 +18,7 @@ export type Command =
 	| 'drain'
 	| 'evict'
 	| 'restore'
+	| 'caps'
 	| 'kick'
 	| 'refresh'
 	| 'refreshAll'
@@ -88,6 +89,12 @@ export const keymap: readonly KeyBinding[] = [
 		description: 'Restore: clear pin, drain and evict',
 		footer: 'restore',
 	},
+	{
+		command: 'caps',
+		scope: 'main',
+		keys: ['c'],
+		description: 'Cap: no work past a share of its 5-hour / weekly windows (asks)',
+	},
 	// Shift-k, not k: k moves the selection (vim), and a stray kick starts a 5-hour window at the wrong time.
 	{
 		command: 'kick',
@@ -143,6 +150,9 @@ export const keymap: readonly KeyBinding[] = [
 	{command: 'choose', scope: 'filter', keys: ['return'], description: 'Keep it'},
 	{command: 'cancel', scope: 'filter', keys: ['escape'], description: 'Clear it'},
 	{command: 'erase', scope: 'filter', keys: ['backspace'], description: 'Erase a character'},
+	{command: 'choose', scope: 'caps', keys: ['return'], description: 'Set the caps'},
+	{command: 'cancel', scope: 'caps', keys: ['escape'], description: 'Leave the caps as they are'},
+	{command: 'erase', scope: 'caps', keys: ['backspace'], description: 'Erase a character'},
 ];
 
 /** Whether one key spec matches what Ink reported. */

@@ -39,5 +39,19 @@ export function PromptLine({snapshot, state}: Props) {
 			/>
 		);
 	}
+	if (overlay.kind === 'caps') {
+		const name = snapshot.accounts.find((candidate) => candidate.id === overlay.accountId)?.name;
+		// A correction after a refused entry: the reason stays in sight above the text being fixed.
+		const refused = state.status?.tone === 'error' ? `${state.status.text}  ` : '';
+		return (
+			<StatusLine
+				status={{
+					text: `${refused}caps of ${name ?? overlay.accountId}, 5-hour/weekly %: ${overlay.text}▏  (e.g. 90/80, /80, off; Enter sets, Esc leaves)`,
+					tone: refused === '' ? 'accent' : 'error',
+				}}
+			/>
+		);
+	}
+
 	return <StatusLine status={state.status} />;
 }

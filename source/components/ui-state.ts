@@ -14,7 +14,9 @@ export type Overlay =
 	| {readonly kind: 'confirm-evict'; readonly accountId: string}
 	| {readonly kind: 'confirm-quit'}
 	| {readonly kind: 'picker'; readonly highlighted: number}
-	| {readonly kind: 'filter'};
+	| {readonly kind: 'filter'}
+	/** The caps prompt for one account: what has been typed so far (`5-hour/weekly`, e.g. `90/80`). */
+	| {readonly kind: 'caps'; readonly accountId: string; readonly text: string};
 
 /** The view's own state (the core's state is the snapshot). */
 export type UiState = {

@@ -1,6 +1,7 @@
 import {type Key, useInput, useStdin} from 'ink';
 import {useCallback, useLayoutEffect, useRef} from 'react';
 import type {AccountSnapshot, ActionResult, Core, CoreSnapshot} from '../core/contract.ts';
+import {capsInputText, parseCapsInput} from './caps-input.ts';
 import {splitKeys} from './key-chunks.ts';
 import {type Command, commandFor} from './keymap.ts';
 import {filterRequests} from './request-log.tsx';
@@ -8,6 +9,7 @@ import {
 	cyclePanel,
 	type LowerPanel,
 	moveSelection,
+	type Overlay,
 	scroll,
 	selectedAccount,
 	type UiState,
@@ -95,9 +97,12 @@ function handleMain(context: Context, input: string, key: Key): void {
 	}
 	const account = selectedAccount(snapshot.accounts, state.selectedId);
 	const accountAction = accountActions[command];
-	if (accountAction !== undefined || command === 'evict') {
+	if (accountAction !== undefined || command === 'evict' || command === 'caps') {
 		if (account === undefined) {
 			update((s) => ({...s, status: {text: 'No account to act on yet: add one first.', tone: 'warning'}}));
+		} else if (command === 'caps') {
+			const text = capsInputText(account.caps);
+			update((s) => ({...s, overlay: {kind: 'caps', accountId: account.id, text}}));
 		} else if (accountAction === undefined) {
 			update((s) => ({...s, overlay: {kind: 'confirm-evict', accountId: account.id}}));
 		} else {
@@ -214,8 +219,43 @@ function handleOverlay(context: Context, input: string, key: Key): void {
 			}
 			return;
 		}
+		case 'caps': {
+			handleCapsPrompt(context, overlay, input, key);
+			return;
+		}
 		case 'none':
 			return;
+	}
+}
+
+/** The caps prompt: digits, `/` and `off` as typed; Enter sets them through the core, Esc leaves them. */
+function handleCapsPrompt(
+	context: Context,
+	overlay: Extract<Overlay, {kind: 'caps'}>,
+	input: string,
+	key: Key,
+): void {
+	const {snapshot, update, core} = context;
+	const close = (s: UiState): UiState => ({...s, overlay: {kind: 'none'}});
+	const command = commandFor('caps', input, key);
+	if (command === 'cancel') {
+		update((s) => ({...close(s), status: {text: 'Caps left as they were.', tone: 'muted'}}));
+	} else if (command === 'erase') {
+		update((s) => ({...s, overlay: {...overlay, text: [...overlay.text].slice(0, -1).join('')}}));
+	} else if (command === 'choose') {
+		const parsed = parseCapsInput(overlay.text);
+		if ('error' in parsed) {
+			// The prompt stays open with what was typed, so it can be corrected.
+			update((s) => ({...s, status: {text: parsed.error, tone: 'error'}}));
+			return;
+		}
+
+		update(close);
+		const name =
+			snapshot.accounts.find((account) => account.id === overlay.accountId)?.name ?? overlay.accountId;
+		runAction(context, `Setting the caps of ${name}…`, () => core.setCaps(overlay.accountId, parsed.caps));
+	} else if (/^[0-9/ofOF. ]$/.test(input) && !key.ctrl && !key.meta) {
+		update((s) => ({...s, overlay: {...overlay, text: overlay.text + input}}));
 	}
 }
 

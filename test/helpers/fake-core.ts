@@ -97,6 +97,7 @@ const actionNames = [
 	'drain',
 	'evict',
 	'restore',
+	'setCaps',
 	'setStrategy',
 	'kick',
 	'refreshUsage',
