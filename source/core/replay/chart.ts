@@ -6,10 +6,16 @@ and the first and last day under it. Plain text: no colour, so it reads the same
 */
 export function dayChart(
 	values: readonly number[],
-	options: {height?: number; from: number; label: string},
+	options: {
+		height?: number;
+		from: number;
+		label: string;
+		/** A second series on the same scale, one row of blocks under the axis. */
+		compare?: {readonly label: string; readonly values: readonly number[]};
+	},
 ): string {
 	const height = options.height ?? 5;
-	const max = Math.max(0, ...values);
+	const max = Math.max(0, ...values, ...(options.compare?.values ?? []));
 	const lines = [options.label];
 	if (values.length === 0) return `${options.label}\n  (no days)\n`;
 	const top = max > 0 ? max : 1;
@@ -27,8 +33,18 @@ export function dayChart(
 	const first = day(options.from);
 	const last = day(options.from + (values.length - 1) * 86_400_000);
 	const axis = `${'0 '.padStart(scale.length)}└${'─'.repeat(values.length)}`;
-	const under = `${' '.repeat(scale.length + 1)}${first}${last.padStart(Math.max(0, values.length - first.length))}`;
+	const under =
+		values.length < first.length * 2 + 1
+			? `${' '.repeat(scale.length + 1)}${first}`
+			: `${' '.repeat(scale.length + 1)}${first}${last.padStart(values.length - first.length)}`;
 	lines.push(axis, under);
+	if (options.compare !== undefined) {
+		lines.push(
+			options.compare.label,
+			`${' '.repeat(scale.length)}│${sparkline(options.compare.values, top)}`,
+		);
+	}
+
 	return `${lines.join('\n')}\n`;
 }
 

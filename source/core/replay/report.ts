@@ -29,7 +29,10 @@ export function mainPlan(analysis: Analysis): string {
 /** The recommendation in one line, e.g. "3 plus accounts with ours: 0 interruptions in your last 30 days; 2: …". */
 export function recommendationLine(analysis: Analysis): string {
 	const {recommended, oneFewer, history} = analysis;
-	if (recommended === undefined) return 'No recommendation: the history has no requests.';
+	if (recommended === undefined || history.requests === 0) {
+		return 'No recommendation: no requests in the history read (see --codex-home, --days and --home).';
+	}
+
 	const days =
 		history.from === undefined ? 0 : Math.max(1, Math.round((history.to! - history.from) / 86_400_000));
 	const pool = describePool(recommended.plans);

@@ -1,6 +1,6 @@
 import type {Analysis} from './analysis.ts';
 import {TOLERANCE} from './analysis.ts';
-import {dayChart, sparkline} from './chart.ts';
+import {dayChart} from './chart.ts';
 import {describePool, mainPlan, recommendationLine} from './report.ts';
 import type {WindowCost} from './types.ts';
 
@@ -87,16 +87,21 @@ export function textReport(analysis: Analysis): string {
 
 	out.push(table(rows).replace(/^/gm, '  '), '', `Recommendation: ${recommendationLine(analysis)}`, '');
 	if (h.from !== undefined) {
-		out.push(dayChart(h.recordedWaitByDay, {from: h.from, label: 'Hours waited per day, as recorded'}));
-		const max = Math.max(...h.recordedWaitByDay, ...analysis.recommendedWaitByDay);
 		const recommended = analysis.recommended;
-		if (recommended !== undefined) {
-			out.push(
-				`${describePool(recommended.plans)} with ${recommended.strategy}, same scale:`,
-				`   ${sparkline(analysis.recommendedWaitByDay, max)}`,
-				'',
-			);
-		}
+		out.push(
+			dayChart(h.recordedWaitByDay, {
+				from: h.from,
+				label: 'Hours waited per day, as recorded',
+				...(recommended === undefined
+					? {}
+					: {
+							compare: {
+								label: `${describePool(recommended.plans)} with ${recommended.strategy}, same scale (· none):`,
+								values: analysis.recommendedWaitByDay,
+							},
+						}),
+			}),
+		);
 	}
 
 	return `${out.join('\n')}\n`;
