@@ -40,5 +40,6 @@ export function createRouteList({proxy, store, clock, core, inFlight}: RouteList
 			webSockets: proxy.webSockets,
 		}),
 		...createAdminRoutes(core),
+		proxy.passthrough,
 	];
 }

@@ -1,4 +1,5 @@
 import type {Clock} from '../clock.ts';
+import type {Route} from '../http/route.ts';
 import type {StrategyOptions} from '../model.ts';
 import {createPool, type Pool} from '../pool/pool.ts';
 import type {AccountQuota} from '../quota/types.ts';
@@ -11,6 +12,7 @@ import {createAccountChoice} from './account-choice.ts';
 import {createEngine, type Engine} from './dispatch.ts';
 import type {Dispatch} from './dispatch-types.ts';
 import {Emitter, type ProxyEvents} from './events.ts';
+import {createPassthroughRoute} from './passthrough.ts';
 import {strategySelector} from './selection.ts';
 import {PoolStoppingError} from './stopping.ts';
 import {createUpstreamAgent, parseUpstreamBase, type TokenSource} from './upstream-client.ts';
@@ -66,6 +68,8 @@ export type PoolProxy = {
 	are aborted with that reason. The server calls it when the grace period of a stop is over.
 	*/
 	readonly endStreams: () => void;
+	/** The paths the pool does not pool, passed to the upstream with the client's own login (passthrough.ts). */
+	readonly passthrough: Route;
 	/** Closes the upstream connection pool (upstream requests still running are cut). */
 	readonly close: () => Promise<void>;
 };
@@ -130,6 +134,7 @@ export function createPoolProxy(options: PoolProxyOptions): PoolProxy {
 		webSockets,
 		pollUsage: (accountId) => pollUsage(engine, pool, clock, accountId),
 		startUsagePolling: (intervalMs) => startUsagePolling({engine, pool, clock, random, intervalMs}),
+		passthrough: createPassthroughRoute({upstream, dispatcher}),
 		endStreams: () => stopping.abort(new PoolStoppingError()),
 		async close() {
 			webSockets.close();
