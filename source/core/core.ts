@@ -99,6 +99,7 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 		upstream,
 		waitUpToMs: options.waitUpToMs,
 		maxWebSockets: () => store.getSettings().maxWebSockets,
+		upstreamWebSocket: () => store.getSettings().upstreamWebSocket,
 	});
 	// The `/v1/responses` WebSocket mode (the openai SDK's ResponsesWS); the route list takes its upgrades.
 	proxy.webSockets.mount(

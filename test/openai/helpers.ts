@@ -85,6 +85,7 @@ export const testSettings: Settings = {
 	maxBodyBytes: 1024 * 1024,
 	maxWebSockets: 512,
 	allowedOrigins: [],
+	upstreamWebSocket: false,
 };
 
 export type TestServer = {

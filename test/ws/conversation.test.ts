@@ -96,3 +96,25 @@ test('a string input is one user message; the memory reports the bytes it holds'
 	assert.equal(memory.heldBytes, JSON.stringify(developer).length + JSON.stringify(call).length);
 	assert.equal(memory.responseId, 'resp_1');
 });
+
+test('incremental: an output item as Codex sends it back (keys reordered, status dropped, content null) is the same', () => {
+	const memory = new ConversationMemory();
+	const produced = {
+		id: 'rs_1',
+		type: 'reasoning',
+		summary: [],
+		encrypted_content: 'enc',
+		status: 'completed',
+	};
+	const resent = {type: 'reasoning', id: 'rs_1', summary: [], content: null, encrypted_content: 'enc'};
+	memory.remember(fields, texts([developer]), 'resp_1', texts([produced]));
+	assert.deepEqual(
+		memory.incremental(fields, texts([developer, resent, callOutput]))?.items,
+		texts([callOutput]),
+	);
+	// A different ciphertext is a different item.
+	assert.equal(
+		memory.incremental(fields, texts([developer, {...resent, encrypted_content: 'other'}])),
+		undefined,
+	);
+});

@@ -17,13 +17,16 @@ export type PoolHarness = {
 	readonly id: (name: string) => string;
 	/** The upstream account name of a chatgpt_account_id. */
 	readonly nameOf: (accountId: string | undefined) => string | undefined;
-	/** `codex exec` (the real CLI, custom provider, WebSocket on) through the pool. */
-	readonly codex: (prompt: string) => Promise<CodexExecResult>;
+	/** `codex exec` (the real CLI, custom provider, WebSocket on unless said) through the pool. */
+	readonly codex: (prompt: string, websockets?: boolean) => Promise<CodexExecResult>;
 	readonly close: () => Promise<void>;
 };
 
 /** The simulated upstream (WebSocket mode on) with `names` accounts, and the whole pool proxy in front of it. */
-export async function startPoolHarness(names: readonly string[] = ['a', 'b']): Promise<PoolHarness> {
+export async function startPoolHarness(
+	names: readonly string[] = ['a', 'b'],
+	options: {readonly upstreamWebSocket?: boolean} = {},
+): Promise<PoolHarness> {
 	const upstream = await startSimulatedUpstream({accounts: names.map((name) => ({name}))});
 	const tokens = createTestTokens(upstream, names);
 	const proxy = createPoolProxy({
@@ -33,6 +36,7 @@ export async function startPoolHarness(names: readonly string[] = ['a', 'b']): P
 		tokens: tokens.source,
 		strategy: () => 'round-robin',
 		upstream: upstream.backendUrl,
+		upstreamWebSocket: () => options.upstreamWebSocket ?? true,
 	});
 	const served = await serveCodexRoutes({...proxy, clock: systemClock});
 	const url = served.url;
@@ -51,12 +55,12 @@ export async function startPoolHarness(names: readonly string[] = ['a', 'b']): P
 		id,
 		nameOf: (accountId) => names.find((name) => id(name) === accountId),
 		// The client's own login is account a's: the pool never forwards it.
-		codex: (prompt) =>
+		codex: (prompt, websockets = true) =>
 			runCodexExec({
 				baseUrl: `${url}/backend-api`,
 				authJson: upstream.accounts.authJson(names[0]!),
 				prompt,
-				websockets: true,
+				websockets,
 				tokenUrl: upstream.tokenUrl,
 				timeoutMs: 60_000,
 			}),

@@ -92,6 +92,8 @@ export async function startRelayHarness(
 		tokens,
 		events,
 		wsUrl: `${url.replace('http', 'ws')}/backend-api/codex/responses`,
+		/** Node's server (the HTTPS mirror takes its listeners). */
+		nodeServer: served.server.nodeServer,
 		async close() {
 			await Promise.all([proxy.close(), served.close()]);
 			await upstream.close();

@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
+import {once} from 'node:events';
+import fs from 'node:fs';
 import test from 'node:test';
+import WebSocket from 'ws';
+import {listenHttpsMirror} from '../../source/core/tls/https-mirror.ts';
+import {ensureLocalCertificates} from '../../source/core/tls/local-ca.ts';
+import {tempDir} from '../store/fixtures.ts';
 import {baseFields, connectClient, startRelayHarness, userItem} from './relay-harness.ts';
 
 /** The id of the response whose frames end with response.completed. */
@@ -232,4 +238,40 @@ test('an upstream that refuses WebSocket (426) makes the pool answer 426 too, so
 	await assert.rejects(connectClient(h.wsUrl), /426/);
 	assert.equal(h.upstream.handshakes.length, 1);
 	assert.equal(h.proxy.pool.isUsable('a') && h.proxy.pool.isUsable('b'), true);
+});
+
+test("the upgrade works over TLS too (the HTTPS listener Codex's built-in provider may use)", async (t) => {
+	const h = await startRelayHarness(['a']);
+	t.after(() => h.close());
+	const certificates = ensureLocalCertificates(tempDir());
+	const mirror = await listenHttpsMirror(h.nodeServer, certificates, 0);
+	t.after(() => mirror.close());
+	const socket = new WebSocket(`${mirror.url.replace('https', 'wss')}/backend-api/codex/responses`, {
+		ca: fs.readFileSync(certificates.caPath, 'utf8'),
+		headers: {'session-id': 'tls-session'},
+	});
+	const frames: {type?: string}[] = [];
+	socket.on('message', (data) => frames.push(JSON.parse(data.toString()) as {type?: string}));
+	await once(socket, 'open');
+	socket.send(JSON.stringify({type: 'response.create', ...baseFields, input: [userItem('over tls')]}));
+	while (!frames.some((frame) => frame.type === 'response.completed')) {
+		await once(socket, 'message');
+	}
+
+	socket.close();
+	assert.equal(h.upstream.received.at(-1)?.accountId, 'a');
+	assert.equal(h.proxy.sessions.get('tls-session')?.transport, 'websocket');
+});
+
+test('--wait-up-to applies as on HTTP: a request waits for the first account to come back', async (t) => {
+	const h = await startRelayHarness(['a', 'b'], {waitUpToMs: 5000});
+	t.after(() => h.close());
+	const back = Date.now() + 400;
+	h.proxy.pool.markCooling('a', back, 'quota');
+	h.proxy.pool.markCooling('b', Date.now() + 3_600_000, 'quota');
+	const client = await connectClient(h.wsUrl);
+	const answer = await client.request({...baseFields, input: [userItem('hi')]});
+	assert.equal(answer.at(-1)?.type, 'response.completed');
+	assert.ok(Date.now() >= back);
+	assert.equal(h.upstream.received.at(-1)?.accountId, 'a');
 });

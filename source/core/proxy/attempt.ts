@@ -2,8 +2,10 @@ import type {Dispatcher} from 'undici';
 import type {Clock} from '../clock.ts';
 import type {Pool} from '../pool/pool.ts';
 import {parseQuotaHeaders} from '../quota/index.ts';
+import {sessionIdentity} from '../sessions/identity.ts';
 import type {IssuerRegistry} from '../sessions/issuers.ts';
 import {recordRejectedItems, type StripMode, stripBoundItems} from '../sessions/strip.ts';
+import type {SocketTransport} from '../ws/http-over-socket.ts';
 import type {DispatchRequest} from './dispatch-types.ts';
 import {upstreamRequestHeaders} from './headers.ts';
 import {markTokenFailure, type Notify} from './outcomes.ts';
@@ -36,6 +38,7 @@ export type AttemptDeps = {
 	readonly dispatcher: Dispatcher;
 	readonly clock: Clock;
 	readonly notice: Notify;
+	readonly socketTransport?: SocketTransport | undefined;
 };
 
 /** The quota an upstream answer's headers report, learnt by the pool. */
@@ -68,7 +71,13 @@ export function createAttempt(
 			);
 		}
 
-		let body = JSON.stringify(stripped.body);
+		let sent = stripped.body;
+		let body = JSON.stringify(sent);
+		// Responses requests ride the session's upstream WebSocket when it can take them (the same session as dispatch's).
+		const sessionId =
+			deps.socketTransport !== undefined && request.path === '/codex/responses'
+				? sessionIdentity(request.headers, request.body).id
+				: undefined;
 		let token: string;
 		try {
 			token = await tokens.getAccessToken(accountId);
@@ -89,12 +98,22 @@ export function createAttempt(
 				{accessToken: token, accountId},
 				{dropTurnState: mode !== 'foreign'},
 			);
-			const answer = await send(
-				dispatcher,
-				upstream,
-				{method: 'POST', path: request.path, headers, body, signal: request.signal},
-				clock.now,
-			);
+			const answer =
+				(sessionId === undefined
+					? undefined
+					: await deps.socketTransport?.send({
+							sessionId,
+							accountId,
+							headers,
+							body: sent,
+							signal: request.signal,
+						})) ??
+				(await send(
+					dispatcher,
+					upstream,
+					{method: 'POST', path: request.path, headers, body, signal: request.signal},
+					clock.now,
+				));
 			if (answer.ok) {
 				observeHeaders(pool, clock, accountId, answer.response.headers);
 				return {
@@ -125,7 +144,8 @@ export function createAttempt(
 			if (answer.failure.kind === 'invalid-encrypted-content' && !strippedAll) {
 				strippedAll = true;
 				recordRejectedItems(stripped.body, accountId, issuers);
-				body = JSON.stringify(stripBoundItems(request.body, accountId, issuers, 'all').body);
+				sent = stripBoundItems(request.body, accountId, issuers, 'all').body;
+				body = JSON.stringify(sent);
 				continue;
 			}
 

@@ -6,6 +6,7 @@ import {sessionIdentity} from '../sessions/identity.ts';
 import type {IssuerRegistry} from '../sessions/issuers.ts';
 import type {SessionRegistry} from '../sessions/registry.ts';
 import type {StripMode} from '../sessions/strip.ts';
+import type {SocketTransport} from '../ws/http-over-socket.ts';
 import {createAccountChoice} from './account-choice.ts';
 import {createAttempt, observeHeaders} from './attempt.ts';
 import type {
@@ -40,6 +41,8 @@ export type EngineOptions = {
 	readonly events?: Emitter<ProxyEvents>;
 	/** Aborted (with the reason its streams end with) when the pool stops: acts as every client going away. */
 	readonly stopSignal?: AbortSignal;
+	/** Sends responses requests over a per-session upstream WebSocket (`ws/http-over-socket.ts`) when it can. */
+	readonly socketTransport?: SocketTransport | undefined;
 };
 
 export type Engine = {
@@ -81,7 +84,16 @@ export function createEngine(options: EngineOptions): Engine {
 		events.emit('notice', {id: `proxy-${++noticeCounter}`, at: clock.now(), level, message});
 	};
 
-	const attempt = createAttempt({pool, issuers, tokens, upstream, dispatcher, clock, notice});
+	const attempt = createAttempt({
+		pool,
+		issuers,
+		tokens,
+		upstream,
+		dispatcher,
+		clock,
+		notice,
+		socketTransport: options.socketTransport,
+	});
 
 	const logFailure = (
 		request: DispatchRequest,

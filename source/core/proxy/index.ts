@@ -8,6 +8,8 @@ import {createIssuerRegistry, type IssuerRegistry} from '../sessions/issuers.ts'
 import {createSessionRegistry, type SessionRegistry} from '../sessions/registry.ts';
 import type {AccountRecord} from '../store/types.ts';
 import {createWebSocketFrontDoor, type WebSocketFrontDoor} from '../ws/front-door.ts';
+import {UpstreamWebSocketSupport} from '../ws/handshake.ts';
+import {createSocketTransport} from '../ws/http-over-socket.ts';
 import {createAccountChoice} from './account-choice.ts';
 import {createEngine, type Engine} from './dispatch.ts';
 import type {Dispatch} from './dispatch-types.ts';
@@ -38,6 +40,8 @@ export type PoolProxyOptions = {
 	readonly upstream?: string;
 	/** `--wait-up-to`: hold a request this long (clock ms) when an account becomes usable by then. */
 	readonly waitUpToMs?: number;
+	/** Whether HTTP clients' responses requests ride a per-session upstream WebSocket (read per request; default off). */
+	readonly upstreamWebSocket?: () => boolean;
 	/** The bound on client WebSockets open at once, read at each handshake. */
 	readonly maxWebSockets?: () => number;
 };
@@ -86,8 +90,17 @@ export function createPoolProxy(options: PoolProxyOptions): PoolProxy {
 	const select = strategySelector(options.strategy);
 	// Aborted when the pool stops: every upstream request still running ends, and so does its client's stream.
 	const stopping = new AbortController();
+	// What the upstream said of WebSocket, shared by Codex's front door and the HTTP path's sockets.
+	const support = new UpstreamWebSocketSupport();
+	const socketTransport = createSocketTransport({
+		upstream,
+		now: clock.now,
+		support,
+		enabled: options.upstreamWebSocket ?? (() => false),
+	});
 	const engine = createEngine({
 		stopSignal: stopping.signal,
+		socketTransport,
 		pool,
 		sessions,
 		issuers,
@@ -103,6 +116,7 @@ export function createPoolProxy(options: PoolProxyOptions): PoolProxy {
 	});
 	let wsRequests = 0;
 	const webSockets = createWebSocketFrontDoor({
+		support,
 		deps: {
 			pool,
 			sessions,
@@ -138,6 +152,7 @@ export function createPoolProxy(options: PoolProxyOptions): PoolProxy {
 		endStreams: () => stopping.abort(new PoolStoppingError()),
 		async close() {
 			webSockets.close();
+			socketTransport.close();
 			await dispatcher.destroy();
 		},
 	};

@@ -44,6 +44,7 @@ const settings = {
 		maxBodyBytes: {type: 'number', minimum: 1},
 		maxWebSockets: {type: 'number', minimum: 0},
 		allowedOrigins: {type: 'array', items: {type: 'string', pattern: '^https?://[^/]+$'}},
+		upstreamWebSocket: boolean,
 	},
 } as const;
 

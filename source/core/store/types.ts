@@ -66,4 +66,6 @@ export type Settings = {
 	carries an Origin header is refused, which keeps web pages out (programs on this machine send none).
 	*/
 	readonly allowedOrigins: readonly string[];
+	/** HTTP clients' responses requests go upstream over a per-session WebSocket (default off: over HTTP POST). */
+	readonly upstreamWebSocket: boolean;
 };

@@ -38,17 +38,39 @@ export function chainedFields(body: Readonly<Record<string, unknown>>): string {
 	return JSON.stringify(CHAINED_FIELDS.map((field) => body[field] ?? null));
 }
 
-/** An item as Codex compares it: without the per-turn metadata it adds to messages. */
-function comparable(item: string): string {
-	if (!item.includes('internal_chat_message_metadata_passthrough')) {
-		return item;
+/**
+An item as Codex compares it: Codex compares the items it parsed, so the pool compares their meaning, not
+their text: keys in any order, without the per-turn metadata Codex adds to messages, without the `status` an
+output item carries (Codex does not send it back) and without null fields (Codex sends `content: null`).
+*/
+export function comparable(item: string): string {
+	return JSON.stringify(canonical(JSON.parse(item) as unknown, true));
+}
+
+function canonical(value: unknown, top: boolean): unknown {
+	if (Array.isArray(value)) {
+		return value.map((entry) => canonical(entry, false));
 	}
 
-	const {internal_chat_message_metadata_passthrough: _dropped, ...rest} = JSON.parse(item) as Record<
-		string,
-		unknown
-	>;
-	return JSON.stringify(rest);
+	if (typeof value !== 'object' || value === null) {
+		return value;
+	}
+
+	const result: Record<string, unknown> = {};
+	for (const key of Object.keys(value).sort()) {
+		const entry = (value as Record<string, unknown>)[key];
+		if (
+			entry === null ||
+			entry === undefined ||
+			(top && (key === 'status' || key === 'internal_chat_message_metadata_passthrough'))
+		) {
+			continue;
+		}
+
+		result[key] = canonical(entry, false);
+	}
+
+	return result;
 }
 
 export class ConversationMemory {

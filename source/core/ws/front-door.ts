@@ -58,6 +58,8 @@ checked at the handshake (refused with an HTTP error), then the client gets a se
 */
 export function createWebSocketFrontDoor(options: {
 	readonly deps: RelayDeps;
+	/** What the upstream said of WebSocket (shared with the HTTP path's sockets). */
+	readonly support?: UpstreamWebSocketSupport;
 	/** The bound on open client sockets, read at each handshake (a settings change applies at once). */
 	readonly maxSockets?: () => number;
 }): WebSocketFrontDoor {
@@ -65,7 +67,7 @@ export function createWebSocketFrontDoor(options: {
 	// Codex offers permessage-deflate; on loopback it would cost CPU for nothing, so it is declined.
 	const server = new WebSocketServer({noServer: true, perMessageDeflate: false, maxPayload: 0});
 	let open = 0;
-	const support = new UpstreamWebSocketSupport();
+	const support = options.support ?? new UpstreamWebSocketSupport();
 	// Upgrade response headers per handshake (the upstream's turn state, models etag...), added by 'headers'.
 	const extraHeaders = new WeakMap<IncomingMessage, readonly string[]>();
 	server.on('headers', (headers, request) => {

@@ -3,6 +3,7 @@ import {failureWords, markForFailure, noAccountFailure} from '../proxy/outcomes.
 import type {UpstreamFailure} from '../proxy/upstream-errors.ts';
 import {sessionIdentity} from '../sessions/identity.ts';
 import {recordRejectedItems, stripBoundItems} from '../sessions/strip.ts';
+import {clientSender} from './client-sender.ts';
 import {ConversationMemory, fullBody} from './conversation.ts';
 import {errorFrame, frameType, noAccountFrame, parseFrame} from './frames.ts';
 import type {RelayDeps} from './relay-deps.ts';
@@ -52,17 +53,7 @@ export function startSessionRelay(options: RelayOptions): void {
 	/** The upstream socket that produced `memory.responseId` (an incremental frame may only go there). */
 	let chainSocket: WebSocket | undefined;
 
-	const toClient = (text: string) => {
-		if (client.readyState !== WebSocket.OPEN) {
-			return;
-		}
-
-		if (!options.backendFrames && text.startsWith('{"type":"codex.')) {
-			return;
-		}
-
-		client.send(text);
-	};
+	const toClient = clientSender(client, options.backendFrames, () => up?.socket);
 
 	const dropUpstream = () => {
 		const socket = up?.socket;
