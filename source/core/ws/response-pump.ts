@@ -1,5 +1,6 @@
 import type WebSocket from 'ws';
 import type {Clock} from '../clock.ts';
+import {isUsageLimitError, markExhausted, resetOfError} from '../pool/exhaustion.ts';
 import type {Pool} from '../pool/pool.ts';
 import {classifyHttpFailure, parseRetryDelay, type UpstreamFailure} from '../proxy/upstream-errors.ts';
 import {parseQuotaHeaders, parseRateLimitsEvent} from '../quota/index.ts';
@@ -130,18 +131,20 @@ export function pumpResponse(options: PumpOptions): Promise<PumpResult> {
 			const error = ((event.response as {error?: ErrorLike} | undefined)?.error ?? {}) as ErrorLike;
 			const code = typeof error.code === 'string' ? error.code : String(event.type);
 			const message = typeof error.message === 'string' ? error.message : code;
-			if (USAGE_LIMIT_CODES.has(code)) {
+			if (USAGE_LIMIT_CODES.has(code) || isUsageLimitError(error)) {
+				const resetsAt = resetOfError(error, clock.now());
 				if (!outputStarted) {
 					finish({
 						kind: 'retry',
-						failure: {kind: 'usage-limit', resetsAt: undefined, message},
+						failure: {kind: 'usage-limit', resetsAt, message},
 						reopen: false,
 						reason: message,
 					});
 					return;
 				}
 
-				pool.markCooling(accountId, pool.usableAt(accountId) ?? clock.now() + 15 * 60_000, 'quota');
+				// The one path every sign of exhaustion takes (pool/exhaustion.ts), HTTP and WebSocket alike.
+				markExhausted(pool, accountId, resetsAt, clock.now());
 			} else if (code === 'rate_limit_exceeded') {
 				pool.markCooling(accountId, clock.now() + (parseRetryDelay(message) ?? 10_000), 'rate-limit');
 			}
