@@ -34,8 +34,11 @@ async function startPool(t: {after: (fn: () => Promise<void>) => void}) {
 	return {upstream, url};
 }
 
-/** Runs the demo's workload fast (1 clock minute = 20 real ms) for `ms`, sessions with up to 2 tool rounds. */
-async function runWorkload(url: string, transport: WorkloadTransport, ms = 1500) {
+/**
+Runs the demo's workload fast (1 clock minute = 20 real ms), sessions with up to 2 tool rounds, until `done`
+holds (checked every 100 ms; at most 20 s, for a loaded machine) and at least `minMs`.
+*/
+async function runWorkload(url: string, transport: WorkloadTransport, done: () => boolean, minMs = 500) {
 	const workload = startWorkload({
 		proxyUrl: url,
 		clock: createScaledClock(3000),
@@ -47,16 +50,27 @@ async function runWorkload(url: string, transport: WorkloadTransport, ms = 1500)
 		transport,
 		maxToolRounds: 2,
 	});
-	await delay(ms);
+	const started = Date.now();
+	while (Date.now() - started < 20_000 && (Date.now() - started < minMs || !done())) {
+		await delay(100);
+	}
+
 	await workload.stop();
 }
+
+const hasToolOutput = (entry: {body?: unknown}) =>
+	((entry.body as {input?: Array<{type?: string}>} | undefined)?.input ?? []).some(
+		(item) => item.type === 'function_call_output',
+	);
 
 const modelPosts = (upstream: SimulatedUpstream) =>
 	upstream.log.filter((entry) => entry.method === 'POST' && entry.path === '/backend-api/codex/responses');
 
 test('the demo sessions speak WebSocket through the pool: a warm-up, then only the new items, tool loops included', async (t) => {
 	const {upstream, url} = await startPool(t);
-	await runWorkload(url, 'websocket');
+	await runWorkload(url, 'websocket', () =>
+		upstream.websockets.connections().some((c) => c.requests.some((r) => r.items === 1 && r.fullItems > 3)),
+	);
 	const connections = upstream.websockets.connections();
 	assert.ok(connections.length > 0, 'sessions opened upstream sockets');
 	assert.equal(modelPosts(upstream).length, 0, 'nothing went over HTTP');
@@ -72,11 +86,7 @@ test('the demo sessions speak WebSocket through the pool: a warm-up, then only t
 		incremental.every((r) => r.outcome !== 'error'),
 		'no previous_response_not_found',
 	);
-	const toolOutputs = upstream.log.filter((entry) =>
-		((entry.body as {input?: Array<{type?: string}>} | undefined)?.input ?? []).some(
-			(item) => item.type === 'function_call_output',
-		),
-	);
+	const toolOutputs = upstream.log.filter(hasToolOutput);
 	assert.ok(toolOutputs.length > 0, 'tool loops ran');
 	assert.ok(
 		incremental.some((r) => r.items === 1 && r.fullItems > 3),
@@ -87,7 +97,7 @@ test('the demo sessions speak WebSocket through the pool: a warm-up, then only t
 test('when the pool answers the upgrade 426 (its upstream refuses WebSocket), the sessions use HTTP', async (t) => {
 	const {upstream, url} = await startPool(t);
 	upstream.websockets.upgrade = 426;
-	await runWorkload(url, 'websocket');
+	await runWorkload(url, 'websocket', () => modelPosts(upstream).some(hasToolOutput));
 	assert.equal(upstream.websockets.connections().length, 0);
 	const posts = modelPosts(upstream);
 	assert.ok(posts.length > 0);
@@ -96,7 +106,7 @@ test('when the pool answers the upgrade 426 (its upstream refuses WebSocket), th
 
 test('transport http never tries an upgrade', async (t) => {
 	const {upstream, url} = await startPool(t);
-	await runWorkload(url, 'http', 800);
+	await runWorkload(url, 'http', () => modelPosts(upstream).length > 0);
 	assert.ok(modelPosts(upstream).length > 0);
 	assert.equal(
 		upstream.log.filter(
@@ -108,7 +118,12 @@ test('transport http never tries an upgrade', async (t) => {
 
 test('transport mixed: some sessions over WebSocket, some over HTTP', async (t) => {
 	const {upstream, url} = await startPool(t);
-	await runWorkload(url, 'mixed', 2000);
+	await runWorkload(
+		url,
+		'mixed',
+		() =>
+			upstream.websockets.connections().some((c) => c.requests.length > 1) && modelPosts(upstream).length > 0,
+	);
 	assert.ok(upstream.websockets.connections().some((connection) => connection.requests.length > 0));
 	assert.ok(modelPosts(upstream).length > 0);
 });

@@ -36,16 +36,17 @@ export function demoUpstreamOptions(accounts: readonly string[]): SimulatedUpstr
 /**
 About 0.85 of the pool's five-hour capacity on average: enough that windows run out and sessions move,
 not so much that every account is exhausted. A turn asks for 0..3 tool rounds (1.5 on average), each one more
-request, so a turn is 2.5 requests on average. Sessions speak WebSocket (the workload's default transport).
+request, so a turn is 2.5 requests on average: sessions arrive as often as with one request per turn (the pool
+gets busy as soon) and have fewer turns. Sessions speak WebSocket (the workload's default transport).
 */
 export function demoWorkload(accounts: number): Omit<WorkloadOptions, 'proxyUrl' | 'clock' | 'random'> {
 	const maxToolRounds = 3;
 	const requestsPerTurn = 1 + maxToolRounds / 2;
-	const turnsPerHour = (accounts * fiveHourTurns * 0.85) / 5 / requestsPerTurn;
-	const meanTurns = 8;
+	const requestsPerHour = (accounts * fiveHourTurns * 0.85) / 5;
+	const requestsPerSession = 8;
 	return {
-		sessionsPerHour: turnsPerHour / meanTurns,
-		meanTurns,
+		sessionsPerHour: requestsPerHour / requestsPerSession,
+		meanTurns: requestsPerSession / requestsPerTurn,
 		meanThinkMinutes: 3,
 		maxSessions: accounts * 3,
 		transport: 'websocket',
