@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import {after, before, describe, it} from 'node:test';
 import {drain, evict, pin, restore, unpin} from '../../source/commands/marks.ts';
 import {openStore} from '../../source/core/store/store.ts';
+import {pollUntil} from '../helpers/eventually.ts';
 import {runCommand} from './run.ts';
 import {
 	daemonState,
-	eventually,
 	type InProcessDaemon,
 	makeHome,
 	serveInProcess,
@@ -53,7 +53,7 @@ describe('marks against a live daemon', () => {
 		}
 
 		const sessions = (
-			await eventually(
+			await pollUntil(
 				async () => daemonState(daemon.url),
 				(state) => state.sessions.length >= 3,
 			)
@@ -81,7 +81,7 @@ describe('marks against a live daemon', () => {
 
 	it('evict moves a running session on its next request', async () => {
 		assert.equal((await turn(daemon.url, 'e-1')).statusCode, 200);
-		const before = await eventually(
+		const before = await pollUntil(
 			async () => daemonState(daemon.url),
 			(state) => state.sessions.some((s) => s.id === 'e-1'),
 		);
@@ -91,7 +91,7 @@ describe('marks against a live daemon', () => {
 		assert.equal(evicted.code, 0, evicted.stderr);
 		assert.match(evicted.stdout, /Evicted .*its sessions move to other accounts on their next request/);
 		assert.equal((await turn(daemon.url, 'e-1', 'again')).statusCode, 200);
-		const after = await eventually(
+		const after = await pollUntil(
 			async () => daemonState(daemon.url),
 			(state) => state.sessions.find((s) => s.id === 'e-1')?.accountId !== first,
 		);

@@ -3,15 +3,9 @@ import {after, before, describe, it} from 'node:test';
 import {request} from 'undici';
 import {command} from '../../source/commands/scheduler.ts';
 import {openStore} from '../../source/core/store/store.ts';
+import {pollUntil} from '../helpers/eventually.ts';
 import {runCommand} from './run.ts';
-import {
-	daemonState,
-	eventually,
-	type InProcessDaemon,
-	makeHome,
-	serveInProcess,
-	type TestHome,
-} from './serve-harness.ts';
+import {daemonState, type InProcessDaemon, makeHome, serveInProcess, type TestHome} from './serve-harness.ts';
 
 let home: TestHome;
 
@@ -120,7 +114,7 @@ describe('scheduler with a daemon', () => {
 		assert.equal(result.code, 0, result.stderr);
 		assert.match(result.stdout, /^Scheduler on; policy stagger; dry run/m);
 		assert.match(result.stdout, /Applied by the daemon at http:\/\/127\.0\.0\.1:\d+: in effect now/);
-		const state = await eventually(
+		const state = await pollUntil(
 			async () => daemonState(daemon.url),
 			(snapshot) => snapshot.scheduler.enabled && snapshot.scheduler.nextKicks.length > 0,
 		);

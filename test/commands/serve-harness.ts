@@ -7,10 +7,8 @@ import {serve} from '../../source/commands/serve.ts';
 import {command as statusCommand} from '../../source/commands/status.ts';
 import type {Io} from '../../source/commands/types.ts';
 import type {CoreSnapshot} from '../../source/core/contract.ts';
-import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
 import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
-import {openStore} from '../../source/core/store/store.ts';
-import {tempDir} from '../store/fixtures.ts';
+import {seededHome} from '../helpers/home.ts';
 import {runCommand} from './run.ts';
 
 /** A home with the simulated upstream's accounts imported, and the environment that points codexpool at it. */
@@ -24,11 +22,8 @@ export async function makeHome(names: readonly string[] = ['alpha', 'beta']): Pr
 	const upstream = await startSimulatedUpstream({
 		accounts: names.map((name) => ({name, fiveHourLimit: 5000})),
 	});
-	const home = tempDir('codexpool-control-');
-	const store = openStore(home);
-	importSimulatedAccounts(store, upstream, Date.now());
-	// Kicks would spend the simulated quota at start; the scheduler tests turn it on themselves.
-	store.setSettings({scheduler: {...store.getSettings().scheduler, enabled: false}});
+	// The scheduler stays off (its kicks would spend the simulated quota); the scheduler tests turn it on.
+	const {home} = seededHome(upstream, {}, 'codexpool-control-');
 	return {
 		home,
 		upstream,
@@ -173,23 +168,6 @@ export async function turn(url: string, session: string, text = 'hello') {
 		}),
 	});
 	return {statusCode, text: await body.text()};
-}
-
-/** Polls `read` until `accept` says yes (the snapshot is published at most every ~100 ms). */
-export async function eventually<T>(
-	read: () => Promise<T>,
-	accept: (value: T) => boolean,
-	timeoutMs = 5000,
-): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await read();
-		if (accept(value) || Date.now() > deadline) {
-			return value;
-		}
-
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
 }
 
 /** `codexpool status ARGS --home <home>` in process. */

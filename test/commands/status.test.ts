@@ -4,8 +4,9 @@ import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
 import {evict} from '../../source/commands/marks.ts';
 import type {CoreSnapshot} from '../../source/core/contract.ts';
+import {pollUntil} from '../helpers/eventually.ts';
 import {runCommand} from './run.ts';
-import {eventually, makeHome, serveInProcess, status, type TestHome, turn} from './serve-harness.ts';
+import {makeHome, serveInProcess, status, type TestHome, turn} from './serve-harness.ts';
 
 let home: TestHome;
 
@@ -93,7 +94,7 @@ describe('status with a daemon, while traffic flows', () => {
 			const traffic = Promise.all(
 				Array.from({length: 6}, async (_, index) => turn(daemon.url, `s-${index}`, 'work '.repeat(50))),
 			);
-			const during = await eventually(
+			const during = await pollUntil(
 				async () => JSON.parse((await status(home, ['--json'])).stdout) as StatusJson,
 				(json) => json.inFlight > 0,
 			);

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import {after, before, describe, it} from 'node:test';
 import {command} from '../../source/commands/strategy.ts';
 import {openStore} from '../../source/core/store/store.ts';
+import {pollUntil} from '../helpers/eventually.ts';
 import {runCommand} from './run.ts';
 import {
 	daemonState,
-	eventually,
 	type InProcessDaemon,
 	makeHome,
 	serveInProcess,
@@ -109,7 +109,7 @@ describe('strategy with a daemon', () => {
 			assert.equal((await turn(daemon.url, session)).statusCode, 200);
 		}
 
-		const state = await eventually(
+		const state = await pollUntil(
 			async () => daemonState(daemon.url),
 			(snapshot) => snapshot.sessions.length >= 2,
 		);

@@ -5,6 +5,7 @@ import {App} from '../../source/app.tsx';
 import {CoreProvider} from '../../source/components/core-context.tsx';
 import {createManualClock, type ManualClock} from '../../source/core/clock.ts';
 import type {CoreSnapshot} from '../../source/core/contract.ts';
+import {delay} from '../helpers/eventually.ts';
 import {createFakeCore, type FakeCore, makeSnapshot, T0} from '../helpers/fake-core.ts';
 
 /** The last frame without colours, so assertions do not depend on the theme. */
@@ -12,23 +13,7 @@ export function plain(frame: string | undefined): string {
 	return stripVTControlCharacters(frame ?? '');
 }
 
-export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `check` passes (or fails with its last error after `timeoutMs`), instead of guessing a sleep. */
-export async function eventually(check: () => void, timeoutMs = 1000): Promise<void> {
-	const started = Date.now();
-	for (;;) {
-		try {
-			check();
-			return;
-		} catch (error) {
-			if (Date.now() - started > timeoutMs) {
-				throw error;
-			}
-			await delay(10);
-		}
-	}
-}
+export {delay, eventually} from '../helpers/eventually.ts';
 
 /**
 Waits until the app has drawn nothing new for a little while: React commits a key's update on its own
