@@ -1,7 +1,7 @@
 import type {IncomingHttpHeaders} from 'node:http';
 
 /** RFC 9110 §7.6.1 hop-by-hop headers, plus the proxy-* family and `host` (undici sets its own). */
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
 	'connection',
 	'keep-alive',
 	'proxy-authenticate',

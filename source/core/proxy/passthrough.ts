@@ -3,7 +3,7 @@ import {pipeline} from 'node:stream/promises';
 import {type Dispatcher, request as undiciRequest} from 'undici';
 import {sendRefusal} from '../http/reply.ts';
 import type {Route} from '../http/route.ts';
-import {clientResponseHeaders} from './headers.ts';
+import {clientResponseHeaders, HOP_BY_HOP} from './headers.ts';
 import type {UpstreamBase} from './upstream-client.ts';
 
 /**
@@ -14,20 +14,6 @@ comes back as it is. Without a login of its own (or with a pool key, which never
 is refused with a 401 that says so.
 */
 export const passthroughPath = /^\/backend-api\/(ps|plugins|connectors)(\/|$)/;
-
-/** RFC 9110 §7.6.1 hop-by-hop request headers, and `host` (undici sets its own). */
-const hopByHop = new Set([
-	'connection',
-	'keep-alive',
-	'proxy-authenticate',
-	'proxy-authorization',
-	'proxy-connection',
-	'te',
-	'trailer',
-	'transfer-encoding',
-	'upgrade',
-	'host',
-]);
 
 export function createPassthroughRoute(options: {
 	readonly upstream: UpstreamBase;
@@ -56,7 +42,7 @@ export function createPassthroughRoute(options: {
 		);
 		const headers: Record<string, string> = {};
 		for (const [name, value] of Object.entries(request.headers)) {
-			if (value !== undefined && !hopByHop.has(name) && !named.has(name)) {
+			if (value !== undefined && !HOP_BY_HOP.has(name) && !named.has(name)) {
 				headers[name] = Array.isArray(value) ? value.join(', ') : value;
 			}
 		}
