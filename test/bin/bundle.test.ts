@@ -9,6 +9,7 @@ import {buildBundle} from '../../bin/build.js';
 import {bundleIsFresh} from '../../bin/clone.js';
 import {SERVE_V8_FLAGS} from '../../bin/runtime.js';
 import {makeHome, type TestHome, turn} from '../commands/serve-harness.ts';
+import {watchServe} from '../helpers/serve-child.ts';
 import {peakYoungGenerationMb} from '../helpers/young-generation.ts';
 import {tempDir} from '../store/fixtures.ts';
 
@@ -64,21 +65,9 @@ describe('the bundle (npm run build)', () => {
 			env: {...process.env, ...home.env},
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
-		let output = '';
-		const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+		const served = watchServe(child);
 		try {
-			const url = await new Promise<string>((resolve, reject) => {
-				const take = (chunk: Buffer) => {
-					output += chunk.toString('utf8');
-					const match = /at (http:\/\/127\.0\.0\.1:\d+)\n/.exec(output);
-					if (match) {
-						resolve(match[1]!);
-					}
-				};
-				child.stdout.on('data', take);
-				child.stderr.on('data', take);
-				void exited.then((code) => reject(new Error(`serve exited (${code}):\n${output}`)));
-			});
+			const url = await served.url;
 			const health = await request(`${url}/healthz`);
 			assert.deepEqual((await health.body.json()) as object, {ok: true, accounts: 2, usable: 2, inFlight: 0});
 			const answer = await turn(url, 'bundle-session');
@@ -88,8 +77,8 @@ describe('the bundle (npm run build)', () => {
 			child.kill('SIGTERM');
 		}
 
-		assert.equal(await exited, 0, output);
-		assert.match(output, /Stopped\./);
+		assert.equal(await served.exited, 0, served.output());
+		assert.match(served.output(), /Stopped\./);
 	});
 
 	it('runs the simulator, whose workers start from the bundle (dist/sim-worker.js)', () => {

@@ -9,6 +9,7 @@ import {fileURLToPath} from 'node:url';
 import {request} from 'undici';
 import {buildBundle} from '../../bin/build.js';
 import {directorySize} from '../helpers/directory-size.ts';
+import {watchServe} from '../helpers/serve-child.ts';
 
 /*
 The package as a stranger gets it: packed, installed with `npm install -g` into a prefix of its own, run from a
@@ -159,21 +160,9 @@ describe('the installed package (npm pack, npm install -g --offline from an empt
 			env,
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
-		let output = '';
-		const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+		const served = watchServe(child);
 		try {
-			const url = await new Promise<string>((resolve, reject) => {
-				const take = (chunk: Buffer) => {
-					output += chunk.toString('utf8');
-					const match = /at (http:\/\/127\.0\.0\.1:\d+)\n/.exec(output);
-					if (match) {
-						resolve(match[1]!);
-					}
-				};
-				child.stdout.on('data', take);
-				child.stderr.on('data', take);
-				void exited.then((code) => reject(new Error(`serve exited (${code}):\n${output}`)));
-			});
+			const url = await served.url;
 			const health = await request(`${url}/healthz`);
 			assert.equal(health.statusCode, 200);
 			assert.equal(((await health.body.json()) as {ok: boolean}).ok, true);
@@ -181,7 +170,7 @@ describe('the installed package (npm pack, npm install -g --offline from an empt
 			child.kill('SIGTERM');
 		}
 
-		assert.equal(await exited, 0, output);
+		assert.equal(await served.exited, 0, served.output());
 	});
 
 	it('runs the demo in a terminal (tmux): every account with both bars', {
