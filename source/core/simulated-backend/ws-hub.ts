@@ -14,6 +14,8 @@ Behaviours a test can inject into the next matching `response.create` (generatin
   reached; the account's five-hour window is used up from then on (the third way exhaustion shows);
 - `usage_limit_frame`: the account's five-hour window is used up and the request gets the 429 error frame, as an
   account exhausted at request time would (the handshake had let it in);
+- `usage_limit_frame_midstream`: half the events, then that 429 error frame (the account's five-hour window used up
+  from then on): the error frame after output has reached the client;
 - `connection_limit`: the `websocket_connection_limit_reached` error, whatever the connection's age;
 - `forget`: the connection drops the response it holds first (as a backend restart would), so a request naming it
   gets `previous_response_not_found`;
@@ -24,6 +26,7 @@ export type WsBehaviourKind =
 	| 'close_1011'
 	| 'usage_limit_midstream'
 	| 'usage_limit_frame'
+	| 'usage_limit_frame_midstream'
 	| 'connection_limit'
 	| 'forget'
 	| 'error_frame';
@@ -33,6 +36,7 @@ export const WS_BEHAVIOUR_KINDS: readonly WsBehaviourKind[] = [
 	'close_1011',
 	'usage_limit_midstream',
 	'usage_limit_frame',
+	'usage_limit_frame_midstream',
 	'connection_limit',
 	'forget',
 	'error_frame',

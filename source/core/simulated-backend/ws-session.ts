@@ -41,6 +41,7 @@ const MIDSTREAM_BEHAVIOURS = new Set<WsBehaviourSpec['kind']>([
 	'stream_cut',
 	'close_1011',
 	'usage_limit_midstream',
+	'usage_limit_frame_midstream',
 ]);
 
 const rawText = (data: RawData) =>
@@ -263,9 +264,14 @@ export function runWebSocketSession(
 				return;
 			}
 
-			// The third way exhaustion shows (opencodex #3795): a terminal event in the middle of the stream.
 			const window = account.windows.fiveHour ?? account.windows.weekly;
 			setWindowPercent(window, 100, now);
+			if (kind === 'usage_limit_frame_midstream') {
+				const limit = usageLimitFrame(state, account, now);
+				return limit === undefined ? undefined : fail(limit);
+			}
+
+			// The third way exhaustion shows (opencodex #3795): a terminal event in the middle of the stream.
 			const failed = JSON.parse(
 				sseToJson(frames.failed('usage_limit_reached', 'The usage limit has been reached')),
 			);

@@ -117,6 +117,11 @@ export function pumpResponse(options: PumpOptions): Promise<PumpResult> {
 					finish({kind: 'retry', failure, reopen: failure.kind === 'unauthorized', reason: failure.message});
 					return;
 				}
+
+				// Too late to replay: the frame goes to the client, and the account rests like any exhausted one.
+				if (failure.kind === 'usage-limit') {
+					markExhausted(pool, accountId, failure.resetsAt, clock.now());
+				}
 			}
 
 			forward(text);
