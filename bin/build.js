@@ -12,7 +12,16 @@ source/core/sim/worker-pool.ts from the chunk next to it). Code splitting keeps 
 serve` never loads Ink or React. The output is written into a fresh folder next to the target and swapped in, so
 a codexpool already running from dist/ never sees a half-written bundle.
 */
-import {existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {
+	copyFileSync,
+	existsSync,
+	readdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
+import {createRequire} from 'node:module';
 import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
@@ -41,10 +50,13 @@ export function buildOptions(outdir) {
 		chunkNames: '[name]-[hash]',
 		// Ink loads its devtools only under DEV=true, from a package codexpool does not install.
 		external: ['react-devtools-core'],
-		// Some CommonJS dependencies call require(); an ESM bundle has none of its own.
+		// Some CommonJS dependencies call require(), and the zstd compressor reads its zstd.wasm from __dirname; an
+		// ESM bundle has neither. Each chunk sits in outdir, next to the zstd.wasm copied there.
 		banner: {
-			js: "import {createRequire as __codexpoolCreateRequire} from 'node:module'; const require = __codexpoolCreateRequire(import.meta.url);",
+			js: "import {createRequire as __codexpoolCreateRequire} from 'node:module'; import {dirname as __codexpoolDirnameOf} from 'node:path'; import {fileURLToPath as __codexpoolFileURLToPath} from 'node:url'; const require = __codexpoolCreateRequire(import.meta.url); const __codexpoolDirname = __codexpoolDirnameOf(__codexpoolFileURLToPath(import.meta.url));",
 		},
+		// Only a free __dirname (CommonJS code) is replaced; a module's own binding of that name is left alone.
+		define: {__dirname: '__codexpoolDirname'},
 	};
 }
 
@@ -65,11 +77,20 @@ function thirdPartyLicenses(metafile) {
 	for (const folder of [...folders.values()].sort()) {
 		const {name, version, license} = JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8'));
 		const file = readdirSync(folder).find((entry) => /^licen[cs]e/i.test(entry));
-		const text = file === undefined ? `License: ${license ?? 'not stated'}` : readFileSync(path.join(folder, file), 'utf8');
+		const text =
+			file === undefined
+				? `License: ${license ?? 'not stated'}`
+				: readFileSync(path.join(folder, file), 'utf8');
 		sections.push(`${name} ${version}\n\n${text.trim()}\n`);
 	}
 
 	return `codexpool bundles these packages into dist/.\n\n${sections.join(`\n${'-'.repeat(72)}\n\n`)}`;
+}
+
+/** The WebAssembly zstd compressor's binary (source/core/http/zstd.ts loads it on Node without zstd in zlib). */
+function zstdWasm() {
+	const entry = createRequire(import.meta.url).resolve('@bokuweb/zstd-wasm');
+	return path.join(path.dirname(entry), 'zstd.wasm');
 }
 
 /** esbuild is a devDependency: a clone needs `npm install` before it can build (or pack). */
@@ -95,6 +116,7 @@ export async function buildBundle(outdir = path.join(root, 'dist')) {
 	// Chunks are found relative to the entry, so building in `fresh` and renaming it keeps every path right.
 	const {metafile} = await build({...buildOptions(fresh), metafile: true});
 	writeFileSync(path.join(fresh, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(metafile));
+	copyFileSync(zstdWasm(), path.join(fresh, 'zstd.wasm'));
 	const old = `${target}.old-${process.pid}`;
 	if (existsSync(target)) {
 		renameSync(target, old);

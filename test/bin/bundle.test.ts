@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import {spawn, spawnSync} from 'node:child_process';
-import {mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
-import {fileURLToPath} from 'node:url';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import {request} from 'undici';
 import {buildBundle} from '../../bin/build.js';
 import {bundleIsFresh} from '../../bin/clone.js';
@@ -79,6 +79,26 @@ describe('the bundle (npm run build)', () => {
 
 		assert.equal(await served.exited, 0, served.output());
 		assert.match(served.output(), /Stopped\./);
+	});
+
+	it("loads the zstd compressor from the bundle, from any folder (Node 20's zlib has no zstd)", () => {
+		// A body the pool changes after Codex compressed it is compressed again with this WebAssembly build.
+		const chunk = readdirSync(outdir).find(
+			(file) => file.endsWith('.js') && readFileSync(path.join(outdir, file), 'utf8').includes('./zstd.wasm'),
+		);
+		assert.ok(chunk !== undefined, 'a chunk loads zstd.wasm');
+		const script = `const {default: zstd} = await import(${JSON.stringify(pathToFileURL(path.join(outdir, chunk)).href)});
+await zstd.init();
+const plain = Buffer.from('compress me '.repeat(1000));
+const packed = zstd.compress(plain, 3);
+const back = Buffer.from(zstd.decompress(packed));
+console.log(packed.length < plain.length / 20 && back.equals(plain) ? 'round trip' : 'wrong');`;
+		const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+			cwd: tempDir('codexpool-zstd-'),
+			encoding: 'utf8',
+			timeout: 60_000,
+		});
+		assert.equal(result.stdout.trim(), 'round trip', result.stderr);
 	});
 
 	it('runs the simulator, whose workers start from the bundle (dist/sim-worker.js)', () => {

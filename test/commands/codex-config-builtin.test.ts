@@ -217,3 +217,48 @@ function recordedProvider(codexHome: string, session: string): string | undefine
 	const first = fs.readFileSync(path.join(codexHome, 'sessions', files[0]!), 'utf8').split('\n')[0]!;
 	return (JSON.parse(first) as {payload?: {model_provider?: string}}).payload?.model_provider;
 }
+
+test("variant A over HTTP: Codex's zstd bodies go upstream as Codex sent them, not three times larger", {
+	skip,
+}, async (t) => {
+	const upstream = await startSimulatedUpstream({accounts: [{name: 'a'}, {name: 'b'}]});
+	t.after(() => upstream.close());
+	const poolHome = await poolWith(upstream, 'b');
+	const certificates = ensureLocalCertificates(poolHome);
+	const core = await startEmbeddedCore({
+		store: openStore(poolHome),
+		upstream: upstream.backendUrl,
+		issuer: upstream.issuerUrl,
+		port: 0,
+		watchStore: false,
+		tls: {...certificates, port: 0},
+	});
+	t.after(() => core.stop());
+	// Codex without the WebSocket (a pool that refuses it) falls back to HTTP POSTs, zstd-compressed.
+	const server = core.server.nodeServer;
+	server.removeAllListeners('upgrade');
+	server.on('upgrade', (_request: http.IncomingMessage, socket: import('node:stream').Duplex) => {
+		socket.end('HTTP/1.1 426 Upgrade Required\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+	});
+	const codexHome = codexHomeFor(upstream, 'a', plainSettings);
+	const written = await runCommand(
+		codexConfig,
+		['--write', '--port', new URL(core.url).port, '--tls-port', new URL(core.tlsUrl!).port],
+		{CODEX_HOME: codexHome, CODEXPOOL_HOME: poolHome},
+	);
+	assert.equal(written.code, 0, written.stderr);
+	const env = {
+		CODEX_CA_CERTIFICATE: certificates.caPath,
+		CODEX_REFRESH_TOKEN_URL_OVERRIDE: upstream.tokenUrl,
+	};
+	const run = await codex(codexHome, ['run two commands tool-rounds:2'], env);
+	assert.equal(run.code, 0, run.stderr.slice(-800));
+	const posts = upstream.log.filter((logged) => logged.path === '/backend-api/codex/responses');
+	assert.equal(posts.length, 3, 'one request per tool round, and the answer');
+	for (const post of posts) {
+		const plain = Buffer.byteLength(JSON.stringify(post.body));
+		assert.equal(post.zstd, true, 'compressed upstream, as Codex sent it');
+		assert.ok(post.bodyBytes! * 2 < plain, `${post.bodyBytes} bytes upstream for ${plain} plain`);
+		t.diagnostic(`upstream request: ${post.bodyBytes} bytes zstd (plain JSON ${plain} bytes)`);
+	}
+});

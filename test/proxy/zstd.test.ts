@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
 import test from 'node:test';
+import type {LoggedRequest} from '../../source/core/simulated-backend/http.ts';
 import {startRig} from '../helpers/rig.ts';
 import {sseEvents, turnBody} from './harness.ts';
 
@@ -29,22 +30,71 @@ function zstdRawFrame(data: Buffer): Buffer {
 	return Buffer.concat(parts);
 }
 
-test('a zstd-compressed request body is decoded and forwarded as JSON', async (t) => {
+/** POSTs a Codex turn compressed as Codex CLI sends it (content-encoding zstd). */
+async function postZstdTurn(url: string, body: Record<string, unknown>, sessionId: string) {
+	const compressed = zstdRawFrame(Buffer.from(JSON.stringify(body)));
+	const response = await fetch(`${url}/backend-api/codex/responses`, {
+		method: 'POST',
+		headers: {'content-type': 'application/json', 'content-encoding': 'zstd', 'session-id': sessionId},
+		body: new Uint8Array(compressed),
+	});
+	return {status: response.status, text: await response.text(), sentBytes: compressed.length};
+}
+
+const responsePosts = (h: {upstream: {log: readonly LoggedRequest[]}}) =>
+	h.upstream.log.filter((logged) => logged.path.startsWith('/backend-api/codex/responses'));
+
+test('a zstd body the pool does not change goes upstream as the bytes Codex sent', async (t) => {
 	const h = await startRig({accounts: ['a']});
 	t.after(() => h.close());
 	// Larger than one block, as Codex's 27 KB bodies are.
 	const body = turnBody(`hi ${'x'.repeat(150_000)}`);
-	const response = await fetch(`${h.url}/backend-api/codex/responses`, {
-		method: 'POST',
-		headers: {'content-type': 'application/json', 'content-encoding': 'zstd'},
-		body: new Uint8Array(zstdRawFrame(Buffer.from(JSON.stringify(body)))),
-	});
-	assert.equal(response.status, 200);
-	assert.equal(sseEvents(await response.text()).at(-1)?.type, 'response.completed');
-	const forwarded = h.upstream.log.find((logged) => logged.path.startsWith('/backend-api/codex/responses'));
-	assert.notEqual(forwarded?.zstd, true, 'the upstream gets plain JSON');
+	const turn = await postZstdTurn(h.url, body, 'unchanged');
+	assert.equal(turn.status, 200);
+	assert.equal(sseEvents(turn.text).at(-1)?.type, 'response.completed');
+	const [forwarded] = responsePosts(h);
+	assert.equal(forwarded?.zstd, true, 'the upstream gets zstd, as Codex sent it');
+	assert.equal(forwarded?.bodyBytes, turn.sentBytes, 'byte for byte the size Codex sent');
 	assert.deepEqual((forwarded!.body as {input: unknown}).input, body.input);
 });
+
+test('a zstd body the pool changed is compressed again', async (t) => {
+	const h = await startRig({accounts: ['a']});
+	t.after(() => h.close());
+	const first = await postZstdTurn(h.url, turnBody('one'), 'changed');
+	assert.equal(first.status, 200);
+	// The account refuses the encrypted items: the pool retries once with every one of them stripped.
+	h.upstream.faults.inject({kind: 'invalid_encrypted_content'});
+	const history = [...(turnBody('one').input as unknown[]), ...outputItems(first.text), filler];
+	const second = await postZstdTurn(h.url, turnBody('two', history), 'changed');
+	assert.equal(second.status, 200, second.text.slice(0, 300));
+	const posts = responsePosts(h);
+	assert.equal(posts.length, 3);
+	assert.equal(posts[1]?.status, 400);
+	assert.equal(posts[1]?.bodyBytes, second.sentBytes, 'unchanged the first time: the bytes as sent');
+	const retried = posts[2]!;
+	assert.equal(retried.zstd, true, 'the changed body is compressed again');
+	const input = (retried.body as {input: {encrypted_content?: string}[]}).input;
+	assert.equal(input.filter((item) => item.encrypted_content !== undefined).length, 0, 'stripped');
+	const plainBytes = Buffer.byteLength(JSON.stringify(retried.body));
+	assert.ok(
+		retried.bodyBytes! * 5 < plainBytes,
+		`really compressed: ${retried.bodyBytes} bytes for ${plainBytes} plain`,
+	);
+});
+
+/** A compressible item, so compression shows in the byte counts (Codex's long tool outputs are like it). */
+const filler = {
+	type: 'message',
+	role: 'user',
+	content: [{type: 'input_text', text: 'log line\n'.repeat(2000)}],
+};
+
+function outputItems(text: string): unknown[] {
+	return sseEvents(text)
+		.filter((event) => event.type === 'response.output_item.done')
+		.map((event) => (event as {item: unknown}).item);
+}
 
 test('an undecodable zstd body gets a 400 that says so', async (t) => {
 	const h = await startRig({accounts: ['a']});

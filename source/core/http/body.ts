@@ -28,6 +28,13 @@ const tooLarge = (maxBytes: number) =>
 		`The request body is larger than ${maxBytes} bytes (settings.maxBodyBytes).`,
 	);
 
+/** A request body read whole: its plain bytes, and the bytes as sent when the client compressed them. */
+export type ReadBody = {
+	readonly plain: Buffer;
+	/** The zstd bytes as they came (Codex CLI compresses under the built-in provider), to forward unchanged. */
+	readonly zstd: Buffer | undefined;
+};
+
 /**
 Reads the whole request body, at most `maxBytes`, decoding `Content-Encoding: zstd` (Codex CLI sends it under
 the built-in provider). Any other encoding is a 415.
@@ -36,6 +43,10 @@ export async function readRequestBody(
 	request: IncomingMessage,
 	maxBytes = DEFAULT_MAX_BODY_BYTES,
 ): Promise<Buffer> {
+	return (await readBody(request, maxBytes)).plain;
+}
+
+async function readBody(request: IncomingMessage, maxBytes: number): Promise<ReadBody> {
 	const encoding = (request.headers['content-encoding'] ?? '').toLowerCase().trim();
 	if (encoding !== '' && encoding !== 'identity' && encoding !== 'zstd') {
 		throw new ClientRequestError(
@@ -58,7 +69,7 @@ export async function readRequestBody(
 
 	const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 	if (encoding !== 'zstd') {
-		return raw;
+		return {plain: raw, zstd: undefined};
 	}
 
 	let decoded: Buffer;
@@ -76,7 +87,7 @@ export async function readRequestBody(
 		throw tooLarge(maxBytes);
 	}
 
-	return decoded;
+	return {plain: decoded, zstd: raw};
 }
 
 /**
@@ -106,10 +117,19 @@ export async function readJsonBody(
 	request: IncomingMessage,
 	options: JsonBodyOptions = {},
 ): Promise<Record<string, unknown>> {
+	return (await readJsonRequest(request, options)).body;
+}
+
+/** As `readJsonBody`, also keeping the zstd bytes the client sent (the Codex door forwards them when unchanged). */
+export async function readJsonRequest(
+	request: IncomingMessage,
+	options: JsonBodyOptions = {},
+): Promise<{readonly body: Record<string, unknown>; readonly zstd: Buffer | undefined}> {
 	requireJsonContentType(request);
-	const text = (await readRequestBody(request, options.maxBytes)).toString('utf8');
+	const read = await readBody(request, options.maxBytes ?? DEFAULT_MAX_BODY_BYTES);
+	const text = read.plain.toString('utf8');
 	if (options.empty !== undefined && text.trim() === '') {
-		return options.empty;
+		return {body: options.empty, zstd: undefined};
 	}
 
 	let parsed: unknown;
@@ -128,5 +148,5 @@ export async function readJsonBody(
 		throw new ClientRequestError(400, 'invalid_request_body', 'The request body must be a JSON object.');
 	}
 
-	return parsed as Record<string, unknown>;
+	return {body: parsed as Record<string, unknown>, zstd: read.zstd};
 }

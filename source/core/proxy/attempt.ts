@@ -12,6 +12,7 @@ import {markTokenFailure, type Notify} from './outcomes.ts';
 import type {UpstreamResponse} from './upstream-body.ts';
 import {send, type TokenSource, type UpstreamBase} from './upstream-client.ts';
 import type {UpstreamFailure} from './upstream-errors.ts';
+import {wireBody, withEncoding} from './wire-body.ts';
 
 /** How one account answered: its response with the body unread, or why not. */
 export type Attempt =
@@ -72,7 +73,7 @@ export function createAttempt(
 		}
 
 		let sent = stripped.body;
-		let body = JSON.stringify(sent);
+		let wire = await wireBody(request, sent);
 		// Responses requests ride the session's upstream WebSocket when it can take them (the same session as dispatch's).
 		const sessionId =
 			deps.socketTransport !== undefined && request.path === '/codex/responses'
@@ -111,7 +112,13 @@ export function createAttempt(
 				(await send(
 					dispatcher,
 					upstream,
-					{method: 'POST', path: request.path, headers, body, signal: request.signal},
+					{
+						method: 'POST',
+						path: request.path,
+						headers: withEncoding(headers, wire),
+						body: wire.bytes,
+						signal: request.signal,
+					},
 					clock.now,
 				));
 			if (answer.ok) {
@@ -145,7 +152,7 @@ export function createAttempt(
 				strippedAll = true;
 				recordRejectedItems(stripped.body, accountId, issuers);
 				sent = stripBoundItems(request.body, accountId, issuers, 'all').body;
-				body = JSON.stringify(sent);
+				wire = await wireBody(request, sent);
 				continue;
 			}
 

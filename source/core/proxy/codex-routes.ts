@@ -1,6 +1,6 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {Clock} from '../clock.ts';
-import {readJsonBody} from '../http/body.ts';
+import {readJsonRequest} from '../http/body.ts';
 import {clientName} from '../http/client.ts';
 import type {InFlightCount} from '../http/in-flight.ts';
 import {endSocketWithRefusal, sendJson, sendRefusal} from '../http/reply.ts';
@@ -43,11 +43,12 @@ export function createCodexRoutes(options: CodexRoutesOptions): Route[] {
 	const modelsCache = new Map<string, CachedModels>();
 
 	const forward = (path: string) => async (request: IncomingMessage, response: ServerResponse) => {
-		const body = await readJsonBody(request, {maxBytes: options.maxBodyBytes?.()});
+		const {body, zstd} = await readJsonRequest(request, {maxBytes: options.maxBodyBytes?.()});
 		const signal = clientGoneSignal(request, response);
 		const result = await engine.dispatch({
 			path,
 			body,
+			sentZstd: zstd,
 			headers: flattenHeaders(request.headers),
 			signal,
 			client: clientName(request),

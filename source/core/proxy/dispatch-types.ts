@@ -13,6 +13,12 @@ export type DispatchRequest = {
 	/** The Responses body as the ChatGPT backend expects it (already normalised by the front door). */
 	readonly body: Record<string, unknown>;
 	/**
+	The body as the client sent it when it compressed it with zstd (Codex CLI does): while the pool changes
+	nothing these bytes go upstream as they came, a third of the plain body's size; a changed body is compressed
+	again.
+	*/
+	readonly sentZstd?: Buffer | undefined;
+	/**
 	The client's request headers (lower-case names). The engine reads session hints and passes through the
 	ones the backend understands; it never forwards the client's own credentials.
 	*/

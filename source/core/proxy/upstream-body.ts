@@ -217,7 +217,7 @@ export function requestUpstream(
 		path: string;
 		method: 'GET' | 'POST';
 		headers: Record<string, string>;
-		body?: string | undefined;
+		body?: string | Buffer | undefined;
 		signal?: AbortSignal | undefined;
 	},
 ): Promise<UpstreamResponse> {

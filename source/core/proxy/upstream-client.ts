@@ -74,7 +74,7 @@ export async function send(
 		method: 'GET' | 'POST';
 		path: string;
 		headers: Record<string, string>;
-		body?: string;
+		body?: string | Buffer;
 		signal?: AbortSignal;
 	},
 	now: () => number,
