@@ -44,7 +44,12 @@ export function schedulerSegments(snapshot: CoreSnapshot, now: number): Segment[
 export function headerTopSegments(snapshot: CoreSnapshot): Segment[] {
 	return [
 		{text: 'codexpool', tone: 'accent', bold: true},
-		{text: ` ${modeLabels[snapshot.mode]}`, tone: snapshot.mode === 'demo' ? 'kick' : 'muted'},
+		snapshot.daemonUnreachableSince === undefined
+			? {text: ` ${modeLabels[snapshot.mode]}`, tone: snapshot.mode === 'demo' ? 'kick' : 'muted'}
+			: {
+					text: ` daemon unreachable since ${new Date(snapshot.daemonUnreachableSince).toTimeString().slice(0, 8)}`,
+					tone: 'warning',
+				},
 		{text: ' · proxy '},
 		{
 			text: snapshot.proxyUrl ?? 'not listening',

@@ -119,6 +119,8 @@ export type CoreSnapshot = {
 	readonly totals: Totals;
 	/** Streams in flight right now (the TUI asks before quitting an embedded proxy with streams running). */
 	readonly inFlight: number;
+	/** Attached: since when the daemon does not answer (ms since the epoch); undefined while it does. */
+	readonly daemonUnreachableSince?: number;
 };
 
 /** Events pushed as they happen (also streamed by `GET /api/events`). */

@@ -3,6 +3,12 @@ import {request} from 'undici';
 import type {ActionResult, Core, CoreEvents, CoreSnapshot, Notice} from '../contract.ts';
 import {createSseParser} from '../sse/parse.ts';
 
+/** Silence on the daemon's event stream (which sends a keep-alive every second) that counts as the daemon gone. */
+export const DAEMON_SILENCE_MS = 3000;
+
+/** The longest wait between two attempts to reach a daemon that went away (so it re-attaches soon after it is back). */
+const MAX_RECONNECT_DELAY_MS = 2000;
+
 export type RemoteCoreOptions = {
 	/** The daemon's base URL, e.g. `http://127.0.0.1:4455`. */
 	readonly url: string;
@@ -12,7 +18,8 @@ export type RemoteCoreOptions = {
 /**
 A `Core` that shows a running daemon: the snapshot and events come from its `GET /api/events` stream and
 the actions are its `POST /api/...` calls. The views cannot tell it from the embedded core. If the daemon
-goes away, the last snapshot stays on screen with a notice, and the stream reconnects.
+goes away (its stream ends or resets, or stays silent for 3 s), the snapshot says since when it is unreachable
+(`daemonUnreachableSince`), a notice says so, and the stream reconnects; the daemon's next state clears it.
 */
 export async function createRemoteCore({url, adminToken}: RemoteCoreOptions): Promise<Core> {
 	const base = url.replace(/\/+$/, '');
@@ -29,8 +36,11 @@ export async function createRemoteCore({url, adminToken}: RemoteCoreOptions): Pr
 		rejectFirst = reject;
 	});
 
+	let unreachableSince: number | undefined;
+	// The wait before the next attempt to reach the daemon; back to the shortest once it sends its state again.
+	let delay = 250;
 	const publish = (next: CoreSnapshot) => {
-		snapshot = {...next, mode: 'attached'};
+		snapshot = {...next, mode: 'attached', daemonUnreachableSince: unreachableSince};
 		for (const listener of listeners) {
 			listener();
 		}
@@ -45,9 +55,20 @@ export async function createRemoteCore({url, adminToken}: RemoteCoreOptions): Pr
 		publish({...snapshot, notices: [notice, ...snapshot.notices]});
 	};
 
+	// The daemon writes at least a keep-alive comment every second: 3 s of silence means it is gone (killed,
+	// stopped, or its machine asleep), even when no connection reset arrives.
+	let watchdog: NodeJS.Timeout | undefined;
+	const feedWatchdog = (connection: AbortController) => {
+		clearTimeout(watchdog);
+		watchdog = setTimeout(() => connection.abort(new Error('The daemon went silent.')), DAEMON_SILENCE_MS);
+		watchdog.unref();
+	};
+
 	const connect = async (): Promise<void> => {
 		const parser = createSseParser();
-		const {statusCode, body} = await request(`${base}/api/events`, {headers, signal: abort.signal});
+		const connection = abort;
+		feedWatchdog(connection);
+		const {statusCode, body} = await request(`${base}/api/events`, {headers, signal: connection.signal});
 		if (statusCode !== 200) {
 			const text = await body.text();
 			throw new Error(
@@ -56,9 +77,12 @@ export async function createRemoteCore({url, adminToken}: RemoteCoreOptions): Pr
 		}
 
 		for await (const chunk of body) {
+			feedWatchdog(connection);
 			for (const event of parser.push(chunk as Buffer)) {
 				const data: unknown = JSON.parse(event.data);
 				if (event.event === 'state') {
+					unreachableSince = undefined;
+					delay = 250;
 					publish(data as CoreSnapshot);
 					resolveFirst?.();
 				} else if (
@@ -74,11 +98,9 @@ export async function createRemoteCore({url, adminToken}: RemoteCoreOptions): Pr
 	};
 
 	const run = async () => {
-		let delay = 250;
 		while (!stopped) {
 			try {
 				await connect();
-				delay = 250;
 			} catch (error) {
 				if (stopped) {
 					return;
@@ -94,9 +116,14 @@ export async function createRemoteCore({url, adminToken}: RemoteCoreOptions): Pr
 				return;
 			}
 
-			localNotice(`Lost the connection to the daemon at ${base}; reconnecting.`);
+			if (unreachableSince === undefined && snapshot !== undefined) {
+				unreachableSince = Date.now();
+				publish(snapshot);
+				localNotice(`Lost the connection to the daemon at ${base}; reconnecting.`);
+			}
+
 			await new Promise((resolve) => setTimeout(resolve, delay));
-			delay = Math.min(delay * 2, 5000);
+			delay = Math.min(delay * 2, MAX_RECONNECT_DELAY_MS);
 			abort = new AbortController();
 		}
 	};
@@ -149,6 +176,7 @@ export async function createRemoteCore({url, adminToken}: RemoteCoreOptions): Pr
 		refreshUsage: async (name) => post('/api/usage/refresh', name === undefined ? {} : {account: name}),
 		async stop() {
 			stopped = true;
+			clearTimeout(watchdog);
 			abort.abort();
 			listeners.clear();
 		},

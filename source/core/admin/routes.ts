@@ -128,8 +128,9 @@ function streamEvents(core: AdminCore, request: IncomingMessage, response: Serve
 			core.on(name, (payload: CoreEvents[typeof name][0]) => send(name, payload)),
 		),
 	];
-	// Comments keep idle connections from being cut by anything in between.
-	const keepAlive = setInterval(() => response.write(sseComment('keep-alive')), 15_000);
+	// Comments keep idle connections from being cut by anything in between, and tell an attached control
+	// center within seconds that the daemon is gone when they stop (remote-core.ts).
+	const keepAlive = setInterval(() => response.write(sseComment('keep-alive')), 1000);
 	keepAlive.unref();
 	request.on('close', () => {
 		clearInterval(keepAlive);
