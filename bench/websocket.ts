@@ -50,7 +50,15 @@ async function startChild(
 	name: string,
 ) {
 	const child = fork(fileURLToPath(new URL('ws/child.ts', import.meta.url)), [], {
-		execArgv: ['--import', 'tsx', '--expose-gc'],
+		// BENCH_WS_CPU_PROF=DIR: each child writes a CPU profile there when it stops (`node --cpu-prof`).
+		execArgv: [
+			'--import',
+			'tsx',
+			'--expose-gc',
+			...(process.env.BENCH_WS_CPU_PROF
+				? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WS_CPU_PROF}`]
+				: []),
+		],
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 	});
 	const records = upstream.accounts.list().map((account) => recordFor(upstream, account.name));

@@ -1,30 +1,50 @@
+import type {Duplex} from 'node:stream';
 import WebSocket from 'ws';
 
 /** Bytes waiting for a client above which its upstream socket pauses, and below which it resumes. */
 const HIGH_WATER = 4 * 1024 * 1024;
 const LOW_WATER = 1024 * 1024;
 
+/** Sends one frame: the upstream's bytes untouched (a Buffer goes out as a text frame) or a text of the pool's. */
+export type ToClient = (frame: Buffer | string, type?: string) => void;
+
 /**
 Sends frames to a client socket: backend-only frames (`codex.*`) only when the client reads them, nothing once
 it is closed, and with backpressure: a client that reads slowly pauses the upstream socket feeding it rather
 than growing the pool's buffer.
+
+`transport` is the client's TCP (or TLS) socket: the frames sent in one turn of the event loop (the upstream
+delivers a stream's events several to a packet) are corked into one write, instead of one system call each.
 */
 export function clientSender(
 	client: WebSocket,
 	backendFrames: boolean,
 	upstream: () => WebSocket | undefined,
-): (text: string) => void {
-	return (text) => {
+	transport?: Duplex,
+): ToClient {
+	let corked = false;
+	const uncork = () => {
+		corked = false;
+		transport?.uncork();
+	};
+
+	return (frame, type) => {
 		if (client.readyState !== WebSocket.OPEN) {
 			return;
 		}
 
-		if (!backendFrames && text.startsWith('{"type":"codex.')) {
+		if (!backendFrames && isBackendFrame(frame, type)) {
 			return;
 		}
 
+		if (transport !== undefined && !corked) {
+			corked = true;
+			transport.cork();
+			process.nextTick(uncork);
+		}
+
 		const source = upstream();
-		client.send(text, () => {
+		client.send(frame, {binary: false}, () => {
 			if (source?.isPaused === true && client.bufferedAmount < LOW_WATER) {
 				source.resume();
 			}
@@ -33,4 +53,13 @@ export function clientSender(
 			source.pause();
 		}
 	};
+}
+
+function isBackendFrame(frame: Buffer | string, type: string | undefined): boolean {
+	if (type !== undefined) {
+		return type.startsWith('codex.');
+	}
+
+	const start = typeof frame === 'string' ? frame.slice(0, 15) : frame.toString('latin1', 0, 15);
+	return start === '{"type":"codex.';
 }

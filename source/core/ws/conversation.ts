@@ -74,10 +74,16 @@ function canonical(value: unknown, top: boolean): unknown {
 }
 
 export class ConversationMemory {
+	/** Whether `incremental` is asked (it compares the request fields, which cost a serialisation per response). */
+	readonly #compareFields: boolean;
 	#input: readonly string[] = [];
 	#output: string[] = [];
 	#responseId: string | undefined;
 	#fields: string | undefined;
+
+	constructor(options: {readonly compareFields?: boolean} = {}) {
+		this.#compareFields = options.compareFields ?? true;
+	}
 
 	/** The id of the latest completed response (what the next request may chain from). */
 	get responseId(): string | undefined {
@@ -123,7 +129,7 @@ export class ConversationMemory {
 		this.#input = items;
 		this.#output = [...output];
 		this.#responseId = responseId;
-		this.#fields = chainedFields(body);
+		this.#fields = this.#compareFields ? chainedFields(body) : undefined;
 	}
 
 	/** Forgets everything (the next request must carry its full input). */
@@ -136,7 +142,8 @@ export class ConversationMemory {
 
 	/**
 	Codex's rule, for a client that sends full inputs (HTTP): the items to send after `previous_response_id`
-	when `items` extends the remembered input and output and the fields are unchanged; undefined otherwise.
+	when `items` extends the remembered input and output and the fields are unchanged; undefined otherwise (always
+	for a memory made without `compareFields`).
 	*/
 	incremental(
 		body: Readonly<Record<string, unknown>>,

@@ -23,6 +23,15 @@ export function frameType(text: string): string | undefined {
 	}
 }
 
+/**
+The `type` of a frame as it came off a socket, read from its first bytes without decoding the rest (types
+are ASCII, so latin1 reads them exactly); a frame whose type is not first is decoded and parsed whole.
+*/
+export function bufferFrameType(data: Buffer): string | undefined {
+	const match = TYPE_AT_START.exec(data.toString('latin1', 0, Math.min(data.length, 100)));
+	return match === null ? frameType(data.toString()) : match[1];
+}
+
 /** Parses a frame known to be a JSON object (undefined if it is not). */
 export function parseFrame(text: string): Record<string, unknown> | undefined {
 	try {

@@ -132,6 +132,7 @@ export function createWebSocketFrontDoor(options: {
 				path: route.logPath,
 				prepare: route.prepare,
 				backendFrames: route.backendFrames,
+				transport: socket,
 			});
 		});
 	};

@@ -6,7 +6,7 @@ import {classifyHttpFailure, parseRetryDelay, type UpstreamFailure} from '../pro
 import {parseQuotaHeaders, parseRateLimitsEvent} from '../quota/index.ts';
 import type {IssuerRegistry} from '../sessions/issuers.ts';
 import type {TurnUsage} from '../sessions/registry.ts';
-import {frameType, parseFrame} from './frames.ts';
+import {bufferFrameType, parseFrame} from './frames.ts';
 
 /** How one upstream response ended, as the relay acts on it. */
 export type PumpResult =
@@ -36,8 +36,11 @@ export type PumpOptions = {
 	readonly pool: Pool;
 	readonly issuers: IssuerRegistry;
 	readonly clock: Clock;
-	/** Sends a frame to the client. */
-	readonly toClient: (text: string) => void;
+	/**
+	Sends a frame to the client: the upstream's bytes as they came (a text frame), or a text; `type` is the
+	frame's event type when known.
+	*/
+	readonly toClient: (frame: Buffer | string, type: string | undefined) => void;
 	/** A response.created already reached the client in an earlier attempt of this request: hide this one's. */
 	readonly createdSent: boolean;
 	/** Resolves the pump early (the client went away). */
@@ -48,6 +51,14 @@ export type PumpOptions = {
 const OPENING = new Set(['response.created', 'response.in_progress']);
 /** Backend frames that come before `response.created` (other pools saw both there). */
 const PRELUDE = new Set(['codex.rate_limits', 'codex.response.metadata']);
+/** The frames the pump reads beyond their type; every other one passes through without being parsed. */
+const PARSED = new Set([
+	'error',
+	'response.failed',
+	'response.incomplete',
+	'response.output_item.done',
+	'response.completed',
+]);
 const USAGE_LIMIT_CODES = new Set(['usage_limit_reached', 'insufficient_quota']);
 
 type ErrorLike = {code?: unknown; type?: unknown; message?: unknown};
@@ -62,7 +73,7 @@ export function pumpResponse(options: PumpOptions): Promise<PumpResult> {
 	const {upstream, accountId, pool, issuers, clock, toClient} = options;
 	const output: string[] = [];
 	// Prelude frames wait for the response to open: a retry elsewhere drops them with the rest.
-	const held: string[] = [];
+	const held: {frame: Buffer; type: string}[] = [];
 	let opened = options.createdSent;
 	let outputStarted = false;
 
@@ -74,18 +85,18 @@ export function pumpResponse(options: PumpOptions): Promise<PumpResult> {
 			resolve(result);
 		};
 
-		const forward = (text: string) => {
+		const forward = (frame: Buffer, type: string | undefined) => {
 			if (!opened) {
 				opened = true;
-				for (const frame of held.splice(0)) {
-					toClient(frame);
+				for (const prelude of held.splice(0)) {
+					toClient(prelude.frame, prelude.type);
 				}
 			}
 
-			toClient(text);
+			toClient(frame, type);
 		};
 
-		const onError = (event: Record<string, unknown>, text: string) => {
+		const onError = (event: Record<string, unknown>, frame: Buffer) => {
 			const headers = event.headers;
 			if (typeof headers === 'object' && headers !== null) {
 				const quota = parseQuotaHeaders(headers as Record<string, string>, clock.now());
@@ -124,7 +135,7 @@ export function pumpResponse(options: PumpOptions): Promise<PumpResult> {
 				}
 			}
 
-			forward(text);
+			forward(frame, 'error');
 			finish({
 				kind: 'ended',
 				error: `${code ?? 'error'}: ${String(error.message ?? '')}`,
@@ -132,7 +143,7 @@ export function pumpResponse(options: PumpOptions): Promise<PumpResult> {
 			});
 		};
 
-		const onFailed = (event: Record<string, unknown>, text: string) => {
+		const onFailed = (event: Record<string, unknown>, frame: Buffer, type: string) => {
 			const error = ((event.response as {error?: ErrorLike} | undefined)?.error ?? {}) as ErrorLike;
 			const code = typeof error.code === 'string' ? error.code : String(event.type);
 			const message = typeof error.message === 'string' ? error.message : code;
@@ -154,35 +165,36 @@ export function pumpResponse(options: PumpOptions): Promise<PumpResult> {
 				pool.markCooling(accountId, clock.now() + (parseRetryDelay(message) ?? 10_000), 'rate-limit');
 			}
 
-			forward(text);
+			forward(frame, type);
 			finish({kind: 'ended', error: `${code}: ${message}`, brokenAfterOutput: false});
 		};
 
+		// Frames go to the client as the upstream's bytes, untouched; only the few that carry what the pool
+		// learns from (quota, errors, output items, the response's id and usage) are decoded and parsed.
 		const onMessage = (data: WebSocket.RawData, isBinary: boolean) => {
-			const text = isBinary ? undefined : data.toString();
-			if (text === undefined) {
+			if (isBinary || !Buffer.isBuffer(data)) {
 				return;
 			}
 
-			const type = frameType(text);
+			const type = bufferFrameType(data);
 			if (type === undefined || type.endsWith('.delta')) {
 				outputStarted ||= type !== undefined;
-				forward(text);
+				forward(data, type);
 				return;
 			}
 
 			if (PRELUDE.has(type)) {
 				if (type === 'codex.rate_limits') {
-					const quota = parseRateLimitsEvent(parseFrame(text), clock.now());
+					const quota = parseRateLimitsEvent(parseFrame(data.toString()), clock.now());
 					if (quota !== undefined) {
 						pool.observeQuota(accountId, quota);
 					}
 				}
 
 				if (opened) {
-					toClient(text);
+					toClient(data, type);
 				} else {
-					held.push(text);
+					held.push({frame: data, type});
 				}
 
 				return;
@@ -193,20 +205,26 @@ export function pumpResponse(options: PumpOptions): Promise<PumpResult> {
 					return;
 				}
 
-				forward(text);
+				forward(data, type);
 				return;
 			}
 
-			const event = parseFrame(text) ?? {};
+			if (!PARSED.has(type)) {
+				outputStarted = true;
+				forward(data, type);
+				return;
+			}
+
+			const event = parseFrame(data.toString()) ?? {};
 			switch (type) {
 				case 'error': {
-					onError(event, text);
+					onError(event, data);
 					return;
 				}
 
 				case 'response.failed':
 				case 'response.incomplete': {
-					onFailed(event, text);
+					onFailed(event, data, type);
 					return;
 				}
 
@@ -222,7 +240,7 @@ export function pumpResponse(options: PumpOptions): Promise<PumpResult> {
 
 				case 'response.completed': {
 					outputStarted = true;
-					forward(text);
+					forward(data, type);
 					const response = event.response as {id?: unknown; usage?: Record<string, unknown>} | undefined;
 					finish({
 						kind: 'completed',
@@ -237,7 +255,7 @@ export function pumpResponse(options: PumpOptions): Promise<PumpResult> {
 			}
 
 			outputStarted = true;
-			forward(text);
+			forward(data, type);
 		};
 
 		const onClose = (code: number) => {

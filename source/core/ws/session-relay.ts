@@ -1,3 +1,4 @@
+import type {Duplex} from 'node:stream';
 import WebSocket from 'ws';
 import {failureWords, markForFailure, noAccountFailure} from '../proxy/outcomes.ts';
 import type {UpstreamFailure} from '../proxy/upstream-errors.ts';
@@ -5,7 +6,7 @@ import {sessionIdentity} from '../sessions/identity.ts';
 import {recordRejectedItems, stripBoundItems} from '../sessions/strip.ts';
 import {clientSender} from './client-sender.ts';
 import {ConversationMemory, fullBody} from './conversation.ts';
-import {errorFrame, frameType, noAccountFrame, parseFrame} from './frames.ts';
+import {errorFrame, noAccountFrame, parseFrame} from './frames.ts';
 import type {RelayDeps} from './relay-deps.ts';
 import {type RequestFacts, requestEntry} from './request-entry.ts';
 import {pumpResponse} from './response-pump.ts';
@@ -28,6 +29,8 @@ export type RelayOptions = {
 	readonly prepare?: (body: Record<string, unknown>) => Promise<Record<string, unknown>>;
 	/** Whether backend-only frames (`codex.rate_limits`, `codex.response.metadata`) go to the client. */
 	readonly backendFrames: boolean;
+	/** The client's TCP (or TLS) socket: the frames of one event-loop turn are written to it at once. */
+	readonly transport?: Duplex;
 };
 
 const DEFAULT_MAX_AGE_MS = 55 * 60_000;
@@ -44,16 +47,17 @@ cannot read, so the client sees nothing of it.
 export function startSessionRelay(options: RelayOptions): void {
 	const {deps, client} = options;
 	const {pool, sessions, issuers, choice, clock, events} = deps;
-	const memory = new ConversationMemory();
+	// The relay never asks whether a full input extends the memory (HTTP clients do), so it keeps no fields.
+	const memory = new ConversationMemory({compareFields: false});
 	const closed = new AbortController();
-	const queue: string[] = [];
+	const queue: Buffer[] = [];
 	let busy = false;
 	let sessionId: string | undefined;
 	let up: OpenedUpstream | undefined = options.initial;
 	/** The upstream socket that produced `memory.responseId` (an incremental frame may only go there). */
 	let chainSocket: WebSocket | undefined;
 
-	const toClient = clientSender(client, options.backendFrames, () => up?.socket);
+	const toClient = clientSender(client, options.backendFrames, () => up?.socket, options.transport);
 
 	const dropUpstream = () => {
 		const socket = up?.socket;
@@ -67,13 +71,14 @@ export function startSessionRelay(options: RelayOptions): void {
 		events.emit('request', requestEntry(deps, {...entry, sessionId, path: options.path}));
 	};
 
-	const serve = async (raw: string) => {
+	const serve = async (data: Buffer) => {
 		const started = performance.now();
+		const raw = data.toString();
 		let body = parseFrame(raw);
 		if (body?.type !== 'response.create') {
 			// Anything else (e.g. Codex's `response.processed`) belongs to the socket that served the response.
 			if (up !== undefined && up.socket.readyState === WebSocket.OPEN) {
-				up.socket.send(raw);
+				up.socket.send(data, {binary: false});
 			}
 
 			return;
@@ -113,10 +118,10 @@ export function startSessionRelay(options: RelayOptions): void {
 		let mustReopen = false;
 		let stripAll = false;
 		const waitDeadline = clock.now() + (deps.waitUpToMs ?? 0);
-		const forward = (text: string) => {
+		const forward = (frame: Buffer | string, type: string | undefined) => {
 			firstEventAt ??= performance.now();
-			createdSent ||= frameType(text) === 'response.created';
-			toClient(text);
+			createdSent ||= type === 'response.created';
+			toClient(frame, type);
 		};
 
 		for (;;) {
@@ -165,9 +170,10 @@ export function startSessionRelay(options: RelayOptions): void {
 				up.socket.readyState === WebSocket.OPEN &&
 				clock.now() - up.openedAt < maxAge &&
 				(body.previous_response_id === undefined || up.socket === chainSocket);
-			let payload: string;
+			// The client's own bytes while nothing changes them.
+			let payload: Buffer | string;
 			if (reusable) {
-				payload = untouched ? raw : JSON.stringify(body);
+				payload = untouched ? data : JSON.stringify(body);
 				// Items this account cannot read would only earn a 400: on a move (the socket opened at the handshake
 				// for a session arriving from another account) every one it did not issue, else the ones known foreign.
 				if (moving || raw.includes('"encrypted_content"')) {
@@ -224,7 +230,7 @@ export function startSessionRelay(options: RelayOptions): void {
 			sessions.begin(sessionId);
 			pool.setRunning(sessions.runningCounts());
 			const socket = up!.socket;
-			socket.send(payload);
+			socket.send(payload, {binary: false});
 			const result = await pumpResponse({
 				upstream: socket,
 				accountId,
@@ -379,7 +385,7 @@ export function startSessionRelay(options: RelayOptions): void {
 			return;
 		}
 
-		queue.push(data.toString());
+		queue.push(Buffer.isBuffer(data) ? data : Buffer.from(data.toString()));
 		void drain();
 	});
 	client.on('error', () => {});
