@@ -63,3 +63,20 @@ test('unknown throws become a 500 in the OpenAI shape', () => {
 	const kept = new OpenAiError(418, 'teapot');
 	assert.equal(toOpenAiError(kept), kept);
 });
+
+test('an upstream 5xx whose message ends with a period is not followed by a second one', () => {
+	assert.equal(
+		failure(500, {type: 'server_error', message: 'Internal error.'}).message,
+		'The upstream failed (500): Internal error. Try again shortly.',
+	);
+});
+
+test("the pool's own verdicts pass through as they are, without blaming the upstream", () => {
+	const error = failure(503, {
+		type: 'no_usable_account',
+		message: 'No account in the pool can take this request: x.',
+	});
+	assert.equal(error.status, 503);
+	assert.equal(error.message, 'No account in the pool can take this request: x.');
+	assert.equal(error.code, 'no_usable_account');
+});

@@ -64,6 +64,9 @@ export function badRequest(
 	return new OpenAiError(400, message, {type: 'invalid_request_error', code, param});
 }
 
+/** The types of the failures the pool decides itself (proxy/outcomes.ts), not the upstream's answers. */
+const poolFailureTypes = new Set(['no_accounts', 'no_usable_account', 'upstream_unavailable']);
+
 /**
 Turns the engine's failure (upstream error shape) into the OpenAI shape. An exhausted pool keeps 429 and says
 when the earliest account comes back; upstream 5xx become 502, except 503 (overloaded, no account) and 504.
@@ -109,8 +112,15 @@ export function fromDispatchFailure(failure: DispatchFailure, now: number): Open
 		});
 	}
 
+	if (poolFailureTypes.has(error.type)) {
+		// The pool's own verdict (no account, none usable, the backend unreachable through all): its message
+		// already says what is wrong and what to do.
+		return new OpenAiError(status, upstreamMessage, {type: 'server_error', code: error.type});
+	}
+
 	const mapped = status === 503 || status === 504 ? status : 502;
-	return new OpenAiError(mapped, `The upstream failed (${status}): ${upstreamMessage}. Try again shortly.`, {
+	const said = upstreamMessage.replace(/[.\s]+$/, '');
+	return new OpenAiError(mapped, `The upstream failed (${status}): ${said}. Try again shortly.`, {
 		type: 'upstream_error',
 		code: String(error.code ?? error.type),
 	});
@@ -128,7 +138,8 @@ function usageLimitError(error: DispatchFailure['error'], now: number): OpenAiEr
 		resetsAt === undefined
 			? 'Try again later.'
 			: `The earliest account resets at ${new Date(resetsAt * 1000).toISOString()} (resets_at ${resetsAt}, in ${resetsIn} s).`;
-	return new OpenAiError(429, `Every account in the pool has reached its usage limit. ${when}`, {
+	const setAside = typeof error.set_aside === 'string' ? ` Set aside: ${error.set_aside}.` : '';
+	return new OpenAiError(429, `Every account in the pool has reached its usage limit. ${when}${setAside}`, {
 		type: 'usage_limit_reached',
 		code: 'usage_limit_reached',
 		extra: {resets_at: resetsAt ?? null, resets_in_seconds: resetsIn ?? null},

@@ -1,6 +1,7 @@
 import {markExhausted} from '../pool/exhaustion.ts';
 import type {Pool} from '../pool/pool.ts';
 import type {DispatchFailure} from './dispatch-types.ts';
+import {isSetAside, setAsideAccounts, setAsideWords} from './set-aside.ts';
 import {needsLoginError} from './upstream-client.ts';
 import type {UpstreamFailure} from './upstream-errors.ts';
 
@@ -68,8 +69,9 @@ export function markForFailure(pool: Pool, accountId: string, failure: UpstreamF
 
 /**
 What the client gets when no account could serve: 429 `usage_limit_reached` with the earliest reset (Codex
-then tells its user when to come back), 503 when the upstream itself failed, or 503 when only the user can
-help (every account needs a login, is evicted, or there is none).
+then tells its user when to come back; accounts set aside are named with their fix), 503 when the upstream
+itself failed, or 503 when only the user can help (every account needs a login, is evicted or drained, or there
+is none): what is wrong and the command that fixes it, and no "try again", since waiting would not help.
 */
 export function noAccountFailure(
 	pool: Pool,
@@ -100,29 +102,49 @@ export function noAccountFailure(
 		};
 	}
 
-	const earliest = pool.earliestUsableAt();
+	// Drained accounts count as usable for the pool (they keep their sessions) but take no new ones: only the
+	// accounts that wait for a reset say when to come back.
+	const setAside = setAsideAccounts(pool);
+	let earliest: number | undefined;
+	for (const account of accounts) {
+		const at = pool.usableAt(account.record.id);
+		if (
+			at !== undefined &&
+			!isSetAside(setAside, account.record.name) &&
+			(earliest === undefined || at < earliest)
+		) {
+			earliest = at;
+		}
+	}
+
+	const setAsideText = setAsideWords(setAside);
 	if (earliest === undefined) {
-		const names = accounts.map((account) => account.record.name).join(', ');
+		// Waiting cannot help: say what is wrong with each account and the command that fixes it.
 		return {
 			ok: false,
 			status: 503,
 			error: {
 				type: 'no_usable_account',
-				message: `No account in the pool can serve (${names}): each needs a new login (\`codexpool login\`) or is evicted (\`codexpool restore NAME\`).`,
+				message: `No account in the pool can take this request: ${setAsideText}.`,
 			},
 		};
 	}
 
 	const resetsAt = Math.ceil(Math.max(earliest, now) / 1000);
 	const resetsIn = Math.max(0, Math.ceil((earliest - now) / 1000));
+	const usableAgain = `the first is usable again at ${new Date(earliest).toISOString()}`;
 	return {
 		ok: false,
 		status: 429,
 		error: {
 			type: 'usage_limit_reached',
-			message: `Every account in the pool has reached its usage limit; the first is usable again at ${new Date(earliest).toISOString()}.`,
+			message:
+				setAsideText === ''
+					? `Every account in the pool has reached its usage limit; ${usableAgain}.`
+					: `Every account in the pool has reached its usage limit or is set aside; ${usableAgain}. Set aside: ${setAsideText}.`,
 			resets_at: resetsAt,
 			resets_in_seconds: resetsIn,
+			...(setAsideText !== '' && {set_aside: setAsideText}),
 		},
 	};
 }
