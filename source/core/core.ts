@@ -16,6 +16,7 @@ import {createRandom, type Random} from './random.ts';
 import {createRouteList} from './route-list.ts';
 import {createScheduler, type Scheduler} from './scheduler/index.ts';
 import {createKickSender} from './scheduler/kick-request.ts';
+import {replanWhenWindowsChange} from './scheduler/replan-on-change.ts';
 import {accountSnapshot} from './snapshot-builder.ts';
 import {createSnapshotPublisher} from './snapshot-publisher.ts';
 import type {Store} from './store/store.ts';
@@ -111,13 +112,15 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 		}),
 	);
 	const sendKick = kickSender(upstream, tokens, proxy, clock);
+	const schedulerViews = () =>
+		proxy.pool.views().map((view) => ({...view, usageKnown: proxy.pool.get(view.id)?.quota !== undefined}));
 	const scheduler = createScheduler({
 		clock,
 		random,
 		settings: settings.scheduler,
 		getAccounts: () => {
 			const byId = names();
-			return proxy.pool.views().map((view) => ({...view, name: byId.get(view.id)}));
+			return schedulerViews().map((view) => ({...view, name: byId.get(view.id)}));
 		},
 		sendKick,
 		pollUsage: async () => {
@@ -181,6 +184,12 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 	const stops = [
 		activity.watch(proxy, nameOf),
 		inFlight.onChange(publisher.markDirty),
+		replanWhenWindowsChange({
+			accounts: schedulerViews,
+			now: () => clock.now(),
+			onPoolChange: proxy.pool.onChange,
+			replan: () => scheduler.replan(),
+		}),
 		store.onDidChange(() => {
 			proxy.pool.setRecords(store.listAccounts());
 			scheduler.updateSettings(store.getSettings().scheduler);
@@ -232,7 +241,8 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 	}
 
 	publisher.flush();
-	// Read every account's usage at once, so the first screen shows bars rather than dashes.
+	// Read every account's usage at once, so the first screen shows bars rather than dashes (and the scheduler,
+	// which kicks no account before it knows its windows, plans on them).
 	void Promise.all(
 		proxy.pool.list().map(async (account) => proxy.pollUsage(account.record.id).catch(() => undefined)),
 	);

@@ -23,6 +23,9 @@ export type KickBlocker = {
 	readonly waitable: 'always' | 'briefly' | 'never';
 };
 
+/** How long a kick waits, each time, for an account's first usage reading. */
+export const USAGE_WAIT_MS = 5000;
+
 /** Whether an account is in the user's scheduler filter (an empty filter means every account). */
 export function inFilter(settings: SchedulerSettings, accountId: string): boolean {
 	return settings.accounts.length === 0 || settings.accounts.includes(accountId);
@@ -65,6 +68,11 @@ export function kickBlocker(
 
 	if (account.needsLogin) {
 		return {reason: 'needs a fresh login', until: undefined, waitable: 'never'};
+	}
+
+	if (account.usageKnown === false) {
+		// Waited out: the first usage reading is under way (it tells whether there is a 5-hour window at all).
+		return {reason: 'its windows are not known yet', until: at + USAGE_WAIT_MS, waitable: 'always'};
 	}
 
 	const fiveHour = account.fiveHour;

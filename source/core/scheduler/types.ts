@@ -12,8 +12,12 @@ them; the scheduler runs the very same ones.
 */
 export type {KickOptions, KickPolicy} from '../kicks/types.ts';
 
-/** An account as the scheduler sees it: the strategy view plus the user's name for it (for messages). */
-export type SchedulerAccount = AccountView & {readonly name?: string};
+/**
+An account as the scheduler sees it: the strategy view plus the user's name for it (for messages), and
+whether its usage has been read at all (`false` until the first reading; absent means read). Until then the
+view shows both windows idle, which may not be so: a weekly-only account has no 5-hour window to kick.
+*/
+export type SchedulerAccount = AccountView & {readonly name?: string; readonly usageKnown?: boolean};
 
 /** What one kick request cost and returned. Never contains a token. */
 export type KickOutcome = {

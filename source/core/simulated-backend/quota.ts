@@ -83,10 +83,15 @@ export function reportWindow(window: SimulatedWindow, now: number, idleUsedPerce
 	};
 }
 
-/** An account's two windows; `weeklyOnly` accounts (free-style plans) have no five-hour window. */
+/**
+An account's two windows; `weeklyOnly` accounts (free-style plans) have no five-hour window, and an account's
+five-hour window may vanish and come back (setFiveHourWindow), as the backend's did in July-August 2026.
+*/
 export type AccountWindows = {
-	readonly fiveHour: SimulatedWindow | undefined;
+	fiveHour: SimulatedWindow | undefined;
 	readonly weekly: SimulatedWindow;
+	/** Units a five-hour window holds, also when one comes back. */
+	readonly fiveHourLimit: number;
 };
 
 export function createAccountWindows(options: {
@@ -97,7 +102,20 @@ export function createAccountWindows(options: {
 	return {
 		fiveHour: options.weeklyOnly ? undefined : createWindow(FIVE_HOUR_MINUTES, options.fiveHourLimit),
 		weekly: createWindow(WEEKLY_MINUTES, options.weeklyLimit),
+		fiveHourLimit: options.fiveHourLimit,
 	};
+}
+
+/**
+Drops the five-hour window (it is neither charged nor reported from then on) or brings it back, idle and
+unused, as the backend did when it restored the window.
+*/
+export function setFiveHourWindow(windows: AccountWindows, present: boolean): void {
+	if (!present) {
+		windows.fiveHour = undefined;
+	} else if (windows.fiveHour === undefined) {
+		windows.fiveHour = createWindow(FIVE_HOUR_MINUTES, windows.fiveHourLimit);
+	}
 }
 
 /** The windows in header order: primary first (the five-hour one when present), then secondary. */

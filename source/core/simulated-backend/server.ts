@@ -4,7 +4,7 @@ import type {SimulatedAccount} from './accounts.ts';
 import {createControlRoute} from './control.ts';
 import {issuingAccount} from './encrypted.ts';
 import {createIssuerState} from './oauth.ts';
-import {reportWindow, setWindowPercent} from './quota.ts';
+import {reportWindow, setFiveHourWindow, setWindowPercent} from './quota.ts';
 import {createRequestHandler, logEntry, type Route} from './router.ts';
 import {createUpstreamState, type SimulatedUpstreamOptions} from './state.ts';
 import type {SimulatedAccountsApi, SimulatedAccountView, SimulatedUpstream} from './types.ts';
@@ -81,6 +81,9 @@ export async function startSimulatedUpstream(
 			if (percents.weekly !== undefined) {
 				setWindowPercent(windows.weekly, percents.weekly, now);
 			}
+		},
+		setFiveHourWindow(name, present) {
+			setFiveHourWindow(find(name).windows, present);
 		},
 		exhaust(name, window = 'five-hour') {
 			const {windows} = find(name);

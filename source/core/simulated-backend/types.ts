@@ -39,6 +39,11 @@ export type SimulatedAccountsApi = {
 	quota: (name: string) => SimulatedQuota;
 	/** Sets used percents directly; above 0 starts an idle window (its reset is now + its length). */
 	setUsedPercent: (name: string, percents: {fiveHour?: number; weekly?: number}) => void;
+	/**
+	Drops the account's five-hour window (usage headers, `codex.rate_limits` and `/wham/usage` report the weekly
+	one alone, in the primary slot) or brings it back idle, as the backend did from July to August 2026.
+	*/
+	setFiveHourWindow: (name: string, present: boolean) => void;
 	/** Uses up the five-hour window (or the weekly one), so the next request gets 429. */
 	exhaust: (name: string, window?: 'five-hour' | 'weekly') => void;
 	/** Every access token issued so far for the account is expired from now on. */
