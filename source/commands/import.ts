@@ -9,7 +9,9 @@ const help = `
 
   PATH is a Codex auth.json, a CODEX_HOME folder (such as ~/.codex), or a folder of *.auth.json files
   (as multi-account wrappers keep them). Every ChatGPT account found is saved in the codexpool home.
-  Two logins of the same ChatGPT account are one account: the newer tokens are kept.
+  Two logins of the same ChatGPT account are one account: the newer tokens are kept. In a folder, the
+  usable logins are imported and each file that is not one is listed with what is wrong; the exit code is
+  0 when at least one account was imported, 1 when nothing was (and nothing is changed then).
 
   Options
     --name NAME   name the account (only when PATH holds one account; default: its email)
@@ -42,7 +44,7 @@ export const command: Command = {
 		}
 
 		const store = openHomeStore(cli.flags.home, io.env);
-		const outcomes = importLogins(store, path.resolve(target), {name, now: Date.now()});
+		const {outcomes, skipped} = importLogins(store, path.resolve(target), {name, now: Date.now()});
 		for (const outcome of outcomes) {
 			const who = `${outcome.name}${outcome.email && outcome.email !== outcome.name ? ` (${outcome.email})` : ''}`;
 			const words = {
@@ -57,6 +59,15 @@ export const command: Command = {
 			);
 			for (const duplicate of outcome.duplicates) {
 				io.stdout(`  ${duplicate} is another login of the same ChatGPT account: not added twice.\n`);
+			}
+		}
+
+		if (skipped.length > 0) {
+			io.stderr(
+				`Not imported, ${skipped.length} ${skipped.length === 1 ? 'file that is not a usable login' : 'files that are not usable logins'}:\n`,
+			);
+			for (const {file, problem} of skipped) {
+				io.stderr(`  ${path.basename(file)}: ${problem}\n`);
 			}
 		}
 

@@ -101,18 +101,44 @@ describe('codexpool import', () => {
 		assert.equal(openStore(home).getAccount('acc-1')?.needsLogin, undefined);
 	});
 
-	it('touches nothing when one file of several is malformed, and names it', async () => {
+	it('imports the good files of a folder and lists each bad one with what is wrong, one line each', async () => {
+		const {root, home, write, run} = setup();
+		write('many/a.auth.json', authJson('acc-1'));
+		write('many/b.auth.json', authJson('acc-2'));
+		write('many/c.auth.json', '{"tokens": {"access_token": "not closed"');
+		write('many/d.auth.json', JSON.stringify({last_refresh: '2026-01-01T00:00:00Z'}));
+		const result = await run([path.join(root, 'many')]);
+		assert.equal(result.code, 0, 'something was imported');
+		assert.match(result.stdout, /Added acc-1@example\.com, plan plus/);
+		assert.match(result.stdout, /Added acc-2@example\.com, plan plus/);
+		assert.deepEqual(result.stderr.trimEnd().split('\n'), [
+			'Not imported, 2 files that are not usable logins:',
+			'  c.auth.json: is not valid JSON; it should be a Codex auth.json ({"tokens": {...}, "last_refresh": ...}).',
+			'  d.auth.json: has no "tokens" object, so it holds no ChatGPT login. Log in with `codex login` or `codexpool login`.',
+		]);
+		assert.doesNotMatch(result.stdout + result.stderr, /not closed/, 'the bad file is described, not quoted');
+		assert.deepEqual(
+			openStore(home)
+				.listAccounts()
+				.map((account) => account.id),
+			['acc-1', 'acc-2'],
+		);
+	});
+
+	it('exits 1 and touches nothing when no file of a folder is usable, listing each', async () => {
 		const {root, home, write, run} = setup();
 		await run([write('first.json', authJson('acc-0'))]);
 		const before = fs.readFileSync(path.join(home, storeFileName), 'utf8');
-		write('many/a.auth.json', authJson('acc-1'));
-		write('many/b.auth.json', JSON.stringify({tokens: {id_token: 'x'}}));
-		const result = await run([path.join(root, 'many')]);
+		write('bad/a.auth.json', 'not json');
+		write('bad/b.auth.json', JSON.stringify({tokens: {id_token: 'x'}}));
+		const result = await run([path.join(root, 'bad')]);
 		assert.equal(result.code, 1);
 		assert.match(
 			result.stderr,
-			/Nothing was imported\. .*b\.auth\.json: tokens\.access_token is missing or empty/,
+			/Nothing was imported: none of the 2 auth files in .*bad is a usable login\./,
 		);
+		assert.match(result.stderr, /\n {2}a\.auth\.json: is not valid JSON/);
+		assert.match(result.stderr, /\n {2}b\.auth\.json: tokens\.access_token is missing or empty/);
 		assert.equal(fs.readFileSync(path.join(home, storeFileName), 'utf8'), before);
 	});
 

@@ -15,6 +15,15 @@ export type CodexLogin = {
 /** A file that is not a usable Codex login; the message names the file and what is wrong (never a token). */
 export class AuthFileError extends Error {
 	override name = 'AuthFileError';
+	/** The file at fault and what is wrong with it, when the error is about one file. */
+	readonly file: string | undefined;
+	readonly problem: string | undefined;
+
+	constructor(message: string, about?: {readonly file: string; readonly problem: string}) {
+		super(message);
+		this.file = about?.file;
+		this.problem = about?.problem;
+	}
 }
 
 /**
@@ -55,7 +64,8 @@ export function readAuthFile(file: string): CodexLogin {
 		text = fs.readFileSync(file, 'utf8');
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-		throw new AuthFileError(`${file}: cannot be read (${code}).`);
+		const problem = `cannot be read (${code}).`;
+		throw new AuthFileError(`${file}: ${problem}`, {file, problem});
 	}
 
 	return parseAuthJson(text, file);
@@ -63,7 +73,7 @@ export function readAuthFile(file: string): CodexLogin {
 
 /** Validates the text of a Codex auth.json (`login/src/auth/storage.rs`); `file` names it in errors. */
 export function parseAuthJson(text: string, file: string): CodexLogin {
-	const fail = (problem: string) => new AuthFileError(`${file}: ${problem}`);
+	const fail = (problem: string) => new AuthFileError(`${file}: ${problem}`, {file, problem});
 	let value: unknown;
 	try {
 		value = JSON.parse(text);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {noMarks} from '../model.ts';
 import {type Store, uniqueAccountName} from '../store/store.ts';
 import type {AccountRecord} from '../store/types.ts';
@@ -24,27 +25,44 @@ export type ImportOptions = {
 	readonly now: number;
 };
 
+/** A file of a folder that was not imported, and why (never a token). */
+export type SkippedFile = {readonly file: string; readonly problem: string};
+
+export type ImportResult = {
+	readonly outcomes: readonly ImportOutcome[];
+	/** Files of a folder that are not usable logins: left out, the good ones imported. */
+	readonly skipped: readonly SkippedFile[];
+};
+
 /**
 Imports every ChatGPT login under `target` (a Codex auth.json, a CODEX_HOME, or a folder of `*.auth.json`).
-Everything is read and validated first; then all accounts are saved in one write, so a bad file leaves the
-store untouched. Two logins of one `chatgpt_account_id` are one account: the newer tokens (by
-`last_refresh`) are kept.
+Every file is read and validated first; the good ones are saved in one write, and a folder's bad files are
+returned as skipped, each with what is wrong. When nothing is usable (the one file given, or every file of the
+folder) it throws and the store is untouched. Two logins of one `chatgpt_account_id` are one account: the newer
+tokens (by `last_refresh`) are kept.
 */
-export function importLogins(store: Store, target: string, options: ImportOptions): ImportOutcome[] {
+export function importLogins(store: Store, target: string, options: ImportOptions): ImportResult {
 	const files = findAuthFiles(target);
 	const logins: CodexLogin[] = [];
-	const problems: string[] = [];
+	const skipped: SkippedFile[] = [];
 	for (const file of files) {
 		try {
 			logins.push(readAuthFile(file));
 		} catch (error) {
-			problems.push(error instanceof Error ? error.message : String(error));
+			if (!(error instanceof AuthFileError) || error.file === undefined || error.problem === undefined) {
+				throw error;
+			}
+
+			skipped.push({file: error.file, problem: error.problem});
 		}
 	}
 
-	if (problems.length > 0) {
+	if (logins.length === 0) {
+		const [only] = skipped;
 		throw new AuthFileError(
-			`Nothing was imported. ${problems.join(' ')}${problems.length < files.length ? ' (The other files were fine.)' : ''}`,
+			files.length === 1 && only !== undefined
+				? `Nothing was imported. ${only.file}: ${only.problem}`
+				: `Nothing was imported: none of the ${files.length} auth files in ${target} is a usable login.\n${skipped.map(({file, problem}) => `  ${path.basename(file)}: ${problem}`).join('\n')}`,
 		);
 	}
 
@@ -100,7 +118,7 @@ export function importLogins(store: Store, target: string, options: ImportOption
 
 		return accounts;
 	});
-	return outcomes;
+	return {outcomes, skipped};
 }
 
 function groupByAccount(logins: readonly CodexLogin[]): {newest: CodexLogin; duplicates: string[]}[] {
