@@ -10,6 +10,7 @@ upstream injects every fault kind and accounts are drained, evicted and restored
 verdict, writes bench/results/soak.md (unless --no-write), exits 1 if a property fails.
 
   npm run soak -- --requests 2000 --concurrency 16 --seed 3
+  npm run soak -- --upstream-http     # HTTP clients' requests go upstream over HTTP (setting upstreamWebSocket off)
 */
 const {values} = parseArgs({
 	options: {
@@ -18,6 +19,7 @@ const {values} = parseArgs({
 		accounts: {type: 'string', default: '6'},
 		seed: {type: 'string', default: '1'},
 		'no-write': {type: 'boolean', default: false},
+		'upstream-http': {type: 'boolean', default: false},
 	},
 });
 
@@ -28,6 +30,7 @@ const report = await runSoak({
 	seed: Number(values.seed),
 	// Past the pool's 30 s keep-alive timeout, only the background's connections may remain.
 	idleWaitMs: 32_000,
+	...(values['upstream-http'] ? {settings: {upstreamWebSocket: false}} : {}),
 	log: (line) => process.stderr.write(`soak: ${line}\n`),
 });
 const checks = judgeSoak(report);
@@ -100,6 +103,10 @@ function render(report: SoakReport, checks: readonly SoakCheck[], seed: number):
 			[
 				'proxy event loop delay (p99 / max)',
 				`${report.proxyLoopDelay.p99Ms.toFixed(1)} ms / ${Math.round(report.proxyLoopDelay.maxMs)} ms`,
+			],
+			[
+				'model requests upstream: WebSocket frames / POSTs (WebSocket handshakes)',
+				`${report.upstreamTransport.frames} / ${report.upstreamTransport.posts} (${report.upstreamTransport.handshakes})`,
 			],
 			['proxy→upstream sockets open when the load ended', report.sockets.proxyToUpstream ?? 'n/a'],
 			['… and 32 s later (keep-alive timeout passed)', report.sockets.afterIdle ?? 'n/a'],

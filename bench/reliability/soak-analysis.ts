@@ -29,7 +29,8 @@ export function analyseAttempts(
 	let unknownIds = 0;
 	for (const entry of log) {
 		const header = entry.headers[SOAK_REQUEST_HEADER];
-		if (typeof header !== 'string') {
+		// An accepted WebSocket handshake is no model request: each frame on the socket is one, logged with its own id.
+		if (typeof header !== 'string' || entry.status === 101) {
 			continue;
 		}
 

@@ -7,6 +7,7 @@ import {createScaledClock} from '../../source/core/clock.ts';
 import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
 import {createRandom} from '../../source/core/random.ts';
 import {openStore} from '../../source/core/store/store.ts';
+import type {Settings} from '../../source/core/store/types.ts';
 import {FAULT_KINDS, type FaultyUpstream, startFaultyUpstream} from '../../test/helpers/faults.ts';
 import {type ChaosCounts, soakFaults, startChaos} from './chaos.ts';
 import {runLoad} from './load.ts';
@@ -39,6 +40,8 @@ export type SoakOptions = {
 	*/
 	readonly idleWaitMs?: number;
 	readonly expireEveryMs?: number;
+	/** Settings of the pool's store (default: the product's), e.g. `{upstreamWebSocket: false}`. */
+	readonly settings?: Partial<Settings>;
 	/** Progress lines. */
 	readonly log?: (line: string) => void;
 };
@@ -75,6 +78,8 @@ export type SoakReport = {
 		/** After `idleWaitMs`, when asked for. */
 		afterIdle: number | undefined;
 	};
+	/** Model requests the upstream saw as WebSocket frames and as POSTs, and WebSocket handshakes it accepted. */
+	readonly upstreamTransport: {frames: number; posts: number; handshakes: number};
 	/** Whatever the proxy process wrote on stdout/stderr. */
 	readonly proxyOutput: string;
 	readonly proxyExitCode: number | null;
@@ -124,6 +129,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 	});
 	const home = mkdtempSync(path.join(tmpdir(), 'codexpool-soak-'));
 	const store = openStore(home);
+	if (options.settings !== undefined) {
+		store.setSettings(options.settings);
+	}
+
 	importSimulatedAccounts(store, upstream, clock.now());
 	const accountNames = store.listAccounts().map((account) => account.name);
 	const proxy = await startProxyChild({
@@ -265,6 +274,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 	}
 
 	const refreshStats = upstream.refreshTokens();
+	const modelRequests = upstream.log.filter((entry) => entry.path === '/backend-api/codex/responses');
+	const upstreamTransport = {
+		frames: modelRequests.filter((entry) => entry.method === 'WS').length,
+		posts: modelRequests.filter((entry) => entry.method === 'POST').length,
+		handshakes: modelRequests.filter((entry) => entry.method === 'GET' && entry.status === 101).length,
+	};
 	const attempts = analyseAttempts(upstream.log, results);
 	const requestLog = analyseRequestLog(proxy.requests, results);
 	const tokenFaults = upstream.log.filter(
@@ -308,6 +323,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 		proxyLoopDelay: {maxMs: proxyStats.loopDelayMaxMs, p99Ms: proxyStats.loopDelayP99Ms},
 		benchLoopDelayMaxMs: loopDelay.max / 1e6,
 		sockets,
+		upstreamTransport,
 		proxyOutput: proxy.output(),
 		proxyExitCode,
 		secrets: {searched: secrets.size, seen: secretsSeen},

@@ -94,7 +94,7 @@ export function createPoolProxy(options: PoolProxyOptions): PoolProxy {
 	const support = new UpstreamWebSocketSupport();
 	const socketTransport = createSocketTransport({
 		upstream,
-		now: clock.now,
+		clock,
 		support,
 		enabled: options.upstreamWebSocket ?? (() => false),
 	});

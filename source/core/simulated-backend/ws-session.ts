@@ -1,6 +1,7 @@
 import {setTimeout as delay} from 'node:timers/promises';
 import {type RawData, WebSocket} from 'ws';
 import type {SimulatedAccount} from './accounts.ts';
+import {interceptedAs} from './apply-intercept.ts';
 import {foreignEncryptedItem, invalidEncryptedContentBody} from './encrypted.ts';
 import {HttpError, type LoggedRequest} from './http.ts';
 import {reportWindow, setWindowPercent} from './quota.ts';
@@ -18,6 +19,7 @@ import {
 	usageLimitFrame,
 } from './ws-frames.ts';
 import type {WebSocketHub, WsBehaviourSpec, WsConnectionRecord, WsRequestRecord} from './ws-hub.ts';
+import {interceptBeforeFrames, interceptStream} from './ws-intercept.ts';
 
 type Item = Record<string, unknown>;
 
@@ -212,6 +214,26 @@ export function runWebSocketSession(
 			return fail(statusErrorFrame(behaviour.status ?? 500));
 		}
 
+		// The faults of the intercept hook (test/helpers/faults.ts) strike here as on POST (ws-intercept.ts).
+		const interception = state.intercept?.(interceptedAs(state, account, 'responses'));
+		if (interception !== undefined) {
+			entry.fault = interception.label;
+			if (interception.delayMs !== undefined) {
+				await delay(interception.delayMs);
+			}
+
+			const before = interceptBeforeFrames(interception);
+			if (before?.kind === 'error') {
+				return fail(before.frame);
+			}
+
+			if (before?.kind === 'reset') {
+				request.outcome = 'cut';
+				ws.terminate();
+				return;
+			}
+		}
+
 		if (behaviour?.kind === 'usage_limit_frame') {
 			setWindowPercent(account.windows.fiveHour ?? account.windows.weekly, 100, now);
 		}
@@ -241,7 +263,26 @@ export function runWebSocketSession(
 		}
 
 		const completed = sseToJson(frames.completed(usage));
-		await sendAll([...events, completed]);
+		let outgoing = [...events, completed];
+		if (interception?.stream !== undefined) {
+			const planned = {head: frames.created, body: frames.body, completed: frames.completed(usage)};
+			const plan = interceptStream(interception.stream, {...planned, failed: frames.failed});
+			if (plan.kind === 'stream' && plan.ending !== 'completed') {
+				await sendAll([rateLimits(), ...plan.frames]);
+				request.outcome = plan.ending === 'terminal' ? 'failed' : 'cut';
+				if (plan.ending === 'reset') {
+					ws.terminate();
+				} else if (plan.ending === 'close') {
+					ws.close(1011, 'stream ended');
+				}
+
+				return;
+			}
+
+			outgoing = [rateLimits(), ...(plan.kind === 'stream' ? plan.frames : [])];
+		}
+
+		await sendAll(outgoing);
 		const output = (JSON.parse(completed) as {response: {output: Item[]}}).response.output;
 		held = {
 			id: frames.responseId,
@@ -311,19 +352,28 @@ export function runWebSocketSession(
 	});
 }
 
-/** Each `response.create` also goes into `upstream.log` as method `WS`, so a test sees one list of model requests. */
+/**
+Each `response.create` also goes into `upstream.log` as method `WS`, so a test sees one list of model requests.
+Its headers are the handshake's, overridden by the frame's own `client_metadata` (where a client puts what is
+per request over WebSocket).
+*/
 function logFrame(
 	state: UpstreamState,
 	record: WsConnectionRecord,
 	body: Record<string, unknown>,
 	bytes: number,
 ): LoggedRequest {
+	const metadata = body.client_metadata;
+	const own =
+		typeof metadata === 'object' && metadata !== null
+			? Object.fromEntries(Object.entries(metadata).filter(([, value]) => typeof value === 'string'))
+			: {};
 	const entry: LoggedRequest = {
 		seq: (state.log.at(-1)?.seq ?? 0) + 1,
 		at: state.clock.now(),
 		method: 'WS',
 		path: '/backend-api/codex/responses',
-		headers: record.headers,
+		headers: {...record.headers, ...own},
 		status: 0,
 		bodyBytes: bytes,
 		account: record.account,

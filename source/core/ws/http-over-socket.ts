@@ -1,11 +1,13 @@
 import type {Dispatcher} from 'undici';
 import WebSocket from 'ws';
+import type {Clock} from '../clock.ts';
 import {UpstreamBody} from '../proxy/upstream-body.ts';
 import type {UpstreamAnswer, UpstreamBase} from '../proxy/upstream-client.ts';
 import {classifyHttpFailure} from '../proxy/upstream-errors.ts';
 import {ConversationMemory, itemTexts} from './conversation.ts';
 import {frameType, parseFrame} from './frames.ts';
 import type {UpstreamWebSocketSupport} from './handshake.ts';
+import {type SessionSocket, SessionSockets} from './session-sockets.ts';
 import {openUpstreamSocket, upstreamSocketUrl} from './upstream-socket.ts';
 
 /**
@@ -33,16 +35,6 @@ export type SocketTransport = {
 	readonly close: () => void;
 };
 
-type Entry = {
-	readonly socket: WebSocket;
-	readonly accountId: string;
-	readonly authorization: string;
-	readonly openedAt: number;
-	readonly memory: ConversationMemory;
-	busy: boolean;
-	lastUsed: number;
-};
-
 /** Backend frames that come before `response.created`: they wait for the verdict on the request. */
 const PRELUDE = new Set(['codex.rate_limits', 'codex.response.metadata']);
 const RETRY_FULL = new Set(['previous_response_not_found', 'websocket_connection_limit_reached']);
@@ -53,79 +45,82 @@ function sse(text: string, type: string | undefined): Buffer {
 
 export function createSocketTransport(options: {
 	readonly upstream: UpstreamBase;
-	readonly now: () => number;
+	readonly clock: Clock;
 	readonly support: UpstreamWebSocketSupport;
 	/** Read on every request (the store setting). */
 	readonly enabled: () => boolean;
-	/** Sockets kept at once; the least recently used idle one closes first (default 256). */
+	/**
+	Upstream sockets open at once (default 64); a new one closes the least recently used idle one, and when all are
+	busy the request goes over HTTP.
+	*/
 	readonly maxSockets?: number;
 	/** An idle socket older than this (clock ms) is not reused (default 55 minutes, under the backend's 60). */
 	readonly maxAgeMs?: number;
 	/** A socket unused this long (clock ms) is closed (default 5 minutes, Codex's own idle timeout is 300 s). */
 	readonly idleMs?: number;
 }): SocketTransport {
-	const entries = new Map<string, Entry>();
+	const {clock} = options;
 	const url = upstreamSocketUrl(options.upstream, '/codex/responses');
-	const maxSockets = options.maxSockets ?? 256;
 	const maxAgeMs = options.maxAgeMs ?? 55 * 60_000;
-	const idleMs = options.idleMs ?? 5 * 60_000;
+	const sockets = new SessionSockets({
+		clock,
+		maxSockets: options.maxSockets ?? 64,
+		idleMs: options.idleMs ?? 5 * 60_000,
+	});
 
-	const drop = (sessionId: string, entry: Entry) => {
-		if (entries.get(sessionId) === entry) {
-			entries.delete(sessionId);
-		}
-
-		if (entry.socket.readyState <= WebSocket.OPEN) {
-			entry.socket.close(1000);
-		}
-	};
-
-	const makeRoom = () => {
-		if (entries.size < maxSockets) {
-			return;
-		}
-
-		const idle = [...entries]
-			.filter(([, entry]) => !entry.busy)
-			.sort((a, b) => a[1].lastUsed - b[1].lastUsed);
-		for (const [sessionId, entry] of idle.slice(0, entries.size - maxSockets + 1)) {
-			drop(sessionId, entry);
-		}
-	};
-
-	// Idle sockets close: a session that went quiet holds no upstream connection.
-	const sweep = setInterval(() => {
-		for (const [sessionId, entry] of entries) {
-			if (!entry.busy && options.now() - entry.lastUsed >= idleMs) {
-				drop(sessionId, entry);
+	/** The session's socket for this account and token: kept, newly opened, or undefined (go over HTTP). */
+	const socketFor = async (
+		sessionId: string,
+		accountId: string,
+		headers: Readonly<Record<string, string>>,
+	): Promise<SessionSocket | UpstreamAnswer | undefined> => {
+		const entry = sockets.get(sessionId);
+		if (entry !== undefined) {
+			if (entry.busy) {
+				return undefined;
 			}
-		}
-	}, 30_000);
-	sweep.unref();
 
-	const open = async (sessionId: string, accountId: string, headers: Readonly<Record<string, string>>) => {
-		makeRoom();
-		const answer = await openUpstreamSocket(url, headers, options.now);
+			if (
+				entry.accountId === accountId &&
+				entry.headers.authorization === headers.authorization &&
+				entry.socket.readyState === WebSocket.OPEN &&
+				clock.now() - entry.openedAt < maxAgeMs
+			) {
+				return entry;
+			}
+
+			sockets.drop(entry);
+		}
+
+		// One socket per session: while it opens, the session's other requests go over HTTP; and none beyond the bound.
+		if (sockets.isOpening(sessionId) || !sockets.reserve(sessionId)) {
+			return undefined;
+		}
+
+		const answer = await openUpstreamSocket(url, headers, clock.now);
 		if (!answer.ok) {
-			return answer;
+			sockets.release(sessionId);
+			if (answer.refusesWebSocket) {
+				options.support.markRefused();
+				return undefined;
+			}
+
+			const {failure, status, text} = answer;
+			return {ok: false, failure, status, text, headers: answer.headers};
 		}
 
-		const entry: Entry = {
+		const opened: SessionSocket = {
+			sessionId,
 			socket: answer.socket,
 			accountId,
-			authorization: headers.authorization ?? '',
-			openedAt: options.now(),
+			headers,
+			openedAt: clock.now(),
 			memory: new ConversationMemory(),
 			busy: false,
-			lastUsed: options.now(),
+			lastUsed: clock.now(),
+			idleTimer: undefined,
 		};
-		entry.socket.once('close', () => {
-			if (entries.get(sessionId) === entry) {
-				entries.delete(sessionId);
-			}
-		});
-		entries.set(sessionId, entry);
-		return {ok: true as const, entry};
+		return sockets.add(opened) ? opened : undefined;
 	};
 
 	const send: SocketTransport['send'] = async (request) => {
@@ -135,65 +130,29 @@ export function createSocketTransport(options: {
 
 		const {sessionId, accountId, headers, body} = request;
 		for (let attempt = 0; attempt < 2; attempt++) {
-			let entry = entries.get(sessionId);
-			if (
-				entry !== undefined &&
-				(entry.accountId !== accountId ||
-					entry.authorization !== headers.authorization ||
-					entry.socket.readyState !== WebSocket.OPEN ||
-					options.now() - entry.openedAt >= maxAgeMs)
-			) {
-				if (entry.busy) {
-					return undefined;
-				}
-
-				drop(sessionId, entry);
-				entry = undefined;
+			const entry = await socketFor(sessionId, accountId, headers);
+			if (entry === undefined || !('socket' in entry)) {
+				return entry;
 			}
 
-			if (entry?.busy) {
-				return undefined;
-			}
-
-			if (entry === undefined) {
-				const opened = await open(sessionId, accountId, headers);
-				if (!opened.ok) {
-					if (opened.refusesWebSocket) {
-						options.support.markRefused();
-						return undefined;
-					}
-
-					return {
-						ok: false,
-						failure: opened.failure,
-						status: opened.status,
-						text: opened.text,
-						headers: opened.headers,
-					};
-				}
-
-				entry = opened.entry;
-			}
-
-			const outcome = await exchange(entry, body, request.signal);
+			const outcome = await exchange(entry, headers, body, request.signal);
 			if (outcome === 'retry-full') {
-				drop(sessionId, entry);
+				sockets.drop(entry);
 				continue;
 			}
 
 			if (outcome === 'broken') {
-				drop(sessionId, entry);
+				sockets.drop(entry);
+				return {
+					ok: false,
+					failure: {kind: 'reset', message: 'the upstream socket closed before the first event'},
+					status: undefined,
+					text: '',
+					headers: {},
+				};
 			}
 
-			return outcome === 'broken'
-				? {
-						ok: false,
-						failure: {kind: 'reset', message: 'the upstream socket closed before the first event'},
-						status: undefined,
-						text: '',
-						headers: {},
-					}
-				: outcome;
+			return outcome;
 		}
 
 		return undefined;
@@ -201,13 +160,14 @@ export function createSocketTransport(options: {
 
 	/** One request on `entry`'s socket: the answer once its first event decides it. */
 	const exchange = (
-		entry: Entry,
+		entry: SessionSocket,
+		headers: Readonly<Record<string, string>>,
 		body: Readonly<Record<string, unknown>>,
 		signal: AbortSignal,
 	): Promise<UpstreamAnswer | 'retry-full' | 'broken'> => {
 		const items = itemTexts(body.input);
 		const chained = entry.memory.incremental(body, items);
-		const frame =
+		const frame: Record<string, unknown> =
 			chained === undefined
 				? {type: 'response.create', ...body}
 				: {
@@ -216,8 +176,12 @@ export function createSocketTransport(options: {
 						previous_response_id: chained.previousResponseId,
 						input: chained.items.map((item) => JSON.parse(item) as unknown),
 					};
-		entry.busy = true;
-		entry.lastUsed = options.now();
+		const metadata = requestMetadata(entry.headers, headers, body.client_metadata);
+		if (metadata !== undefined) {
+			frame.client_metadata = metadata;
+		}
+
+		sockets.busy(entry);
 		entry.socket.send(JSON.stringify(frame));
 		const held: Buffer[] = [];
 		const output: string[] = [];
@@ -234,10 +198,14 @@ export function createSocketTransport(options: {
 			};
 
 			const finish = () => {
-				entry.busy = false;
 				entry.socket.off('message', onMessage);
 				entry.socket.off('close', onClose);
 				signal.removeEventListener('abort', onAbort);
+				if (entry.socket.isPaused) {
+					entry.socket.resume();
+				}
+
+				sockets.idle(entry);
 			};
 
 			const onMessage = (data: WebSocket.RawData) => {
@@ -261,7 +229,7 @@ export function createSocketTransport(options: {
 						const errorText = JSON.stringify({error: event.error});
 						settle({
 							ok: false,
-							failure: classifyHttpFailure(status, errorText, options.now()),
+							failure: classifyHttpFailure(status, errorText, clock.now()),
 							status,
 							text: errorText,
 							headers: (event.headers ?? {}) as Record<string, string>,
@@ -314,7 +282,7 @@ export function createSocketTransport(options: {
 			const onAbort = () => {
 				// The client went away mid-response: the socket still carries its frames, so it goes.
 				finish();
-				entry.socket.close(1000);
+				sockets.drop(entry);
 				upstreamBody?.fail(new Error('The client went away.'));
 				if (upstreamBody === undefined) {
 					resolve('broken');
@@ -329,14 +297,38 @@ export function createSocketTransport(options: {
 
 	return {
 		send,
-		openSockets: () => entries.size,
-		close() {
-			clearInterval(sweep);
-			for (const [sessionId, entry] of entries) {
-				drop(sessionId, entry);
-			}
-		},
+		openSockets: () => sockets.size,
+		close: () => sockets.close(),
 	};
+}
+
+/** Never copied into a frame's metadata: credentials, and what only the handshake means. */
+const NOT_METADATA = new Set(['authorization', 'chatgpt-account-id', 'cookie', 'openai-beta', 'x-api-key']);
+
+/**
+The frame's `client_metadata`: the body's own, plus the request's headers that the socket's handshake did not
+carry with the same value. Codex moves its per-turn headers there over WebSocket (`x-codex-turn-metadata`,
+`x-codex-turn-state`); without it a later request on the socket would go upstream with the first one's.
+*/
+function requestMetadata(
+	handshake: Readonly<Record<string, string>>,
+	headers: Readonly<Record<string, string>>,
+	own: unknown,
+): Record<string, unknown> | undefined {
+	const extra: Record<string, unknown> = {};
+	let any = false;
+	for (const [name, value] of Object.entries(headers)) {
+		if (handshake[name] !== value && !NOT_METADATA.has(name)) {
+			extra[name] = value;
+			any = true;
+		}
+	}
+
+	if (!any) {
+		return undefined;
+	}
+
+	return typeof own === 'object' && own !== null && !Array.isArray(own) ? {...extra, ...own} : extra;
 }
 
 /** What UpstreamBody needs of undici's controller, over a socket: pause and resume its reading, abort it. */
