@@ -138,6 +138,11 @@ describe('scheduler with a daemon', () => {
 		const off = await daemonState(daemon.url);
 		assert.equal(off.scheduler.enabled, false);
 		assert.equal(off.scheduler.quietHours, undefined);
+		// Off means no plan shown (it printed "Scheduler off" then "Next kicks: alpha in 0s", forever "in 0s").
+		const shown = await scheduler();
+		assert.equal(shown.code, 0, shown.stderr);
+		assert.match(shown.stdout, /^Scheduler off/);
+		assert.doesNotMatch(shown.stdout, /Next kicks|No kick planned| in \d/);
 	});
 
 	it('bad input exits 2 through the daemon too; the admin API checks what other clients send', async () => {
