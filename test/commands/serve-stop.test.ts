@@ -5,7 +5,7 @@ import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
 import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore} from '../../source/core/store/store.ts';
 import {tempDir} from '../store/fixtures.ts';
-import {serveInProcess, type TestHome} from './serve-harness.ts';
+import {serveInProcess, spawnCli, type TestHome} from './serve-harness.ts';
 
 /*
 Stopping `serve` (SIGTERM, Ctrl-C: the same abort) stops accepting, lets the streams in flight finish within the
@@ -61,6 +61,16 @@ async function chatStream(url: string): Promise<{status: number; body: Promise<s
 	return {status: answer.statusCode, body: answer.body.text()};
 }
 
+/** A streamed /v1/responses answer (the OpenAI Responses door); resolves with the whole body once the stream ends. */
+async function openAiResponsesStream(url: string): Promise<{status: number; body: Promise<string>}> {
+	const answer = await request(`${url}/v1/responses`, {
+		method: 'POST',
+		headers: {'content-type': 'application/json'},
+		body: JSON.stringify({model: 'gpt-5.5', stream: true, input: 'a long answer'}),
+	});
+	return {status: answer.statusCode, body: answer.body.text()};
+}
+
 describe('stopping serve', () => {
 	after(async () => {
 		await upstream?.close();
@@ -71,18 +81,20 @@ describe('stopping serve', () => {
 		const daemon = await serveInProcess(home, ['--grace', '1s']);
 		const codex = await responsesStream(daemon.url, 'stop-codex');
 		const chat = await chatStream(daemon.url);
+		const openAi = await openAiResponsesStream(daemon.url);
 		assert.equal(codex.status, 200);
 		assert.equal(chat.status, 200);
+		assert.equal(openAi.status, 200);
 		const started = Date.now();
 		const exit = daemon.stop();
-		const [codexBody, chatBody] = await Promise.all([codex.body, chat.body]);
+		const [codexBody, chatBody, openAiBody] = await Promise.all([codex.body, chat.body, openAi.body]);
 		assert.equal(await exit, 0, daemon.output());
 		const took = Date.now() - started;
 		assert.ok(
 			took >= 900 && took < 5000,
 			`stopped after the 1 s grace, not at once nor at the end (${took} ms)`,
 		);
-		assert.match(daemon.output(), /no new connections; 2 streams in flight get up to 1 s to finish/);
+		assert.match(daemon.output(), /no new connections; 3 streams in flight get up to 1 s to finish/);
 		// Responses: the stream's last event is response.failed, saying why.
 		const codexEvents = codexBody.trim().split('\n\n');
 		assert.match(
@@ -97,8 +109,41 @@ describe('stopping serve', () => {
 			chatEvents.at(-2)!,
 			/^data: \{"error":\{.*codexpool stopped before this answer was complete/,
 		);
+		// OpenAI Responses (/v1/responses): its stream's error event, as for any stream cut there.
+		const openAiEvents = openAiBody.trim().split('\n\n');
+		assert.match(
+			openAiEvents.at(-1)!,
+			/^event: error\ndata: \{"type":"error","code":"pool_stopping","message":"codexpool stopped before this answer was complete/,
+		);
 		// No longer accepting.
 		await assert.rejects(request(`${daemon.url}/healthz`));
+	});
+
+	it('the real process: Ctrl-C (SIGINT) starts the grace, a second Ctrl-C ends the streams at once; exit 0', async () => {
+		await upstream?.close();
+		const home = await slowHome(300); // 30 s per turn
+		const daemon = spawnCli(
+			['serve', '--port', '0', '--no-tls', '--grace', '60s', '--home', home.home],
+			home.env,
+		);
+		try {
+			const [, url] = await daemon.waitFor(/at (http:\/\/127\.0\.0\.1:\d+)\n/, 60_000);
+			const codex = await responsesStream(url!, 'stop-sigint');
+			assert.equal(codex.status, 200);
+			daemon.child.kill('SIGINT');
+			await daemon.waitFor(/1 stream in flight get up to 1 min to finish \(Ctrl-C again ends them now\)/);
+			const second = Date.now();
+			daemon.child.kill('SIGINT');
+			const body = await codex.body;
+			assert.equal(await daemon.exit, 0, daemon.output());
+			assert.ok(Date.now() - second < 20_000, 'the second Ctrl-C did not wait for the 60 s grace');
+			assert.match(
+				body.trim().split('\n\n').at(-1)!,
+				/^event: response\.failed\ndata: .*codexpool stopped before this answer was complete/,
+			);
+		} finally {
+			daemon.child.kill('SIGKILL');
+		}
 	});
 
 	it('lets a stream that finishes within the grace period complete', async () => {
