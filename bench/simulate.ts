@@ -264,7 +264,7 @@ function render(
 						'',
 						markdownTables(variants),
 					]),
-			'Every cell (all strategies × movement × scheduler) is in `simulate.json`, in the shape of `codexpool simulate --json`.',
+			'Every cell (all strategies × movement × scheduler) is in `bench/results/simulate.json` in the repository (1.1 MB, left out of the npm package), in the shape of `codexpool simulate --json`.',
 			'',
 		].join('\n'),
 	);

@@ -125,6 +125,31 @@ describe('the installed package (npm pack, npm install -g --offline from an empt
 		}
 	});
 
+	it('every file a shipped document names is shipped too, unless it says it is in the repository', () => {
+		const files = new Set(packed());
+		const documents = [...files].filter((file) => file.endsWith('.md'));
+		const dead: string[] = [];
+		for (const document of documents) {
+			const text = readFileSync(path.join(installed, document), 'utf8');
+			// A path from the package's root (docs/x.md, bench/results/x.json), or a bare name beside the document.
+			for (const match of text.matchAll(
+				/`((?:docs\/|bench\/results\/)?[\w.-]+\.(?:md|json))`( in the repository)?/g,
+			)) {
+				const [, name, inRepository] = match;
+				const file = name!.includes('/') ? name! : path.posix.join(path.posix.dirname(document), name!);
+				if (
+					inRepository === undefined &&
+					!files.has(file) &&
+					(name!.includes('/') || document !== 'readme.md')
+				) {
+					dead.push(`${document} names ${name}`);
+				}
+			}
+		}
+
+		assert.deepEqual(dead, []);
+	});
+
 	it("prints package.json's version", () => {
 		const result = run(['--version']);
 		assert.equal(result.status, 0, result.stderr);
