@@ -43,8 +43,9 @@ export type WindowSnapshot = {
 	readonly resetAt: number | undefined;
 	readonly lengthMinutes: number;
 	/**
-	At the recent burn rate, when this window would run out (ms since the epoch), if before it resets;
-	undefined when it will last until its reset (or nothing is burning).
+	At the recent burn rate, when this window would run out (ms since the epoch), or reach the user's cap on
+	it when there is one, if before it resets; undefined when it will last until its reset (or nothing is
+	burning, or it is at its cap already).
 	*/
 	readonly exhaustsAt: number | undefined;
 };

@@ -48,14 +48,19 @@ export class BurnForecast {
 		);
 	}
 
-	/** When `window` runs out at the recent pace, if that is before it resets; otherwise undefined. */
+	/**
+	When `window` runs out at the recent pace, if that is before it resets; otherwise undefined. With the
+	user's cap on the window (`capPercent`), when it reaches the cap: from then on the account takes no work.
+	*/
 	exhaustsAt(
 		accountId: string,
 		kind: 'fiveHour' | 'weekly',
 		window: QuotaWindow | undefined,
 		now: number,
+		capPercent = 100,
 	): number | undefined {
-		if (window === undefined || window.resetAt === undefined || window.usedPercent >= 100) {
+		const limit = Math.min(100, capPercent);
+		if (window === undefined || window.resetAt === undefined || window.usedPercent >= limit) {
 			return undefined;
 		}
 
@@ -77,7 +82,7 @@ export class BurnForecast {
 			return undefined;
 		}
 
-		const at = now + (100 - window.usedPercent) / perMs;
+		const at = now + (limit - window.usedPercent) / perMs;
 		return at < window.resetAt ? at : undefined;
 	}
 

@@ -26,7 +26,8 @@ export function accountSnapshot(
 			usedPercent: current.usedPercent,
 			resetAt: current.resetAt,
 			lengthMinutes: current.lengthMinutes,
-			exhaustsAt: forecast.exhaustsAt(record.id, kind, current, now),
+			// With a cap on the window, the forecast is of reaching the cap (the account stops there).
+			exhaustsAt: forecast.exhaustsAt(record.id, kind, current, now, record.caps?.[kind]),
 		};
 	};
 

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {BurnForecast} from '../../source/core/forecast.ts';
+import type {PoolAccount} from '../../source/core/pool/pool.ts';
+import {accountSnapshot} from '../../source/core/snapshot-builder.ts';
+import type {AccountRecord} from '../../source/core/store/types.ts';
 
 const minute = 60_000;
 const window = (usedPercent: number, resetAt: number) =>
@@ -54,4 +57,66 @@ test('a 5-hour window that vanishes and comes back restarts the series; the week
 	const weekly = {kind: 'weekly', lengthMinutes: 10_080, usedPercent: 80, resetAt: 1000 * minute} as const;
 	assert.equal(weeklyOnly.exhaustsAt('w', 'weekly', weekly, 20 * minute), 40 * minute);
 	assert.equal(weeklyOnly.exhaustsAt('w', 'fiveHour', undefined, 20 * minute), undefined);
+});
+
+test('with a cap on the window, the forecast is of reaching the cap, not 100 %', () => {
+	const forecast = new BurnForecast();
+	// 1% a minute, at 40% at minute 20; the window resets in 4 hours.
+	for (let t = 0; t <= 20; t += 5) {
+		forecast.observe('a', t * minute, 20 + t, 3);
+	}
+
+	const at40 = window(40, 240 * minute);
+	assert.equal(
+		forecast.exhaustsAt('a', 'fiveHour', at40, 20 * minute, 80),
+		60 * minute,
+		'cap 80: 40 minutes',
+	);
+	assert.equal(
+		forecast.exhaustsAt('a', 'fiveHour', at40, 20 * minute, 100),
+		80 * minute,
+		'cap 100 is no cap',
+	);
+	assert.equal(forecast.exhaustsAt('a', 'fiveHour', at40, 20 * minute, 40), undefined, 'at its cap already');
+});
+
+test('the snapshot forecasts each window to its cap', () => {
+	const forecast = new BurnForecast();
+	for (let t = 0; t <= 20; t += 5) {
+		forecast.observe('a', t * minute, 20 + t, 3 + t / 10);
+	}
+
+	const record: AccountRecord = {
+		id: 'a',
+		name: 'a',
+		email: undefined,
+		plan: 'plus',
+		tokens: {idToken: 'i', accessToken: 'x', refreshToken: 'r', lastRefresh: undefined},
+		marks: {pinned: false, drained: false, evicted: false},
+		needsLogin: undefined,
+		addedAt: 0,
+		caps: {fiveHour: 90},
+	};
+	const account: PoolAccount = {
+		record,
+		quota: {
+			fiveHour: {kind: 'five-hour', lengthMinutes: 300, usedPercent: 40, resetAt: 240 * minute},
+			weekly: {kind: 'weekly', lengthMinutes: 10_080, usedPercent: 5, resetAt: 9000 * minute},
+			observedAt: 20 * minute,
+		},
+		health: {status: 'ok'},
+		running: 0,
+		lastPickedAt: undefined,
+		failures: 0,
+	};
+	const snapshot = accountSnapshot(account, 20 * minute, 20 * minute, true, forecast);
+	assert.equal(snapshot.fiveHour?.exhaustsAt, 70 * minute, 'reaches its 90 % cap 50 minutes from now');
+	const uncapped = accountSnapshot(
+		{...account, record: {...record, caps: undefined}},
+		20 * minute,
+		20 * minute,
+		true,
+		forecast,
+	);
+	assert.equal(uncapped.fiveHour?.exhaustsAt, 80 * minute);
 });
