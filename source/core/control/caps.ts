@@ -16,6 +16,12 @@ export function checkCaps(caps: unknown): AccountCaps | undefined {
 		throw new Error('Caps are {"fiveHour": percent, "weekly": percent}, each from 1 to 100.');
 	}
 
+	// A misspelt window would otherwise read as "no caps given" and take the caps off.
+	const unknown = Object.keys(caps).find((key) => key !== 'fiveHour' && key !== 'weekly');
+	if (unknown !== undefined) {
+		throw new Error(`Unknown cap "${unknown}": caps are {"fiveHour": percent, "weekly": percent}.`);
+	}
+
 	const {fiveHour, weekly} = caps as Record<string, unknown>;
 	const checked = {fiveHour: percent('5-hour', fiveHour), weekly: percent('weekly', weekly)};
 	if (checked.fiveHour === undefined && checked.weekly === undefined) {
