@@ -26,7 +26,6 @@ import {SERVE_V8_FLAGS} from '../bin/runtime.js';
 import {systemClock} from '../source/core/clock.ts';
 import {importSimulatedAccounts} from '../source/core/demo/seed-home.ts';
 import {createAccessPolicy} from '../source/core/http/access.ts';
-import {createInFlightCount} from '../source/core/http/in-flight.ts';
 import {createHttpServer} from '../source/core/http/server.ts';
 import {createCodexRoutes} from '../source/core/proxy/codex-routes.ts';
 import {createPoolProxy} from '../source/core/proxy/index.ts';
@@ -174,7 +173,7 @@ async function serveProxyAlone(): Promise<void> {
 		upstream,
 	});
 	// The product's server, access policy and Codex routes, without the store, admin API or scheduler.
-	const inFlight = createInFlightCount();
+	const inFlight = proxy.inFlight;
 	const server = createHttpServer({
 		routes: createCodexRoutes({engine: proxy.engine, pool: proxy.pool, clock: systemClock, inFlight}),
 		access: createAccessPolicy({

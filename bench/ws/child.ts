@@ -7,7 +7,6 @@ setup, the child answers `{url}`; `{memory: true}` answers the heap and RSS afte
 import v8 from 'node:v8';
 import {systemClock} from '../../source/core/clock.ts';
 import {createAccessPolicy} from '../../source/core/http/access.ts';
-import {createInFlightCount} from '../../source/core/http/in-flight.ts';
 import {createHttpServer} from '../../source/core/http/server.ts';
 import {createCodexRoutes} from '../../source/core/proxy/codex-routes.ts';
 import {createPoolProxy} from '../../source/core/proxy/index.ts';
@@ -50,7 +49,7 @@ if (setup.mode === 'pool') {
 		maxWebSockets: () => 4096,
 	});
 	// The product's server, access policy and Codex routes (the WebSocket upgrade among them).
-	const inFlight = createInFlightCount();
+	const inFlight = proxy.inFlight;
 	const server = createHttpServer({
 		routes: createCodexRoutes({
 			engine: proxy.engine,

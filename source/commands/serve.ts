@@ -148,7 +148,8 @@ export async function serve(
 
 		signal.addEventListener('abort', () => resolve(), {once: true});
 	});
-	const streams = daemon.core.proxy.engine.inFlight();
+	// The one count (HTTP responses and WebSocket turns), as `/healthz` and status show it.
+	const streams = daemon.core.proxy.inFlight.current();
 	io.stdout(
 		streams === 0
 			? 'Stopping codexpool: no new connections.\n'

@@ -7,7 +7,6 @@ import type {Core, CoreSnapshot} from './contract.ts';
 import {createCoreActions} from './core-actions.ts';
 import {startRequestHistory} from './history/attach.ts';
 import {assertBindAllowed, createAccessPolicy} from './http/access.ts';
-import {createInFlightCount} from './http/in-flight.ts';
 import {createHttpServer, type HttpServer} from './http/server.ts';
 import {createPoolKeys} from './keys/pool-keys.ts';
 import {createPoolProxy, DEFAULT_UPSTREAM, type PoolProxy} from './proxy/index.ts';
@@ -135,7 +134,8 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 		},
 		onEvent: (event) => schedulerNotice(event, activity, publisher.markDirty),
 	});
-	const inFlight = createInFlightCount();
+	// The proxy's count: WebSocket turns join it as HTTP responses do.
+	const inFlight = proxy.inFlight;
 
 	// The actions, and the core the admin API and the TUI use.
 	const actions = createCoreActions({
@@ -258,6 +258,8 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 		async stop(graceMs?: number, hurry?: AbortSignal) {
 			stopPolling();
 			// First, while the rest still runs: no new connections, the streams in flight finish or are ended.
+			// WebSocket connections between turns close now (1001); the others after their turn.
+			proxy.webSockets.drain();
 			await server.drain(graceMs ?? 0, proxy.endStreams, hurry);
 			await mirror?.close();
 			await stopParts();

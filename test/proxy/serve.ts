@@ -1,6 +1,6 @@
 import type {Clock} from '../../source/core/clock.ts';
 import {type AccessSettings, createAccessPolicy} from '../../source/core/http/access.ts';
-import {createInFlightCount} from '../../source/core/http/in-flight.ts';
+import {createInFlightCount, type InFlightCount} from '../../source/core/http/in-flight.ts';
 import type {Route} from '../../source/core/http/route.ts';
 import {createHttpServer, type HttpServer} from '../../source/core/http/server.ts';
 import type {PoolKeys} from '../../source/core/keys/pool-keys.ts';
@@ -21,6 +21,8 @@ export async function serveCodexRoutes(
 		readonly pool: Pool;
 		readonly clock: Clock;
 		readonly webSockets?: WebSocketFrontDoor;
+		/** The proxy's in-flight count (WebSocket turns join it), else one of the server's own. */
+		readonly inFlight?: InFlightCount;
 	},
 	options: {
 		readonly extra?: readonly Route[];
@@ -30,7 +32,7 @@ export async function serveCodexRoutes(
 ): Promise<Served> {
 	const {extra = [], settings = () => ({requireKey: false, allowedOrigins: []})} = options;
 	const keys = options.keys ?? {verify: () => undefined};
-	const inFlight = createInFlightCount();
+	const inFlight = parts.inFlight ?? createInFlightCount();
 	const server = createHttpServer({
 		routes: [...createCodexRoutes({...parts, inFlight}), ...extra],
 		access: createAccessPolicy({bindHost: '127.0.0.1', keys, settings}),

@@ -173,9 +173,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 		async drain(graceMs, endStreams, hurry) {
 			nodeServer.close();
 			nodeServer.closeIdleConnections();
-			await open.settled(graceMs, hurry);
+			// Upgraded connections are no responses: their turns are waited for by the in-flight count.
+			await Promise.all([open.settled(graceMs, hurry), inFlight?.settled(graceMs, hurry)]);
 			endStreams();
-			await open.settled(1000);
+			await Promise.all([open.settled(1000), inFlight?.settled(1000)]);
 		},
 		listen: (port = 0, host = '127.0.0.1') =>
 			new Promise((resolve, reject) => {

@@ -1,4 +1,5 @@
 import type {Clock} from '../clock.ts';
+import {createInFlightCount, type InFlightCount} from '../http/in-flight.ts';
 import type {Route} from '../http/route.ts';
 import type {StrategyOptions} from '../model.ts';
 import {createPool, type Pool} from '../pool/pool.ts';
@@ -63,13 +64,19 @@ export type PoolProxy = {
 	path once the access policy let them through (source/core/proxy/codex-routes.ts).
 	*/
 	readonly webSockets: WebSocketFrontDoor;
+	/**
+	The pool's one count of model turns in flight: HTTP responses (tracked by the server) and WebSocket turns;
+	`/healthz`, status and the stop's grace read it.
+	*/
+	readonly inFlight: InFlightCount;
 	/** GET /wham/usage for one account (what the scheduler and "refresh usage" call). */
 	readonly pollUsage: (accountId: string) => Promise<AccountQuota | undefined>;
 	/** Polls every account every ~60 s (jittered); returns the stop function. */
 	readonly startUsagePolling: (intervalMs?: number) => () => void;
 	/**
 	Ends every stream still running with its protocol's last event (PoolStoppingError): the upstream requests
-	are aborted with that reason. The server calls it when the grace period of a stop is over.
+	are aborted with that reason, WebSocket turns get a `response.failed` and their connection closes (1001).
+	The server calls it when the grace period of a stop is over.
 	*/
 	readonly endStreams: () => void;
 	/** The paths the pool does not pool, passed to the upstream with the client's own login (passthrough.ts). */
@@ -114,6 +121,7 @@ export function createPoolProxy(options: PoolProxyOptions): PoolProxy {
 		waitUpToMs: options.waitUpToMs,
 		events,
 	});
+	const inFlight = createInFlightCount();
 	let wsRequests = 0;
 	const webSockets = createWebSocketFrontDoor({
 		support,
@@ -127,6 +135,7 @@ export function createPoolProxy(options: PoolProxyOptions): PoolProxy {
 			clock,
 			events,
 			waitUpToMs: options.waitUpToMs,
+			inFlight,
 			nextRequestId: () => `ws-${++wsRequests}`,
 		},
 		maxSockets: options.maxWebSockets,
@@ -146,10 +155,15 @@ export function createPoolProxy(options: PoolProxyOptions): PoolProxy {
 		dispatch: engine.dispatch,
 		events,
 		webSockets,
+		inFlight,
 		pollUsage: (accountId) => pollUsage(engine, pool, clock, accountId),
 		startUsagePolling: (intervalMs) => startUsagePolling({engine, pool, clock, random, intervalMs}),
 		passthrough: createPassthroughRoute({upstream, dispatcher}),
-		endStreams: () => stopping.abort(new PoolStoppingError()),
+		endStreams: () => {
+			const stopped = new PoolStoppingError();
+			stopping.abort(stopped);
+			webSockets.stopTurns(stopped.message);
+		},
 		async close() {
 			webSockets.close();
 			socketTransport.close();

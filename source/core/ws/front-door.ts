@@ -5,6 +5,7 @@ import {clientName} from '../http/client.ts';
 import {flattenHeaders} from '../proxy/headers.ts';
 import {openFirstUpstream, UpstreamWebSocketSupport} from './handshake.ts';
 import type {RelayDeps} from './relay-deps.ts';
+import type {RelayHandle} from './relay-life.ts';
 import {type RelayOptions, startSessionRelay} from './session-relay.ts';
 
 /** A refusal at the handshake: answered as an HTTP error, before any upgrade. */
@@ -36,6 +37,13 @@ export type WebSocketFrontDoor = {
 	readonly handleUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 	/** Client WebSockets open now. */
 	readonly openSockets: () => number;
+	/**
+	The pool stops: new upgrades are refused (503), idle connections close now (1001), the others once their
+	turn ends.
+	*/
+	readonly drain: () => void;
+	/** The grace period is over: turns still running end with `response.failed`, and their connections close. */
+	readonly stopTurns: (message: string) => void;
 	/** Closes every client socket (each closes its upstream). */
 	readonly close: () => void;
 };
@@ -67,6 +75,8 @@ export function createWebSocketFrontDoor(options: {
 	// Codex offers permessage-deflate; on loopback it would cost CPU for nothing, so it is declined.
 	const server = new WebSocketServer({noServer: true, perMessageDeflate: false, maxPayload: 0});
 	let open = 0;
+	const relays = new Set<RelayHandle>();
+	let draining = false;
 	const support = options.support ?? new UpstreamWebSocketSupport();
 	// Upgrade response headers per handshake (the upstream's turn state, models etag...), added by 'headers'.
 	const extraHeaders = new WeakMap<IncomingMessage, readonly string[]>();
@@ -78,6 +88,11 @@ export function createWebSocketFrontDoor(options: {
 		const refusal = await route.authorize(request);
 		if (refusal !== undefined) {
 			refuse(socket, refusal);
+			return;
+		}
+
+		if (draining) {
+			refuse(socket, {status: 503, type: 'pool_stopping', message: 'codexpool is stopping.'});
 			return;
 		}
 
@@ -120,10 +135,7 @@ export function createWebSocketFrontDoor(options: {
 
 		server.handleUpgrade(request, socket, head, (client) => {
 			open++;
-			client.once('close', () => {
-				open--;
-			});
-			startSessionRelay({
+			const relay = startSessionRelay({
 				deps: options.deps,
 				client,
 				headers,
@@ -134,6 +146,14 @@ export function createWebSocketFrontDoor(options: {
 				backendFrames: route.backendFrames,
 				transport: socket,
 			});
+			relays.add(relay);
+			client.once('close', () => {
+				open--;
+				relays.delete(relay);
+			});
+			if (draining) {
+				relay.drain();
+			}
 		});
 	};
 
@@ -159,6 +179,18 @@ export function createWebSocketFrontDoor(options: {
 			return true;
 		},
 		openSockets: () => open,
+		drain() {
+			draining = true;
+			for (const relay of relays) {
+				relay.drain();
+			}
+		},
+		stopTurns(message) {
+			draining = true;
+			for (const relay of relays) {
+				relay.stop(message);
+			}
+		},
 		close() {
 			for (const client of server.clients) {
 				client.terminate();

@@ -1,4 +1,5 @@
 import type {Clock} from '../clock.ts';
+import type {InFlightCount} from '../http/in-flight.ts';
 import type {Pool} from '../pool/pool.ts';
 import type {AccountChoice} from '../proxy/account-choice.ts';
 import type {Emitter, ProxyEvents} from '../proxy/events.ts';
@@ -23,6 +24,8 @@ export type RelayDeps = {
 	60-minute limit cuts it. Default 55 minutes.
 	*/
 	readonly maxSocketAgeMs?: number | undefined;
+	/** The pool's one count of turns in flight (`/healthz`, status), which each `response.create` joins. */
+	readonly inFlight?: InFlightCount;
 	/** Numbers each request-log entry; shared with nothing else, so entries of sockets do not collide. */
 	readonly nextRequestId: () => string;
 };

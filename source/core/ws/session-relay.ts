@@ -3,14 +3,16 @@ import WebSocket from 'ws';
 import {failureWords, markForFailure, noAccountFailure} from '../proxy/outcomes.ts';
 import type {UpstreamFailure} from '../proxy/upstream-errors.ts';
 import {sessionIdentity} from '../sessions/identity.ts';
-import {recordRejectedItems, stripBoundItems} from '../sessions/strip.ts';
+import {recordRejectedItems} from '../sessions/strip.ts';
 import {clientSender} from './client-sender.ts';
 import {ConversationMemory, fullBody} from './conversation.ts';
+import {frameQueue} from './frame-queue.ts';
 import {errorFrame, noAccountFrame, parseFrame} from './frames.ts';
 import type {RelayDeps} from './relay-deps.ts';
+import {type RelayHandle, RelayLife} from './relay-life.ts';
 import {type RequestFacts, requestEntry} from './request-entry.ts';
 import {pumpResponse} from './response-pump.ts';
-import {type OpenedUpstream, openForAccount, stripNote} from './upstream-open.ts';
+import {type OpenedUpstream, openForAccount, reusedPayload} from './upstream-open.ts';
 
 export type RelayOptions = {
 	readonly deps: RelayDeps;
@@ -44,20 +46,26 @@ account, frames go upstream as the client sent them; when it must go to another 
 the pool sends the full input it rebuilt from this connection's memory, stripped of what the other account
 cannot read, so the client sees nothing of it.
 */
-export function startSessionRelay(options: RelayOptions): void {
+export function startSessionRelay(options: RelayOptions): RelayHandle {
 	const {deps, client} = options;
 	const {pool, sessions, issuers, choice, clock, events} = deps;
 	// The relay never asks whether a full input extends the memory (HTTP clients do), so it keeps no fields.
 	const memory = new ConversationMemory({compareFields: false});
 	const closed = new AbortController();
-	const queue: Buffer[] = [];
-	let busy = false;
 	let sessionId: string | undefined;
 	let up: OpenedUpstream | undefined = options.initial;
 	/** The upstream socket that produced `memory.responseId` (an incremental frame may only go there). */
 	let chainSocket: WebSocket | undefined;
 
 	const toClient = clientSender(client, options.backendFrames, () => up?.socket, options.transport);
+	const life = new RelayLife(deps.inFlight, toClient, (code, reason) => {
+		closed.abort();
+		queue.clear();
+		dropUpstream();
+		if (client.readyState <= WebSocket.OPEN) {
+			client.close(code, reason);
+		}
+	});
 
 	const dropUpstream = () => {
 		const socket = up?.socket;
@@ -74,7 +82,7 @@ export function startSessionRelay(options: RelayOptions): void {
 	const serve = async (data: Buffer) => {
 		const started = performance.now();
 		const raw = data.toString();
-		let body = parseFrame(raw);
+		const body = parseFrame(raw);
 		if (body?.type !== 'response.create') {
 			// Anything else (e.g. Codex's `response.processed`) belongs to the socket that served the response.
 			if (up !== undefined && up.socket.readyState === WebSocket.OPEN) {
@@ -84,6 +92,22 @@ export function startSessionRelay(options: RelayOptions): void {
 			return;
 		}
 
+		// In the pool's in-flight count until its terminal event, and waited for when the pool stops.
+		life.beginTurn();
+		try {
+			await serveCreate(data, raw, body, started);
+		} finally {
+			life.turnDone();
+		}
+	};
+
+	const serveCreate = async (
+		data: Buffer,
+		raw: string,
+		created: Record<string, unknown>,
+		started: number,
+	) => {
+		let body = created;
 		let untouched = true;
 		if (options.prepare !== undefined) {
 			try {
@@ -170,24 +194,9 @@ export function startSessionRelay(options: RelayOptions): void {
 				up.socket.readyState === WebSocket.OPEN &&
 				clock.now() - up.openedAt < maxAge &&
 				(body.previous_response_id === undefined || up.socket === chainSocket);
-			// The client's own bytes while nothing changes them.
 			let payload: Buffer | string;
 			if (reusable) {
-				payload = untouched ? data : JSON.stringify(body);
-				// Items this account cannot read would only earn a 400: on a move (the socket opened at the handshake
-				// for a session arriving from another account) every one it did not issue, else the ones known foreign.
-				if (moving || raw.includes('"encrypted_content"')) {
-					const stripped = stripBoundItems(body, accountId, issuers, moving ? 'move' : 'foreign');
-					up!.stripNote = stripNote(stripped);
-					if (stripped.body !== body) {
-						// A previous_response_id here chains on this very socket: this account issued it.
-						const kept =
-							body.previous_response_id === undefined
-								? {}
-								: {previous_response_id: body.previous_response_id};
-						payload = JSON.stringify({...stripped.body, ...kept});
-					}
-				}
+				payload = reusedPayload({data, raw, body, untouched, moving, upstream: up!, issuers});
 			} else {
 				if (!expansion.known) {
 					// The client chains from a response this connection never saw: Codex resends everything on this.
@@ -359,25 +368,16 @@ export function startSessionRelay(options: RelayOptions): void {
 		watchIdle(up);
 	}
 
-	const drain = async () => {
-		if (busy) {
-			return;
-		}
-
-		busy = true;
-		try {
-			while (queue.length > 0 && !closed.signal.aborted) {
-				await serve(queue.shift()!);
-			}
-		} catch (error) {
+	const queue = frameQueue(
+		serve,
+		(error) => {
 			client.close(
 				1011,
 				`codexpool failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 120),
 			);
-		} finally {
-			busy = false;
-		}
-	};
+		},
+		closed.signal,
+	);
 
 	client.on('message', (data, isBinary) => {
 		if (isBinary) {
@@ -386,12 +386,12 @@ export function startSessionRelay(options: RelayOptions): void {
 		}
 
 		queue.push(Buffer.isBuffer(data) ? data : Buffer.from(data.toString()));
-		void drain();
 	});
 	client.on('error', () => {});
 	client.once('close', () => {
 		closed.abort();
-		queue.length = 0;
+		queue.clear();
 		dropUpstream();
 	});
+	return life;
 }

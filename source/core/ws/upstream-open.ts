@@ -3,6 +3,7 @@ import {upstreamRequestHeaders} from '../proxy/headers.ts';
 import {needsLoginError} from '../proxy/upstream-client.ts';
 import type {UpstreamFailure} from '../proxy/upstream-errors.ts';
 import {parseQuotaHeaders} from '../quota/index.ts';
+import type {IssuerRegistry} from '../sessions/issuers.ts';
 import {type StripResult, stripBoundItems} from '../sessions/strip.ts';
 import type {RelayDeps} from './relay-deps.ts';
 import {openUpstreamSocket, upstreamSocketUrl} from './upstream-socket.ts';
@@ -121,4 +122,37 @@ export async function openForAccount(
 			refusesWebSocket: answer.refusesWebSocket,
 		};
 	}
+}
+
+/**
+What goes up an open socket of the request's account: the client's own bytes while nothing changes them.
+Items this account cannot read would only earn a 400: on a move (the socket opened at the handshake for a
+session arriving from another account) every one it did not issue is removed, else the ones known foreign.
+*/
+export function reusedPayload(request: {
+	readonly data: Buffer;
+	readonly raw: string;
+	readonly body: Record<string, unknown>;
+	/** Whether `body` is the client's frame as sent (the `/v1` door normalises it). */
+	readonly untouched: boolean;
+	readonly moving: boolean;
+	readonly upstream: OpenedUpstream;
+	readonly issuers: IssuerRegistry;
+}): Buffer | string {
+	const {body, moving, upstream} = request;
+	const payload = request.untouched ? request.data : JSON.stringify(body);
+	if (!moving && !request.raw.includes('"encrypted_content"')) {
+		return payload;
+	}
+
+	const stripped = stripBoundItems(body, upstream.accountId, request.issuers, moving ? 'move' : 'foreign');
+	upstream.stripNote = stripNote(stripped);
+	if (stripped.body === body) {
+		return payload;
+	}
+
+	// A previous_response_id here chains on this very socket: this account issued it.
+	const kept =
+		body.previous_response_id === undefined ? {} : {previous_response_id: body.previous_response_id};
+	return JSON.stringify({...stripped.body, ...kept});
 }
