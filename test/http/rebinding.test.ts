@@ -123,9 +123,24 @@ const doors: Array<{
 	{door: 'admin', method: 'POST', path: '/api/accounts/alpha/evict', headers: json, body: '{}'},
 	{door: 'openai', method: 'POST', path: '/v1/chat/completions', headers: json, body: chat},
 	{door: 'openai', method: 'GET', path: '/v1/models'},
+	{
+		door: 'openai',
+		method: 'POST',
+		path: '/v1/responses',
+		headers: json,
+		body: '{"model":"gpt-5.5","input":"hi"}',
+	},
 	{door: 'codex', method: 'POST', path: '/backend-api/codex/responses', headers: json, body: codexTurn},
 	{door: 'codex', method: 'GET', path: '/backend-api/wham/usage'},
 	{door: 'codex', method: 'GET', path: '/api/codex/usage'},
+	// The pass-through of what the pool does not pool (Codex's MCP and plugins) is a door too.
+	{
+		door: 'pass-through',
+		method: 'POST',
+		path: '/backend-api/ps/mcp',
+		headers: {...json, authorization: 'Bearer a-page-token'},
+		body: '{}',
+	},
 	{door: 'health', method: 'GET', path: '/healthz'},
 ];
 
