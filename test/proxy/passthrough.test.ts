@@ -4,7 +4,8 @@ import type {AddressInfo} from 'node:net';
 import {after, before, describe, it} from 'node:test';
 import {request} from 'undici';
 import {type EmbeddedCore, startEmbeddedCore} from '../../source/core/core.ts';
-import {openStore} from '../../source/core/store/store.ts';
+import {createPoolKeys} from '../../source/core/keys/pool-keys.ts';
+import {openStore, type Store} from '../../source/core/store/store.ts';
 import {tempDir} from '../store/fixtures.ts';
 
 // Codex 0.171 calls POST /backend-api/ps/mcp (and plugins, connectors): paths the pool does not pool.
@@ -12,6 +13,7 @@ type Seen = {method: string; url: string; headers: IncomingHttpHeaders; body: st
 const seen: Seen[] = [];
 let upstream: Server;
 let core: EmbeddedCore;
+let store: Store;
 
 before(async () => {
 	upstream = createServer((req, res) => {
@@ -27,8 +29,9 @@ before(async () => {
 	});
 	await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
 	const {port} = upstream.address() as AddressInfo;
+	store = openStore(tempDir());
 	core = await startEmbeddedCore({
-		store: openStore(tempDir()),
+		store,
 		port: 0,
 		upstream: `http://127.0.0.1:${port}/backend-api`,
 		watchStore: false,
@@ -73,23 +76,34 @@ describe('paths the pool does not pool', () => {
 		}
 	});
 
-	it('without a login of its own (or with a pool key), a clear 401 and nothing goes upstream', async () => {
+	it('without any Authorization (as Codex 0.171 sends POST /backend-api/ps/mcp) it goes upstream as sent', async () => {
+		const bare = await request(`${core.url}/backend-api/ps/mcp`, {
+			method: 'POST',
+			headers: {'user-agent': 'codex-mcp-client/0.171.0', 'content-type': 'application/json'},
+			body: '{"jsonrpc":"2.0","id":0,"method":"initialize"}',
+		});
+		assert.equal(bare.statusCode, 200);
+		assert.equal(bare.headers['x-upstream'], 'yes');
+		await bare.body.dump();
+		const last = seen.at(-1)!;
+		assert.equal(last.url, '/backend-api/ps/mcp');
+		assert.equal(last.headers.authorization, undefined, "no credential added: not a pooled account's");
+		assert.equal(last.headers['chatgpt-account-id'], undefined);
+		assert.equal(last.body, '{"jsonrpc":"2.0","id":0,"method":"initialize"}');
+	});
+
+	it('with a pool key, a clear 401 and nothing goes upstream', async () => {
 		const before = seen.length;
-		const bare = await request(`${core.url}/backend-api/ps/mcp`, {method: 'POST', body: '{}'});
-		assert.equal(bare.statusCode, 401);
-		const {error} = (await bare.body.json()) as {error: {message: string}};
-		assert.match(
-			error.message,
-			/does not pool \/backend-api\/ps\/mcp: it passes such requests to ChatGPT with the client's own login/,
-		);
-		// A pool key is the pool's, never a ChatGPT login: refused, never sent on.
+		// A pool key (a valid one: a wrong one is refused at the door) is the pool's, never a ChatGPT login.
+		const {key} = createPoolKeys(store).create('codex');
 		const keyed = await request(`${core.url}/backend-api/ps/mcp`, {
 			method: 'POST',
-			headers: {authorization: 'Bearer cxp_0123456789abcdef'},
+			headers: {authorization: `Bearer ${key}`},
 			body: '{}',
 		});
 		assert.equal(keyed.statusCode, 401);
-		await keyed.body.dump();
+		const {error} = (await keyed.body.json()) as {error: {message: string}};
+		assert.match(error.message, /does not pool \/backend-api\/ps\/mcp: .*carries a pool key/);
 		assert.equal(seen.length, before);
 	});
 });

@@ -10,8 +10,9 @@ import type {UpstreamBase} from './upstream-client.ts';
 The ChatGPT paths the pool does not pool: Codex's plugin service and MCP (`/backend-api/ps/...`, e.g. POST
 /backend-api/ps/mcp from Codex 0.171), plugins and connectors. They belong to the client's own login, not to a
 pooled account, so they go to the upstream as the client sent them, with its own Authorization, and the answer
-comes back as it is. Without a login of its own (or with a pool key, which never leaves the pool) the request
-is refused with a 401 that says so.
+comes back as it is. A request without any Authorization goes as sent too: Codex 0.171's MCP client sends
+POST /backend-api/ps/mcp with none, and the backend, not the pool, answers it as it would answer Codex directly.
+Only a pool key (which never leaves the pool) is refused, with a 401 that says so.
 */
 export const passthroughPath = /^\/backend-api\/(ps|plugins|connectors)(\/|$)/;
 
@@ -21,15 +22,14 @@ export function createPassthroughRoute(options: {
 }): Route {
 	const {upstream, dispatcher} = options;
 	const handle = async (request: IncomingMessage, response: ServerResponse, url: URL) => {
-		const authorization = request.headers.authorization ?? '';
-		if (!/^Bearer\s+\S/i.test(authorization) || /^Bearer\s+cxp_/i.test(authorization)) {
+		if (/^Bearer\s+cxp_/i.test(request.headers.authorization ?? '')) {
 			sendRefusal(response, 'codex', {
 				status: 401,
 				code: 'own_login_required',
 				message:
 					`codexpool does not pool ${url.pathname}: it passes such requests to ChatGPT with the client's own ` +
-					'login, and this one carries none (a pool key is not a ChatGPT login). Log the client in to ChatGPT ' +
-					'(`codex login`) to use this feature through the pool.',
+					'login, and this one carries a pool key, which is not a ChatGPT login and never leaves the pool. Log ' +
+					'the client in to ChatGPT (`codex login`) to use this feature through the pool.',
 			});
 			return;
 		}
