@@ -224,6 +224,8 @@ test("variant A over HTTP: Codex's zstd bodies go upstream as Codex sent them, n
 	const upstream = await startSimulatedUpstream({accounts: [{name: 'a'}, {name: 'b'}]});
 	t.after(() => upstream.close());
 	const poolHome = await poolWith(upstream, 'b');
+	// The pool's own requests go upstream over HTTP too (not over its upstream WebSocket): their bytes are the test.
+	openStore(poolHome).setSettings({upstreamWebSocket: false});
 	const certificates = ensureLocalCertificates(poolHome);
 	const core = await startEmbeddedCore({
 		store: openStore(poolHome),

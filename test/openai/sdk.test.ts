@@ -204,7 +204,9 @@ test('sdk: models, wrong key, malformed body', async (t) => {
 	assert.equal(raw.status, 400);
 	assert.equal(((await raw.json()) as {error: {code: string}}).error.code, 'invalid_json');
 	const upstreamTurns = () =>
-		pool.upstream.log.filter((entry) => entry.path.includes('/codex/responses')).length;
+		// Model requests: POSTs or WebSocket frames, not the WebSocket handshake (a GET).
+		pool.upstream.log.filter((entry) => entry.path.includes('/codex/responses') && entry.method !== 'GET')
+			.length;
 	assert.equal(upstreamTurns(), 0, 'nothing went upstream');
 	await client(pool.baseURL, pool.key).responses.create({model: 'gpt-5.5', input: 'x'});
 	assert.equal(upstreamTurns(), 1, 'the upstream log does see a valid request');

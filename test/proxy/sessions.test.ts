@@ -81,7 +81,10 @@ test('400 invalid_encrypted_content: every encrypted item is stripped and the re
 	const history = [...(turnBody('one').input as unknown[]), ...outputItems(first.text)];
 	const second = await postTurn(h.url, turnBody('two', history), {'session-id': 's1'});
 	assert.equal(second.status, 200);
-	const posts = h.upstream.log.filter((logged) => logged.path.startsWith('/backend-api/codex/responses'));
+	// Model requests (POSTs or WebSocket frames), not WebSocket handshakes.
+	const posts = h.upstream.log.filter(
+		(logged) => logged.path.startsWith('/backend-api/codex/responses') && logged.method !== 'GET',
+	);
 	assert.equal(posts.length, 3);
 	assert.equal(posts[1]?.status, 400);
 	const retried = (posts[2]!.body as {input: {encrypted_content?: string}[]}).input;
@@ -89,8 +92,13 @@ test('400 invalid_encrypted_content: every encrypted item is stripped and the re
 });
 
 test('a session begun before the pool: one 400 for its unknown reasoning, then its turns leave it out', async (t) => {
-	// The upstream knows an account the pool does not hold: the user's login before switching to the pool.
-	const h = await startRig({accounts: ['a', 'before'], poolHolds: ['a']});
+	// The upstream knows an account the pool does not hold: the user's login before switching to the pool. Over
+	// HTTP upstream, so that each request carries the whole input the test inspects (a socket sends only new items).
+	const h = await startRig({
+		accounts: ['a', 'before'],
+		poolHolds: ['a'],
+		settings: {upstreamWebSocket: false},
+	});
 	t.after(() => h.close());
 	const {upstream} = h;
 	const before = upstream.accounts.get('before');
@@ -105,7 +113,9 @@ test('a session begun before the pool: one 400 for its unknown reasoning, then i
 	});
 	const history = [...(turnBody('one').input as unknown[]), ...outputItems(await direct.text())];
 	const posts = () =>
-		h.upstream.log.filter((logged) => logged.path.startsWith('/backend-api/codex/responses'));
+		h.upstream.log.filter(
+			(logged) => logged.path.startsWith('/backend-api/codex/responses') && logged.method !== 'GET',
+		);
 	const sentBefore = posts().length;
 
 	const second = await postTurn(h.url, turnBody('two', history), {'session-id': 'old'});

@@ -41,11 +41,14 @@ async function postZstdTurn(url: string, body: Record<string, unknown>, sessionI
 	return {status: response.status, text: await response.text(), sentBytes: compressed.length};
 }
 
+// These tests are about the bytes of upstream POSTs: HTTP clients' requests go upstream over HTTP here.
+const overHttp = {upstreamWebSocket: false};
+
 const responsePosts = (h: {upstream: {log: readonly LoggedRequest[]}}) =>
 	h.upstream.log.filter((logged) => logged.path.startsWith('/backend-api/codex/responses'));
 
 test('a zstd body the pool does not change goes upstream as the bytes Codex sent', async (t) => {
-	const h = await startRig({accounts: ['a']});
+	const h = await startRig({accounts: ['a'], settings: overHttp});
 	t.after(() => h.close());
 	// Larger than one block, as Codex's 27 KB bodies are.
 	const body = turnBody(`hi ${'x'.repeat(150_000)}`);
@@ -59,7 +62,7 @@ test('a zstd body the pool does not change goes upstream as the bytes Codex sent
 });
 
 test('a zstd body the pool changed is compressed again', async (t) => {
-	const h = await startRig({accounts: ['a']});
+	const h = await startRig({accounts: ['a'], settings: overHttp});
 	t.after(() => h.close());
 	const first = await postZstdTurn(h.url, turnBody('one'), 'changed');
 	assert.equal(first.status, 200);
@@ -114,7 +117,7 @@ const zstdCli = spawnSync('zstd', ['--version']).status === 0;
 test('a body compressed by the zstd tool itself is decoded', {
 	skip: !zstdCli && 'no zstd binary',
 }, async (t) => {
-	const h = await startRig({accounts: ['a']});
+	const h = await startRig({accounts: ['a'], settings: overHttp});
 	t.after(() => h.close());
 	const body = turnBody(`compressed ${'abc '.repeat(5000)}`);
 	const compressed = spawnSync('zstd', ['-c', '-q', '-19'], {input: JSON.stringify(body)}).stdout;

@@ -50,7 +50,8 @@ for (const kind of ['stream_cut', 'reset_after_first_byte'] as const) {
 		assert.equal(last.response.error.code, 'upstream_stream_broken');
 		const attempts = rig.upstream.log
 			.slice(before)
-			.filter((entry) => entry.path.startsWith('/backend-api/codex/responses'));
+			// Model requests (POSTs or WebSocket frames), not a WebSocket handshake.
+			.filter((entry) => entry.path.startsWith('/backend-api/codex/responses') && entry.method !== 'GET');
 		assert.equal(attempts.length, 1, 'one upstream attempt: nothing replayed after the first byte');
 		// The next turn is served as usual.
 		const next = await turn();

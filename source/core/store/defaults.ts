@@ -26,9 +26,9 @@ export const defaultSettings: Settings = {
 	maxWebSockets: 512,
 	// No web page may use the pool unless the user names its origin.
 	allowedOrigins: [],
-	// HTTP clients' requests may ride a per-session upstream WebSocket (incremental when Codex's rule allows).
-	// Off until its sockets are bounded like the HTTP pool's and the soak's properties hold with it (see readme).
-	upstreamWebSocket: false,
+	// HTTP clients' requests ride a per-session upstream WebSocket (incremental when Codex's rule allows), upstream
+	// HTTP when the upstream refuses WebSocket or the sockets' bound is reached (see readme).
+	upstreamWebSocket: true,
 };
 
 /**

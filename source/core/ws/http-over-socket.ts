@@ -7,6 +7,7 @@ import {classifyHttpFailure} from '../proxy/upstream-errors.ts';
 import {ConversationMemory, itemTexts} from './conversation.ts';
 import {frameType, parseFrame} from './frames.ts';
 import type {UpstreamWebSocketSupport} from './handshake.ts';
+import {PRELUDE_TYPES, preludeHeaders} from './prelude-headers.ts';
 import {type SessionSocket, SessionSockets} from './session-sockets.ts';
 import {openUpstreamSocket, upstreamSocketUrl} from './upstream-socket.ts';
 
@@ -35,8 +36,6 @@ export type SocketTransport = {
 	readonly close: () => void;
 };
 
-/** Backend frames that come before `response.created`: they wait for the verdict on the request. */
-const PRELUDE = new Set(['codex.rate_limits', 'codex.response.metadata']);
 const RETRY_FULL = new Set(['previous_response_not_found', 'websocket_connection_limit_reached']);
 
 function sse(text: string, type: string | undefined): Buffer {
@@ -183,7 +182,8 @@ export function createSocketTransport(options: {
 
 		sockets.busy(entry);
 		entry.socket.send(JSON.stringify(frame));
-		const held: Buffer[] = [];
+		// Frames before the first event wait for the verdict on the request, and become its headers.
+		const held: string[] = [];
 		const output: string[] = [];
 		let upstreamBody: UpstreamBody | undefined;
 		return new Promise((resolve) => {
@@ -212,8 +212,8 @@ export function createSocketTransport(options: {
 				const text = data.toString();
 				const type = frameType(text);
 				if (upstreamBody === undefined) {
-					if (type !== undefined && PRELUDE.has(type)) {
-						held.push(sse(text, type));
+					if (type !== undefined && PRELUDE_TYPES.has(type)) {
+						held.push(text);
 						return;
 					}
 
@@ -238,14 +238,8 @@ export function createSocketTransport(options: {
 					}
 
 					upstreamBody = new UpstreamBody(controllerFor(entry.socket));
-					for (const chunk of held.splice(0)) {
-						upstreamBody.deliver(chunk);
-					}
-
-					settle({
-						ok: true,
-						response: {statusCode: 200, headers: {'content-type': 'text/event-stream'}, body: upstreamBody},
-					});
+					const headers = {'content-type': 'text/event-stream', ...preludeHeaders(held)};
+					settle({ok: true, response: {statusCode: 200, headers, body: upstreamBody}});
 				}
 
 				if (type === 'response.output_item.done') {
