@@ -277,7 +277,9 @@ export function createSocketTransport(options: {
 				// The client went away mid-response: the socket still carries its frames, so it goes.
 				finish();
 				sockets.drop(entry);
-				upstreamBody?.fail(new Error('The client went away.'));
+				// The abort's reason goes on, as undici's does over HTTP (the pool stopping ends streams with its own words).
+				const reason: unknown = signal.reason;
+				upstreamBody?.fail(reason instanceof Error ? reason : new Error('The client went away.'));
 				if (upstreamBody === undefined) {
 					resolve('broken');
 				}
