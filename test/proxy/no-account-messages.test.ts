@@ -122,3 +122,27 @@ test('exhausted with a known reset: 429 with the reset, and the set-aside accoun
 		);
 	}
 });
+
+test('every account resting after failures (401 after a refresh, server errors): not a usage limit, but what failed and when they are tried again', async (t) => {
+	const rig = await startRig({accounts: ['alice', 'bob', 'carol']});
+	t.after(() => rig.close());
+	// A few failures in a row: a backoff long enough for the four doors to ask.
+	for (let index = 0; index < 4; index++) {
+		rig.pool.markFailure(rig.id('alice'), 'auth');
+		rig.pool.markFailure(rig.id('bob'), 'server');
+	}
+
+	assert.ok((await rig.core.evict('carol')).ok);
+	const first = Math.min(rig.pool.usableAt(rig.id('alice'))!, rig.pool.usableAt(rig.id('bob'))!);
+	const answers = await doors(rig);
+	for (const [door, answer] of Object.entries(answers)) {
+		assert.equal(answer.status, 503, door);
+		assert.equal(answer.type, 'accounts_failing', door);
+		assert.equal(
+			answer.message,
+			`No account in the pool can serve right now: alice refused (401) even after a token refresh; bob answered with server errors. Each is tried again after a short rest, the first at ${new Date(first).toISOString()}: try again then. Set aside: carol is evicted (\`codexpool restore carol\`).`,
+			door,
+		);
+		assert.doesNotMatch(answer.message, /usage limit|upstream failed|\.\./, door);
+	}
+});

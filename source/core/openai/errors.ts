@@ -65,7 +65,12 @@ export function badRequest(
 }
 
 /** The types of the failures the pool decides itself (proxy/outcomes.ts), not the upstream's answers. */
-const poolFailureTypes = new Set(['no_accounts', 'no_usable_account', 'upstream_unavailable']);
+const poolFailureTypes = new Set([
+	'no_accounts',
+	'no_usable_account',
+	'accounts_failing',
+	'upstream_unavailable',
+]);
 
 /**
 Turns the engine's failure (upstream error shape) into the OpenAI shape. An exhausted pool keeps 429 and says

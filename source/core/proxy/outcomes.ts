@@ -1,6 +1,7 @@
 import {markExhausted} from '../pool/exhaustion.ts';
 import type {Pool} from '../pool/pool.ts';
 import type {DispatchFailure} from './dispatch-types.ts';
+import {failureRestWords} from './failure-rest.ts';
 import {isSetAside, setAsideAccounts, setAsideWords} from './set-aside.ts';
 import {needsLoginError} from './upstream-client.ts';
 import type {UpstreamFailure} from './upstream-errors.ts';
@@ -126,6 +127,26 @@ export function noAccountFailure(
 			error: {
 				type: 'no_usable_account',
 				message: `No account in the pool can take this request: ${setAsideText}.`,
+			},
+		};
+	}
+
+	// Accounts that only rest after failing are not at a usage limit: say what failed, and when they are tried again.
+	const failed = failureRestWords(
+		accounts.filter(
+			(account) =>
+				!isSetAside(setAside, account.record.name) && pool.usableAt(account.record.id) !== undefined,
+		),
+		(id) => pool.usableAt(id),
+		now,
+	);
+	if (failed !== undefined) {
+		return {
+			ok: false,
+			status: 503,
+			error: {
+				type: 'accounts_failing',
+				message: `No account in the pool can serve right now: ${failed}. Each is tried again after a short rest, the first at ${new Date(earliest).toISOString()}: try again then.${setAsideText === '' ? '' : ` Set aside: ${setAsideText}.`}`,
 			},
 		};
 	}
