@@ -33,6 +33,12 @@ export async function startFakeUpstream(behaviour: Behaviour = {}) {
 		response.writeHead(404).end();
 	});
 	const server = new WebSocketServer({noServer: true});
+	// As the backend's: a turn state of the account (per connection) and the models' etag, which Codex reads.
+	let upgrades = 0;
+	server.on('headers', (headers, request) => {
+		headers.push(`x-codex-turn-state: ts-${String(request.headers['chatgpt-account-id'])}-${++upgrades}`);
+		headers.push('x-models-etag: etag-1');
+	});
 	http.on('upgrade', (request, socket, head) => {
 		const accountId = String(request.headers['chatgpt-account-id'] ?? '');
 		handshakes.push({accountId, headers: request.headers});

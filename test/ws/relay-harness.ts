@@ -110,12 +110,20 @@ export async function connectClient(url: string, headers: Record<string, string>
 		frames.push(JSON.parse(data.toString()) as Record<string, unknown>);
 		waiter?.();
 	});
+	let upgradeHeaders: Record<string, string | string[] | undefined> = {};
+	socket.once('upgrade', (response) => {
+		upgradeHeaders = response.headers;
+	});
 	await once(socket, 'open');
 	const closed = once(socket, 'close');
 	return {
 		socket,
 		frames,
 		closed,
+		/** The pool's upgrade response headers. */
+		get upgradeHeaders() {
+			return upgradeHeaders;
+		},
 		/** Sends a `response.create` and resolves with its answer's frames (up to completed/failed/error). */
 		async request(body: Record<string, unknown>): Promise<Record<string, unknown>[]> {
 			const start = frames.length;

@@ -61,6 +61,24 @@ export function errorFrame(
 	});
 }
 
+/** A request the pool refused before sending it (an error with `status` and `error`, as `/v1`'s prepare throws). */
+export function refusalFrame(error: unknown): string {
+	const refusal = error as {status?: number; error?: {type: string; message: string}};
+	return errorFrame(
+		refusal.status ?? 400,
+		refusal.error ?? {type: 'invalid_request_error', message: String(error)},
+	);
+}
+
+/** The backend's answer to a `previous_response_id` it does not hold: Codex resends the full input on it. */
+export function previousNotFoundFrame(id: unknown): string {
+	return errorFrame(400, {
+		type: 'invalid_request_error',
+		code: 'previous_response_not_found',
+		message: `Previous response with id '${String(id)}' not found.`,
+	});
+}
+
 function windowHeaders(
 	slot: 'primary' | 'secondary',
 	window: QuotaWindow | undefined,

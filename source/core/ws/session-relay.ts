@@ -7,12 +7,14 @@ import {recordRejectedItems} from '../sessions/strip.ts';
 import {clientSender} from './client-sender.ts';
 import {ConversationMemory, fullBody} from './conversation.ts';
 import {frameQueue} from './frame-queue.ts';
-import {errorFrame, noAccountFrame, parseFrame} from './frames.ts';
+import {errorFrame, noAccountFrame, parseFrame, previousNotFoundFrame, refusalFrame} from './frames.ts';
 import type {RelayDeps} from './relay-deps.ts';
 import {type RelayHandle, RelayLife} from './relay-life.ts';
 import {type RequestFacts, requestEntry} from './request-entry.ts';
 import {pumpResponse} from './response-pump.ts';
+import {TurnStateOwners, withoutTurnState} from './turn-state.ts';
 import {type OpenedUpstream, openForAccount, reusedPayload} from './upstream-open.ts';
+import {waitForAccount} from './wait-up-to.ts';
 
 export type RelayOptions = {
 	readonly deps: RelayDeps;
@@ -54,6 +56,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 	const closed = new AbortController();
 	let sessionId: string | undefined;
 	let up: OpenedUpstream | undefined = options.initial;
+	const turnState = new TurnStateOwners(options.initial);
 	/** The upstream socket that produced `memory.responseId` (an incremental frame may only go there). */
 	let chainSocket: WebSocket | undefined;
 
@@ -114,13 +117,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 				body = await options.prepare(body);
 				untouched = false;
 			} catch (error) {
-				const refusal = error as {status?: number; error?: {type: string; message: string}};
-				toClient(
-					errorFrame(
-						refusal.status ?? 400,
-						refusal.error ?? {type: 'invalid_request_error', message: String(error)},
-					),
-				);
+				toClient(refusalFrame(error));
 				return;
 			}
 		}
@@ -156,20 +153,12 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 			// A new session starts on the account whose socket was opened at its handshake, while it is usable.
 			const accountId = choice.choose(home ?? up?.accountId, tried, body);
 			if (accountId === undefined) {
-				const earliest = pool.earliestUsableAt();
-				const now = clock.now();
-				if (
-					deps.waitUpToMs !== undefined &&
-					earliest !== undefined &&
-					earliest <= waitDeadline &&
-					earliest > now
-				) {
-					await choice.waitForChange((earliest - now) / clock.speed, closed.signal);
+				if (await waitForAccount(deps, waitDeadline, closed.signal)) {
 					tried.clear();
 					continue;
 				}
 
-				const failure = noAccountFailure(pool, lastFailure, now);
+				const failure = noAccountFailure(pool, lastFailure, clock.now());
 				toClient(noAccountFrame(failure, pool));
 				logRequest({
 					accountId: undefined,
@@ -196,22 +185,29 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 				(body.previous_response_id === undefined || up.socket === chainSocket);
 			let payload: Buffer | string;
 			if (reusable) {
-				payload = reusedPayload({data, raw, body, untouched, moving, upstream: up!, issuers});
+				payload = reusedPayload({
+					data,
+					raw,
+					body,
+					untouched,
+					moving,
+					upstream: up!,
+					issuers,
+					foreignTurnState: turnState.frameForeignTo(accountId),
+				});
 			} else {
 				if (!expansion.known) {
 					// The client chains from a response this connection never saw: Codex resends everything on this.
-					toClient(
-						errorFrame(400, {
-							type: 'invalid_request_error',
-							code: 'previous_response_not_found',
-							message: `Previous response with id '${String(body.previous_response_id)}' not found.`,
-						}),
-					);
+					toClient(previousNotFoundFrame(body.previous_response_id));
 					return;
 				}
 
 				dropUpstream();
-				const opened = await openForAccount(deps, options.headers, accountId, {moving, stripAll});
+				const opened = await openForAccount(deps, options.headers, accountId, {
+					moving,
+					stripAll,
+					foreignTurnState: turnState.headerForeignTo(accountId),
+				});
 				if (!opened.ok) {
 					lastFailure = opened.failure;
 					if (opened.failure.kind === 'client-error' || opened.failure.kind === 'invalid-encrypted-content') {
@@ -230,8 +226,10 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 				}
 
 				up = opened.upstream;
+				turnState.opened(up);
 				watchIdle(up);
-				payload = JSON.stringify(opened.strip(fullBody(body, expansion.items)));
+				const full = opened.strip(fullBody(body, expansion.items));
+				payload = JSON.stringify(turnState.frameForeignTo(accountId) ? withoutTurnState(full) : full);
 			}
 
 			mustReopen = false;

@@ -6,6 +6,7 @@ import {parseQuotaHeaders} from '../quota/index.ts';
 import type {IssuerRegistry} from '../sessions/issuers.ts';
 import {type StripResult, stripBoundItems} from '../sessions/strip.ts';
 import type {RelayDeps} from './relay-deps.ts';
+import {TURN_STATE, withoutTurnState} from './turn-state.ts';
 import {openUpstreamSocket, upstreamSocketUrl} from './upstream-socket.ts';
 
 /** An upstream socket of one client connection, on one account. */
@@ -16,6 +17,8 @@ export type OpenedUpstream = {
 	readonly openedAt: number;
 	/** What the last strip removed, in words for the move record (empty when nothing). */
 	stripNote: string;
+	/** Whether its handshake carried the client's `x-codex-turn-state` (the account it routes to is this one). */
+	readonly keptTurnState: boolean;
 };
 
 /** What a strip removed, in words for the move record (empty when nothing). */
@@ -52,7 +55,12 @@ export async function openForAccount(
 	deps: RelayDeps,
 	clientHeaders: Readonly<Record<string, string | undefined>>,
 	accountId: string,
-	options: {readonly moving: boolean; readonly stripAll?: boolean},
+	options: {
+		readonly moving: boolean;
+		readonly stripAll?: boolean;
+		/** The client's turn state belongs to another account (a session that moved earlier on this connection). */
+		readonly foreignTurnState?: boolean;
+	},
 ): Promise<OpenAnswer> {
 	const {pool, tokens, clock, issuers} = deps;
 	const tokenFailed = (error: unknown): OpenAnswer => {
@@ -72,12 +80,9 @@ export async function openForAccount(
 	}
 
 	const url = upstreamSocketUrl(deps.upstream, '/codex/responses');
+	const dropTurnState = options.moving || options.foreignTurnState === true;
 	for (let refreshed = false; ; refreshed = true) {
-		const headers = upstreamRequestHeaders(
-			clientHeaders,
-			{accessToken: token, accountId},
-			{dropTurnState: options.moving},
-		);
+		const headers = upstreamRequestHeaders(clientHeaders, {accessToken: token, accountId}, {dropTurnState});
 		const answer = await openUpstreamSocket(url, headers, clock.now);
 		const quota = parseQuotaHeaders(answer.headers, clock.now());
 		if (quota !== undefined) {
@@ -90,6 +95,7 @@ export async function openForAccount(
 				accountId,
 				openedAt: clock.now(),
 				stripNote: '',
+				keptTurnState: !dropTurnState && typeof clientHeaders[TURN_STATE] === 'string',
 			};
 			const strip = (body: Record<string, unknown>) => {
 				const result = stripBoundItems(
@@ -126,6 +132,7 @@ export async function openForAccount(
 
 /**
 What goes up an open socket of the request's account: the client's own bytes while nothing changes them.
+The client's turn state is taken out of its `client_metadata` when it routes to another account.
 Items this account cannot read would only earn a 400: on a move (the socket opened at the handshake for a
 session arriving from another account) every one it did not issue is removed, else the ones known foreign.
 */
@@ -138,10 +145,16 @@ export function reusedPayload(request: {
 	readonly moving: boolean;
 	readonly upstream: OpenedUpstream;
 	readonly issuers: IssuerRegistry;
+	/** The client's turn state belongs to another account than the socket's. */
+	readonly foreignTurnState: boolean;
 }): Buffer | string {
-	const {body, moving, upstream} = request;
-	const payload = request.untouched ? request.data : JSON.stringify(body);
-	if (!moving && !request.raw.includes('"encrypted_content"')) {
+	const {moving, upstream, raw} = request;
+	const body =
+		request.foreignTurnState && raw.includes(`"${TURN_STATE}"`)
+			? withoutTurnState(request.body)
+			: request.body;
+	const payload = request.untouched && body === request.body ? request.data : JSON.stringify(body);
+	if (!moving && !raw.includes('"encrypted_content"')) {
 		return payload;
 	}
 
