@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
+import {command as cap} from '../../source/commands/cap.ts';
 import {command as keys} from '../../source/commands/keys.ts';
 import {command as logout} from '../../source/commands/logout.ts';
 import {drain, evict, pin, restore, unpin} from '../../source/commands/marks.ts';
@@ -29,6 +30,7 @@ const cases: ReadonlyArray<readonly [Command, readonly string[], RegExp]> = [
 	[evict, ['nobody'], /No account matches "nobody"/],
 	[restore, ['nobody'], /No account matches "nobody"/],
 	[logout, ['nobody'], /No account matches "nobody"/],
+	[cap, ['nobody', '--five-hour', '90'], /No account matches "nobody"/],
 	[keys, ['revoke', 'x'], /x/],
 	[strategy, ['sequential', '--order', 'x'], /No account matches "x"/],
 	[strategy, ['nonesuch'], /Unknown strategy "nonesuch"/],
