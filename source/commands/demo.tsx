@@ -1,15 +1,5 @@
-import {mkdtempSync, rmSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import path from 'node:path';
-import {createScaledClock} from '../core/clock.ts';
-import {startEmbeddedCore} from '../core/core.ts';
-import {importSimulatedAccounts} from '../core/demo/seed-home.ts';
-import {demoAccountNames, demoSettings, demoUpstreamOptions, demoWorkload} from '../core/demo/settings.ts';
-import {startWorkload} from '../core/demo/workload.ts';
-import {createRandom} from '../core/random.ts';
-import {startSimulatedUpstream} from '../core/simulated-backend/index.ts';
-import {openStore} from '../core/store/store.ts';
 import {parseCommandLine} from './command-line.ts';
+import {startDemoPool} from './demo-pool.ts';
 import {showUntilQuit} from './show-until-quit.ts';
 import {type Command, UsageError} from './types.ts';
 
@@ -53,39 +43,10 @@ export const command: Command = {
 			throw new UsageError(`--speed takes a number from 1 to 10000, not ${speed}.`);
 		}
 
-		const clock = createScaledClock(speed);
-		const upstream = await startSimulatedUpstream({
-			clock,
-			...demoUpstreamOptions(demoAccountNames(accounts)),
-		});
-		const home = mkdtempSync(path.join(tmpdir(), 'codexpool-demo-'));
-		const store = openStore(home);
-		importSimulatedAccounts(store, upstream, clock.now());
-		store.setSettings(demoSettings(store.getSettings()));
-		const core = await startEmbeddedCore({
-			store,
-			clock,
-			random: createRandom(seed, 1),
-			mode: 'demo',
-			upstream: upstream.backendUrl,
-			issuer: upstream.issuerUrl,
-			port,
-			watchStore: false,
-		}).catch((error: unknown) => {
+		const demo = await startDemoPool({accounts, speed, seed, port}).catch((error: unknown) => {
 			throw describeListenError(error, port);
 		});
-		const workload = startWorkload({
-			proxyUrl: core.url,
-			clock,
-			random: createRandom(seed, 2),
-			...demoWorkload(accounts),
-		});
-		await showUntilQuit(core, {clock}, async () => {
-			await workload.stop();
-			await core.stop();
-			await upstream.close();
-			rmSync(home, {recursive: true, force: true});
-		});
+		await showUntilQuit(demo.core, {clock: demo.clock}, demo.stop);
 
 		return 0;
 	},

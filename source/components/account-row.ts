@@ -5,7 +5,10 @@ import {fit, formatPercent, formatRoughDuration, renderBar} from './format.ts';
 import type {Segment} from './line.tsx';
 import {type Tone, usageTone} from './theme.ts';
 
-/** Column widths of the accounts panel; they add up to 81, leaving the forecast 19 at 100 columns. */
+/**
+Column widths of the accounts panel; they add up to 81, leaving the forecast 19 at 100 columns. The name
+column is the least: a wider terminal gives its extra columns to names that need them (accountNameWidth).
+*/
 export const accountColumns = {
 	cursor: 2,
 	name: 12,
@@ -15,6 +18,20 @@ export const accountColumns = {
 	bar: 7,
 	running: 3,
 } as const;
+
+/** The row width the columns are laid out for: wider terminals widen the name column. */
+const layoutColumns = 100;
+
+/**
+The width of the name column (with its trailing space) for these accounts on a terminal `columns` wide: the
+longest name, as far as the columns beyond 100 allow; never less than the usual 12, so a narrow terminal cuts
+names rather than the bars.
+*/
+export function accountNameWidth(accounts: readonly {readonly name: string}[], columns: number): number {
+	const longest = Math.max(0, ...accounts.map((account) => [...account.name].length)) + 1;
+	const room = accountColumns.name + Math.max(0, columns - layoutColumns);
+	return Math.max(accountColumns.name, Math.min(longest, room));
+}
 
 /** The state badge: its words (with a live countdown where it has one) and its tone. */
 export function stateBadge(state: AccountState, now: number): {text: string; tone: Tone} {
@@ -77,8 +94,17 @@ function windowLength(minutes: number): string {
 	return minutes < 1440 ? `${Math.round(minutes / 60)}h` : `${Math.round(minutes / 1440)}d`;
 }
 
-/** The forecast: does any window run out before it resets, and when. */
+/**
+The forecast: does any window run out before it resets, and when; for an account out of quota (or at its
+cap), when it comes back.
+*/
 export function forecast(account: AccountSnapshot, now: number): {text: string; tone: Tone} {
+	if (account.state.kind === 'exhausted') {
+		const {until} = account.state;
+		return until === undefined || until <= now
+			? {text: 'back soon', tone: 'info'}
+			: {text: `back in ${formatRoughDuration(until - now)}`, tone: 'info'};
+	}
 	const windows = [account.fiveHour, account.weekly].filter((window) => window !== undefined);
 	if (windows.length === 0) {
 		return {text: '—', tone: 'muted'};
@@ -96,14 +122,14 @@ export function forecast(account: AccountSnapshot, now: number): {text: string; 
 	return {text: 'lasts', tone: isIdle ? 'muted' : 'ok'};
 }
 
-/** The header row of the accounts panel. */
-export function accountHeaderSegments(): Segment[] {
+/** The header row of the accounts panel, its name column `nameWidth` wide (accountNameWidth). */
+export function accountHeaderSegments(nameWidth: number = accountColumns.name): Segment[] {
 	const c = accountColumns;
 	return [
 		{
 			text:
 				' '.repeat(c.cursor) +
-				fit('account', c.name) +
+				fit('account', nameWidth) +
 				fit('plan', c.plan) +
 				fit('state', c.state) +
 				fit('5 hours', c.window) +
@@ -116,8 +142,13 @@ export function accountHeaderSegments(): Segment[] {
 	];
 }
 
-/** One account's row. */
-export function accountRowSegments(account: AccountSnapshot, now: number, isSelected: boolean): Segment[] {
+/** One account's row, its name column `nameWidth` wide (accountNameWidth). */
+export function accountRowSegments(
+	account: AccountSnapshot,
+	now: number,
+	isSelected: boolean,
+	nameWidth: number = accountColumns.name,
+): Segment[] {
 	const c = accountColumns;
 	const state = stateBadge(account.state, now);
 	// The caps are shown with the marks: beside the state, unless the state already says the cap stops it.
@@ -129,7 +160,7 @@ export function accountRowSegments(account: AccountSnapshot, now: number, isSele
 	const outlook = forecast(account, now);
 	return [
 		{text: isSelected ? '▶ ' : '  ', tone: 'accent', bold: true},
-		{text: fit(account.name, c.name - 1) + ' ', tone: isSelected ? 'accent' : 'plain', bold: isSelected},
+		{text: fit(account.name, nameWidth - 1) + ' ', tone: isSelected ? 'accent' : 'plain', bold: isSelected},
 		{text: fit(account.plan, c.plan - 1) + ' ', tone: 'muted'},
 		{text: fit(badge.text, c.state - 1) + ' ', tone: badge.tone},
 		...windowSegments(account.fiveHour, now, 300),

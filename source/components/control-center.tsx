@@ -65,6 +65,7 @@ export function ControlCenter() {
 					now={now}
 					isFocused={state.focus === 'accounts'}
 					maxRows={accountRows}
+					width={columns}
 				/>
 				{state.overlay.kind === 'picker' ? (
 					<StrategyPicker

@@ -25,17 +25,20 @@ export function LowerArea({snapshot, state, selectedId, now, width, maxRows}: Pr
 	const rows = maxRows - 1;
 	const isFocused = state.focus === state.lower;
 	switch (state.lower) {
-		case 'timeline':
+		case 'timeline': {
+			const {scheduler} = snapshot;
+			// Off, nothing of a plan will happen: none is drawn (a daemon of an older version may still send one).
+			const kicks = scheduler.enabled ? scheduler.nextKicks : [];
 			return (
 				<Box flexDirection="column">
 					<PanelTitle
 						title={state.span === '5h' ? 'Timeline · next 5 hours' : 'Timeline · next 7 days'}
 						isFocused={isFocused}
-						detail={`${snapshot.scheduler.nextKicks.length} planned kick${snapshot.scheduler.nextKicks.length === 1 ? '' : 's'}`}
+						detail={planDetail(scheduler.enabled, scheduler.dryRun, kicks.length)}
 					/>
 					<Timeline
 						accounts={snapshot.accounts}
-						kicks={snapshot.scheduler.nextKicks}
+						kicks={kicks}
 						now={now}
 						span={state.span}
 						width={width}
@@ -44,6 +47,7 @@ export function LowerArea({snapshot, state, selectedId, now, width, maxRows}: Pr
 					/>
 				</Box>
 			);
+		}
 		case 'sessions': {
 			const active = snapshot.sessions.filter((session) => session.active).length;
 			return (
@@ -98,4 +102,13 @@ export function LowerArea({snapshot, state, selectedId, now, width, maxRows}: Pr
 				</Box>
 			);
 	}
+}
+
+/** The timeline's title detail: how many kicks are planned, and whether they will be sent. */
+export function planDetail(isEnabled: boolean, isDryRun: boolean, kicks: number): string {
+	if (!isEnabled) {
+		return 'scheduler off: no kicks planned';
+	}
+	const planned = `${kicks} planned kick${kicks === 1 ? '' : 's'}`;
+	return isDryRun ? `${planned}, dry run: logged, not sent` : planned;
 }

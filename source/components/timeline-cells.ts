@@ -59,8 +59,10 @@ export function timelineCells(
 	};
 	mark(account.fiveHour?.resetAt, timelineGlyphs.fiveHourReset, 'plain');
 	mark(account.weekly?.resetAt, timelineGlyphs.weeklyReset, 'accent');
+	// A kick cannot start a window that is running: one planned inside it is stale, and is not drawn.
+	const runningUntil = account.fiveHour?.resetAt ?? now;
 	for (const kick of kicks) {
-		if (kick.accountId === account.id) {
+		if (kick.accountId === account.id && kick.at >= runningUntil) {
 			mark(kick.at, timelineGlyphs.kick, 'kick');
 		}
 	}

@@ -1,5 +1,6 @@
 import {Box} from 'ink';
 import type {AccountSnapshot, PlannedKick} from '../core/contract.ts';
+import {accountNameWidth} from './account-row.ts';
 import {fit} from './format.ts';
 import {Line} from './line.tsx';
 import {visibleWindow} from './scroll.ts';
@@ -15,10 +16,10 @@ type Props = {
 	readonly maxRows: number;
 };
 
-const nameWidth = 13;
-
 /** All accounts on one timeline: each window's reset and each planned kick, so the stagger is visible. */
 export function Timeline({accounts, kicks, now, span, width, selectedId, maxRows}: Props) {
+	// As wide as the accounts panel's names, and one more, as it always was (a track needs fewer columns).
+	const nameWidth = accountNameWidth(accounts, width) + 1;
 	const trackWidth = Math.max(10, width - nameWidth - 1);
 	const rows = Math.max(1, maxRows - 2);
 	const selectedIndex = accounts.findIndex((account) => account.id === selectedId);

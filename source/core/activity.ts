@@ -87,12 +87,7 @@ export function createActivity(options: {readonly clock: Clock; readonly onChang
 				const quota = account.quota;
 				if (quota !== undefined && forecastSeen.get(account.record.id) !== quota) {
 					forecastSeen.set(account.record.id, quota);
-					forecast.observe(
-						account.record.id,
-						quota.observedAt,
-						quota.fiveHour?.usedPercent,
-						quota.weekly?.usedPercent,
-					);
+					forecast.observe(account.record.id, quota.observedAt, quota.fiveHour, quota.weekly);
 				}
 			}
 

@@ -82,7 +82,7 @@ export type AccountSnapshot = {
 	readonly usageObservedAt: number | undefined;
 };
 
-/** The scheduler's settings and its plan of next kicks. */
+/** The scheduler's settings and its plan of next kicks (none while it is off: see plan-on-show.ts). */
 export type SchedulerSnapshot = SchedulerPlan;
 
 export type Totals = {

@@ -9,6 +9,7 @@ import {startRequestHistory} from './history/attach.ts';
 import {assertBindAllowed, createAccessPolicy} from './http/access.ts';
 import {createHttpServer, type HttpServer} from './http/server.ts';
 import {createPoolKeys} from './keys/pool-keys.ts';
+import {planOnShow} from './plan-on-show.ts';
 import {createPoolProxy, DEFAULT_UPSTREAM, type PoolProxy} from './proxy/index.ts';
 import {parseQuotaHeaders} from './quota/parse-headers.ts';
 import {createRandom, type Random} from './random.ts';
@@ -299,6 +300,10 @@ function buildSnapshot(parts: {
 	const {clock, proxy, activity} = parts;
 	const now = clock.now();
 	const pool = proxy.pool;
+	const accounts = pool.list().map((account) => {
+		const id = account.record.id;
+		return accountSnapshot(account, now, pool.usableAt(id), pool.isUsable(id), activity.forecast);
+	});
 	return {
 		mode: parts.mode,
 		now,
@@ -306,14 +311,11 @@ function buildSnapshot(parts: {
 		proxyUrl: parts.url,
 		strategy: parts.strategy,
 		strategies: parts.strategyList,
-		accounts: pool.list().map((account) => {
-			const id = account.record.id;
-			return accountSnapshot(account, now, pool.usableAt(id), pool.isUsable(id), activity.forecast);
-		}),
+		accounts,
 		sessions: proxy.sessions.snapshots(),
 		requests: activity.requests.items,
 		notices: activity.notices.items,
-		scheduler: parts.scheduler.getPlan(),
+		scheduler: planOnShow(parts.scheduler.getPlan(), accounts),
 		totals: activity.totals(),
 		inFlight: parts.inFlight,
 	};

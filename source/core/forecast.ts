@@ -1,17 +1,31 @@
 import type {QuotaWindow} from './quota/types.ts';
 
-/** One observation of an account's used percents; undefined for a window the account did not have then. */
+/** One window as a reading gives it: its used percent and, once started, when it resets. */
+export type WindowReading = Pick<QuotaWindow, 'usedPercent' | 'resetAt'>;
+
+/** One observation of an account's windows; undefined for a window the account did not have then. */
 type Sample = {
 	readonly at: number;
-	readonly fiveHour: number | undefined;
-	readonly weekly: number | undefined;
+	readonly fiveHour: WindowReading | undefined;
+	readonly weekly: WindowReading | undefined;
 };
+
+/** Two readings of one running window may report its reset this far apart (whole seconds, latency). */
+const SAME_RESET_MS = 2 * 60_000;
+/**
+Readings of one window disagree by this much without anything having happened: the usage poll reports whole
+percents where the response headers report fractions, and a stream that started earlier may report after
+one that started later.
+*/
+const NOISE_PERCENT = 1.5;
 
 /**
 The recent burn rate of each account's windows, from the used percents the upstream reported, and from it
 the forecast the control center shows: at this pace, does the window run out before it resets, and when?
-Samples older than `spanMs` are dropped; a window that reset (its used percent fell), or that vanished or
-came back (weekly-only plans, the months the backend dropped the 5-hour window), restarts the series.
+Samples older than `spanMs` are dropped. A new window (another reset time; one that vanished or came back,
+as for weekly-only plans and the months the backend dropped the 5-hour window) restarts the series; a
+reading that is merely behind the last one (rounded, or late) is left out, since a window's usage never
+falls until it resets.
 */
 export class BurnForecast {
 	readonly #spanMs: number;
@@ -28,23 +42,34 @@ export class BurnForecast {
 		this.#minSpanMs = minSpanMs;
 	}
 
-	observe(accountId: string, at: number, fiveHour: number | undefined, weekly: number | undefined): void {
+	observe(
+		accountId: string,
+		at: number,
+		fiveHour: WindowReading | undefined,
+		weekly: WindowReading | undefined,
+	): void {
 		let series = this.#samples.get(accountId) ?? [];
 		const last = series.at(-1);
-		if (last !== undefined && (restarted(fiveHour, last.fiveHour) || restarted(weekly, last.weekly))) {
-			series = [];
+		const sample = {at, fiveHour, weekly};
+		if (last !== undefined) {
+			const relations = [relation(fiveHour, last.fiveHour), relation(weekly, last.weekly)];
+			if (relations.includes('new')) {
+				series = [];
+			} else if (relations.includes('behind')) {
+				return;
+			}
 		}
 
-		if (last !== undefined && last.fiveHour === fiveHour && last.weekly === weekly && series.length > 1) {
-			// Unchanged: keep the first and move the last, so the span still measures the pace.
-			series = [...series.slice(0, -1), {at, fiveHour, weekly}];
-		} else {
-			series = [...series, {at, fiveHour, weekly}];
-		}
-
+		const unchanged =
+			last !== undefined &&
+			series.length > 1 &&
+			last.fiveHour?.usedPercent === fiveHour?.usedPercent &&
+			last.weekly?.usedPercent === weekly?.usedPercent;
+		// Unchanged: keep the first and move the last, so the span still measures the pace.
+		series = unchanged ? [...series.slice(0, -1), sample] : [...series, sample];
 		this.#samples.set(
 			accountId,
-			series.filter((sample) => sample.at >= at - this.#spanMs),
+			series.filter((kept) => kept.at >= at - this.#spanMs),
 		);
 	}
 
@@ -71,8 +96,8 @@ export class BurnForecast {
 			return undefined;
 		}
 
-		const from = first[kind];
-		const to = last[kind];
+		const from = first[kind]?.usedPercent;
+		const to = last[kind]?.usedPercent;
 		if (from === undefined || to === undefined) {
 			return undefined;
 		}
@@ -91,7 +116,30 @@ export class BurnForecast {
 	}
 }
 
-/** A new reading starts a new series: the window reset (fell), appeared or vanished. */
-function restarted(now: number | undefined, before: number | undefined): boolean {
-	return now === undefined || before === undefined ? now !== before : now < before;
+/**
+How a reading stands to the last one of the same window: `new` when it is another window (it appeared,
+vanished, started, or resets at another time), `behind` when it reports less of the same window (a rounded or
+late reading), else `same`. Without reset times only a fall beyond the noise tells a reset.
+*/
+function relation(
+	now: WindowReading | undefined,
+	before: WindowReading | undefined,
+): 'new' | 'behind' | 'same' {
+	if (now === undefined || before === undefined) {
+		return now === before ? 'same' : 'new';
+	}
+
+	if ((now.resetAt === undefined) !== (before.resetAt === undefined)) {
+		return 'new';
+	}
+
+	if (now.resetAt !== undefined && before.resetAt !== undefined) {
+		if (Math.abs(now.resetAt - before.resetAt) > SAME_RESET_MS) {
+			return 'new';
+		}
+	} else if (now.usedPercent < before.usedPercent - NOISE_PERCENT) {
+		return 'new';
+	}
+
+	return now.usedPercent < before.usedPercent ? 'behind' : 'same';
 }

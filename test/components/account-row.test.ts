@@ -88,7 +88,12 @@ test('a full row fits 100 columns with the longest badge and forecast', () => {
 	const text = segmentsText(accountRowSegments(account, T0, true));
 	assert.ok([...text].length <= 100, `${[...text].length}: ${text}`);
 	assert.match(text, /^▶ a-very-lon… enterp… exhausted 4h59m/);
-	assert.match(text, /12 {2}runs out in 10h00m$/);
+	assert.match(text, /12 {2}back in 4h59m$/, 'an exhausted account says when it comes back');
+	const burning = segmentsText(
+		accountRowSegments({...account, state: {kind: 'cooling', until: T0 + 125_000, reason: 'x'}}, T0, true),
+	);
+	assert.ok([...burning].length <= 100, `${[...burning].length}: ${burning}`);
+	assert.match(burning, /12 {2}runs out in 10h00m$/);
 	assert.ok([...segmentsText(accountHeaderSegments())].length <= 100);
 });
 

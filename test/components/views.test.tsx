@@ -95,10 +95,11 @@ test('the timeline marks resets and kicks on one scale and toggles to 7 days', (
 	let frame = plain(lastFrame());
 	const track = (name: string) => (lines(frame).find((line) => line.startsWith(`${name} `)) ?? '').slice(13);
 	assert.match(frame, /^ {13}now\s+\+1h\s+\+2h\s+\+3h\s+\+4h\s+\+5h$/m);
-	// 86 cells for 5 hours: alice resets after 72 min (column 20), bob after 4 h (68) with a kick at 1h30 (25).
+	// 86 cells for 5 hours: alice resets after 72 min (column 20), bob after 4 h (68); bob's kick at 1h30
+	// falls inside his running window, a stale plan (issue 17): it is not drawn.
 	assert.equal(track('alice').indexOf('|'), 20);
 	assert.equal(track('bob').indexOf('|'), 68);
-	assert.equal(track('bob').indexOf('K'), 25);
+	assert.equal(track('bob').indexOf('K'), -1);
 	assert.equal(track('erin').indexOf('K'), 34);
 	assert.match(track('carol'), /^\.+$/);
 	assert.match(frame, /planned kick/);

@@ -8,12 +8,17 @@ import type {AccountRecord} from '../../source/core/store/types.ts';
 const minute = 60_000;
 const window = (usedPercent: number, resetAt: number) =>
 	({kind: 'five-hour', lengthMinutes: 300, usedPercent, resetAt}) as const;
+/** A reading of a window whose reset time is not known. */
+const r = (usedPercent: number | undefined) =>
+	usedPercent === undefined ? undefined : {usedPercent, resetAt: undefined};
+/** A reading of a running window that resets at `resetAt`. */
+const at = (usedPercent: number, resetAt: number) => ({usedPercent, resetAt});
 
 test('a steady pace that outruns the reset forecasts the moment it runs out', () => {
 	const forecast = new BurnForecast();
 	// 1% a minute: from 40% at minute 20, 60 minutes to go; the window resets in 4 hours.
 	for (let t = 0; t <= 20; t += 5) {
-		forecast.observe('a', t * minute, 20 + t, 3);
+		forecast.observe('a', t * minute, r(20 + t), r(3));
 	}
 
 	assert.equal(forecast.exhaustsAt('a', 'fiveHour', window(40, 240 * minute), 20 * minute), 80 * minute);
@@ -21,37 +26,37 @@ test('a steady pace that outruns the reset forecasts the moment it runs out', ()
 
 test('a pace that lasts until the reset forecasts nothing', () => {
 	const forecast = new BurnForecast();
-	forecast.observe('a', 0, 10, 1);
-	forecast.observe('a', 20 * minute, 12, 1);
+	forecast.observe('a', 0, r(10), r(1));
+	forecast.observe('a', 20 * minute, r(12), r(1));
 	assert.equal(forecast.exhaustsAt('a', 'fiveHour', window(12, 60 * minute), 20 * minute), undefined);
 });
 
 test('a burst shorter than the minimum span gives no pace', () => {
 	const forecast = new BurnForecast();
-	forecast.observe('a', 0, 0, 0);
-	forecast.observe('a', 5000, 30, 1);
+	forecast.observe('a', 0, r(0), r(0));
+	forecast.observe('a', 5000, r(30), r(1));
 	assert.equal(forecast.exhaustsAt('a', 'fiveHour', window(30, 240 * minute), 5000), undefined);
 });
 
 test('a reset (used percent falling) restarts the series', () => {
 	const forecast = new BurnForecast();
-	forecast.observe('a', 0, 50, 5);
-	forecast.observe('a', 20 * minute, 90, 6);
-	forecast.observe('a', 21 * minute, 1, 6);
+	forecast.observe('a', 0, r(50), r(5));
+	forecast.observe('a', 20 * minute, r(90), r(6));
+	forecast.observe('a', 21 * minute, r(1), r(6));
 	assert.equal(forecast.exhaustsAt('a', 'fiveHour', window(1, 300 * minute), 21 * minute), undefined);
 });
 
 test('a 5-hour window that vanishes and comes back restarts the series; the weekly pace of a weekly-only account works', () => {
 	const forecast = new BurnForecast();
-	forecast.observe('a', 0, 50, 5);
-	forecast.observe('a', 10 * minute, undefined, 6);
+	forecast.observe('a', 0, r(50), r(5));
+	forecast.observe('a', 10 * minute, undefined, r(6));
 	// Back at 40 %: without a restart, 0 → 40 over the span would read as a pace.
-	forecast.observe('a', 20 * minute, 40, 7);
-	forecast.observe('a', 25 * minute, 41, 8);
+	forecast.observe('a', 20 * minute, r(40), r(7));
+	forecast.observe('a', 25 * minute, r(41), r(8));
 	assert.equal(forecast.exhaustsAt('a', 'fiveHour', window(41, 300 * minute), 25 * minute), undefined);
 	const weeklyOnly = new BurnForecast();
 	for (let t = 0; t <= 20; t += 5) {
-		weeklyOnly.observe('w', t * minute, undefined, 60 + t);
+		weeklyOnly.observe('w', t * minute, undefined, r(60 + t));
 	}
 
 	const weekly = {kind: 'weekly', lengthMinutes: 10_080, usedPercent: 80, resetAt: 1000 * minute} as const;
@@ -63,7 +68,7 @@ test('with a cap on the window, the forecast is of reaching the cap, not 100 %',
 	const forecast = new BurnForecast();
 	// 1% a minute, at 40% at minute 20; the window resets in 4 hours.
 	for (let t = 0; t <= 20; t += 5) {
-		forecast.observe('a', t * minute, 20 + t, 3);
+		forecast.observe('a', t * minute, r(20 + t), r(3));
 	}
 
 	const at40 = window(40, 240 * minute);
@@ -83,7 +88,7 @@ test('with a cap on the window, the forecast is of reaching the cap, not 100 %',
 test('the snapshot forecasts each window to its cap', () => {
 	const forecast = new BurnForecast();
 	for (let t = 0; t <= 20; t += 5) {
-		forecast.observe('a', t * minute, 20 + t, 3 + t / 10);
+		forecast.observe('a', t * minute, r(20 + t), r(3 + t / 10));
 	}
 
 	const record: AccountRecord = {
@@ -119,4 +124,46 @@ test('the snapshot forecasts each window to its cap', () => {
 		forecast,
 	);
 	assert.equal(uncapped.fiveHour?.exhaustsAt, 80 * minute);
+});
+
+/*
+Issue 17: the demo never showed a forecast. The usage poll reports whole percents between the headers'
+fractions (59.81, 60, 62, 64, 63.94, ...), and each small fall restarted the series, so it never spanned
+the ten minutes a pace needs.
+*/
+test('rounded and late readings of the same window do not restart the series', () => {
+	const forecast = new BurnForecast();
+	const reset = 240 * minute;
+	const weekly = 7 * 24 * 60 * minute;
+	const readings = [
+		[0, 20.4],
+		[2, 22],
+		[3, 22.6],
+		[5, 25],
+		[6, 24.8],
+		[8, 28.2],
+		[9, 27.9],
+		[12, 32.5],
+	] as const;
+	for (const [time, percent] of readings) {
+		forecast.observe('a', time * minute, at(percent, reset), at(percent / 10, weekly));
+	}
+
+	const runsOut = forecast.exhaustsAt('a', 'fiveHour', window(32.5, reset), 12 * minute);
+	assert.ok(runsOut !== undefined, 'a pace of about 1 % a minute runs out before the reset in 4 hours');
+	// From 20.4 % to 32.5 % in 12 minutes: 67.5 % more at that pace.
+	assert.ok(Math.abs(runsOut - (12 + (67.5 * 12) / 12.1) * minute) < minute);
+});
+
+test('a window with another reset time, or one that starts, restarts the series', () => {
+	const forecast = new BurnForecast();
+	forecast.observe('a', 0, at(50, 100 * minute), r(5));
+	forecast.observe('a', 20 * minute, at(90, 100 * minute), r(6));
+	// The next window: it resets five hours later and happens to read higher already.
+	forecast.observe('a', 25 * minute, at(95, 400 * minute), r(6));
+	assert.equal(forecast.exhaustsAt('a', 'fiveHour', window(95, 400 * minute), 25 * minute), undefined);
+	const starting = new BurnForecast();
+	starting.observe('b', 0, r(0), r(0));
+	starting.observe('b', 20 * minute, at(10, 300 * minute), r(1));
+	assert.equal(starting.exhaustsAt('b', 'fiveHour', window(10, 300 * minute), 20 * minute), undefined);
 });

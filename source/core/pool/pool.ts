@@ -1,5 +1,5 @@
 import type {Clock} from '../clock.ts';
-import {effectiveWindow, toAccountView} from '../quota/index.ts';
+import {effectiveWindow, newerWindow, startedBy, toAccountView} from '../quota/index.ts';
 import type {AccountQuota, QuotaWindow} from '../quota/types.ts';
 import type {AccountRecord} from '../store/types.ts';
 import type {AccountView} from '../strategies/types.ts';
@@ -29,6 +29,11 @@ export type Pool = {
 	/** What the strategies see. */
 	views: () => AccountView[];
 	observeQuota: (id: string, quota: AccountQuota) => void;
+	/**
+	A request that used tokens, started at `startAt`, was served: its idle windows are running from then on,
+	though its usage reading cannot tell them from idle ones yet (quota/started.ts).
+	*/
+	observeUse: (id: string, startAt: number) => void;
 	markCooling: (id: string, until: number, reason: CoolingReason, options?: {untilPoll?: boolean}) => void;
 	/** A usage poll answered for the account: a quota rest marked `untilPoll` ends (its windows now tell). */
 	settleQuotaRest: (id: string) => void;
@@ -185,13 +190,28 @@ export function createPool(options: {clock: Clock; records?: readonly AccountRec
 				plans; the months the backend dropped the 5-hour window): it vanishes here, and comes back with the
 				first report that has it. A report with only a five-hour window keeps the weekly one we knew.
 				*/
+				const at = quota.observedAt;
 				const merged: AccountQuota = {
-					fiveHour: quota.fiveHour ?? (quota.weekly === undefined ? previous?.fiveHour : undefined),
-					weekly: quota.weekly ?? previous?.weekly,
-					observedAt: quota.observedAt,
+					fiveHour: quota.fiveHour
+						? newerWindow(previous?.fiveHour, quota.fiveHour, at)
+						: quota.weekly === undefined
+							? previous?.fiveHour
+							: undefined,
+					weekly: quota.weekly ? newerWindow(previous?.weekly, quota.weekly, at) : previous?.weekly,
+					observedAt: at,
 				};
 				return {...account, quota: merged};
 			});
+		},
+		observeUse(id, startAt) {
+			const quota = accounts.get(id)?.quota;
+			const started = quota && startedBy(quota, startAt);
+			if (
+				started !== undefined &&
+				(started.fiveHour !== quota?.fiveHour || started.weekly !== quota?.weekly)
+			) {
+				update(id, (account) => ({...account, quota: started}));
+			}
 		},
 		markCooling(id, until, reason, options) {
 			update(id, (account) =>

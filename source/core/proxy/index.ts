@@ -92,6 +92,12 @@ export function createPoolProxy(options: PoolProxyOptions): PoolProxy {
 	const sessions = createSessionRegistry({clock});
 	const issuers = createIssuerRegistry();
 	const events = new Emitter<ProxyEvents>();
+	// A request that used tokens started its account's idle windows: shown at once, not at the next usage poll.
+	events.on('request', (entry) => {
+		if (entry.accountId !== undefined && entry.status < 400 && entry.inputTokens + entry.outputTokens > 0) {
+			pool.observeUse(entry.accountId, entry.at - (entry.durationMs ?? 0) * clock.speed);
+		}
+	});
 	const dispatcher = createUpstreamAgent();
 	const upstream = parseUpstreamBase(options.upstream ?? process.env.CODEXPOOL_UPSTREAM ?? DEFAULT_UPSTREAM);
 	const select = strategySelector(options.strategy);

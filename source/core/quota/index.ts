@@ -4,5 +4,6 @@ export * from './classify.ts';
 export * from './idle.ts';
 export * from './parse-headers.ts';
 export * from './parse-usage.ts';
+export * from './started.ts';
 export * from './state.ts';
 export * from './types.ts';
