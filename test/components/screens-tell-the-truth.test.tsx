@@ -4,7 +4,15 @@ import {stripVTControlCharacters} from 'node:util';
 import {renderApp} from '../../source/components/render-app.tsx';
 import {createManualClock} from '../../source/core/clock.ts';
 import type {CoreSnapshot} from '../../source/core/contract.ts';
-import {createFakeCore, HOUR, MINUTE, makeAccount, makeSnapshot, makeWindow, T0} from '../helpers/fake-core.ts';
+import {
+	createFakeCore,
+	HOUR,
+	MINUTE,
+	makeAccount,
+	makeSnapshot,
+	makeWindow,
+	T0,
+} from '../helpers/fake-core.ts';
 import {fakeTerminal} from './fake-terminal.ts';
 import {busyPool} from './fixtures.ts';
 import {eventually} from './render-with-core.tsx';
