@@ -9,6 +9,7 @@ import {HelpOverlay} from './help-overlay.tsx';
 import {LowerArea} from './lower-area.tsx';
 import {Onboarding} from './onboarding.tsx';
 import {PromptLine} from './prompt-line.tsx';
+import {StoreDamageLine, storeDamageText, wrapWords} from './store-damage-line.tsx';
 import {StrategyPicker} from './strategy-picker.tsx';
 import {initialUiState, selectedAccount, type UiState} from './ui-state.ts';
 import {useControlKeys} from './use-control-keys.ts';
@@ -47,7 +48,10 @@ export function ControlCenter() {
 
 	const selected = selectedAccount(snapshot.accounts, state.selectedId);
 	// One row short of the terminal: a frame as tall as the screen makes Ink clear it on every render (flicker).
-	const available = Math.max(6, rows - chromeRows);
+	const available = Math.max(
+		6,
+		rows - chromeRows - wrapWords(storeDamageText(snapshot.storeDamage), columns).length,
+	);
 	const accountRows = Math.min(snapshot.accounts.length, Math.max(3, available - minLowerRows));
 	const lowerRows = Math.max(3, available - accountRows);
 
@@ -91,6 +95,7 @@ export function ControlCenter() {
 	return (
 		<Box flexDirection="column" width={columns}>
 			<Header snapshot={snapshot} now={now} />
+			<StoreDamageLine damage={snapshot.storeDamage} columns={columns} />
 			{body}
 			<PromptLine snapshot={snapshot} state={state} />
 			<Footer width={columns} />

@@ -94,6 +94,12 @@ export type Totals = {
 	readonly failovers: number;
 };
 
+/**
+Something of the store that was set aside (a damaged file, accounts that could not be used) while its copy
+is still there: `message` says what happened and what to do, in full.
+*/
+export type StoreDamageSnapshot = {readonly file: string; readonly at: number; readonly message: string};
+
 export type CoreSnapshot = {
 	/**
 	`embedded`: this process runs the proxy; `attached`: it shows a daemon; `demo`: simulated upstream;
@@ -122,6 +128,8 @@ export type CoreSnapshot = {
 	readonly inFlight: number;
 	/** Attached: since when the daemon does not answer (ms since the epoch); undefined while it does. */
 	readonly daemonUnreachableSince?: number;
+	/** What of the store was set aside, until its copy is dealt with (absent from cores that cannot tell). */
+	readonly storeDamage?: readonly StoreDamageSnapshot[];
 };
 
 /** Events pushed as they happen (also streamed by `GET /api/events`). */

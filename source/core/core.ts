@@ -81,6 +81,11 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 	// The parts. The publisher builds a snapshot on first read, which comes after listen (see `snapshot`).
 	const publisher = createSnapshotPublisher(() => snapshot());
 	const activity = createActivity({clock, onChange: publisher.markDirty});
+	// A damaged store is said in full among the notices too; the snapshot carries it while its copy is there.
+	for (const damage of store.damage()) {
+		activity.notify('error', damage.message);
+	}
+
 	const names = () => new Map(store.listAccounts().map((record) => [record.id, record.name]));
 	const nameOf = (id: string) => names().get(id) ?? id;
 	const tokens = new TokenManager({
@@ -238,6 +243,7 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 			activity,
 			scheduler,
 			inFlight: inFlight.current(),
+			storeDamage: store.damage(),
 		});
 	}
 
@@ -296,6 +302,7 @@ function buildSnapshot(parts: {
 	readonly activity: Activity;
 	readonly scheduler: Scheduler;
 	readonly inFlight: number;
+	readonly storeDamage: CoreSnapshot['storeDamage'];
 }): CoreSnapshot {
 	const {clock, proxy, activity} = parts;
 	const now = clock.now();
@@ -318,5 +325,6 @@ function buildSnapshot(parts: {
 		scheduler: planOnShow(parts.scheduler.getPlan(), accounts),
 		totals: activity.totals(),
 		inFlight: parts.inFlight,
+		storeDamage: parts.storeDamage,
 	};
 }

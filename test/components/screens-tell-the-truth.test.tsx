@@ -101,3 +101,28 @@ test('a narrow terminal cuts long names and nothing wraps', async () => {
 		assert.ok([...line].length <= 80, `${[...line].length}: ${line}`);
 	}
 });
+
+/* Issue 17: store damage was said once, then the control center showed the pool as if nothing had happened. */
+test('a damaged store is one notice under the header: what was set aside, where, and what to do', async () => {
+	const file = '/home/ada/.codexpool/codexpool.json.corrupt-2026-12-07T00-14-23.417Z';
+	const frame = await firstFrame({
+		storeDamage: [{file, at: T0, message: 'One account of the store could not be used and was set aside …'}],
+	});
+	const text = frame.join('\n');
+	const at = frame.findIndex((line) => line.startsWith('Store damaged'));
+	assert.ok(at > 0 && at <= 3, `under the header:\n${text}`);
+	assert.ok(
+		text
+			.replaceAll(/\s+/g, ' ')
+			.includes(
+				`what could not be used is in ${file}. Add those accounts again (codexpool login, or codexpool import PATH), then delete that file`,
+			),
+		text,
+	);
+	for (const line of frame) {
+		assert.ok([...line].length <= 100, `${[...line].length}: ${line}`);
+	}
+	assert.ok(frame.length < 40, 'the frame still fits the terminal');
+	const clean = await firstFrame({storeDamage: []});
+	assert.doesNotMatch(clean.join('\n'), /Store damaged/);
+});

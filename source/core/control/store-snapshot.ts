@@ -31,6 +31,7 @@ export function snapshotFromStore(store: Store, now: number): CoreSnapshot {
 		},
 		totals: {requests: 0, inputTokens: 0, outputTokens: 0, sessions: 0, moves: 0, failovers: 0},
 		inFlight: 0,
+		storeDamage: store.damage(),
 	};
 }
 
