@@ -50,8 +50,10 @@ export function stateBadge(state: AccountState, now: number): {text: string; ton
 			// At the user's cap: the account rests by choice, not because the upstream refused it.
 			const what =
 				state.cap === undefined ? 'exhausted' : `cap ${state.cap.window === 'five-hour' ? '5h' : 'wk'}`;
+			// Whole minutes from an hour down (`exhausted 43m`): with seconds it would not fit the column, and
+			// the 5-hour column counts the seconds already.
 			return {
-				text: state.until === undefined ? what : `${what} ${formatDuration(state.until - now)}`,
+				text: state.until === undefined ? what : `${what} ${formatRoughDuration(state.until - now)}`,
 				tone: state.cap === undefined ? 'error' : 'warning',
 			};
 		}

@@ -65,7 +65,7 @@ export const keymap: readonly KeyBinding[] = [
 		command: 'pin',
 		scope: 'main',
 		keys: ['p'],
-		description: 'Pin / unpin: new sessions go here',
+		description: 'Pin / unpin: new sessions go to the pinned accounts',
 		footer: 'pin',
 	},
 	{

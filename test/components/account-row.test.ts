@@ -119,3 +119,18 @@ test('neighbouring segments of one style are drawn as one run', () => {
 		{text: 'f', tone: 'ok'},
 	]);
 });
+
+// The demo's frames showed `exhausted 43m5…`: a countdown in seconds does not fit the state column.
+test('an exhausted badge counts whole minutes below an hour, so it fits its column', () => {
+	const until = T0 + 43 * MINUTE + 57_000;
+	const account = makeAccount({
+		id: 'a',
+		state: {kind: 'exhausted', until},
+		fiveHour: makeWindow({usedPercent: 100, resetAt: until}),
+	});
+	assert.deepEqual(stateBadge(account.state, T0), {text: 'exhausted 44m', tone: 'error'});
+	assert.match(
+		segmentsText(accountRowSegments(account, T0, false)),
+		/exhausted 44m .* 100% 43m57s .*back in 44m$/,
+	);
+});
