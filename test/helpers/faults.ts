@@ -84,6 +84,11 @@ export type FaultSpec = {
 	readonly probability?: number;
 	/** For `slow_first_byte`: real milliseconds before the first byte (default 1000). */
 	readonly delayMs?: number;
+	/**
+	For `usage_limit_reached` and `response_failed_usage_limit`: the error carries no reset (no `resets_at`,
+	no `resets_in_seconds`) and the 429's quota headers are the account's own, not shown at 100 %.
+	*/
+	readonly withoutReset?: boolean;
 };
 
 /** A fault once injected: how often it fired, and a way to withdraw it. */
@@ -106,6 +111,12 @@ export type FaultsApi = {
 
 const statusAnswer = (status: number, error: Record<string, unknown>) => ({status, body: {error}});
 
+/** The reset a usage-limit error carries: the primary window's, from the account's quota headers. */
+const resetsOf = (headers: Record<string, string>) => ({
+	resets_at: Number(headers['x-codex-primary-reset-at']),
+	resets_in_seconds: Number(headers['x-codex-primary-reset-after-seconds']),
+});
+
 /** What each fault makes of a request, in the real backend's words. */
 function interception(spec: FaultSpec, request: InterceptedRequest): Interception {
 	const label = spec.kind;
@@ -116,12 +127,15 @@ function interception(spec: FaultSpec, request: InterceptedRequest): Interceptio
 				type: 'usage_limit_reached',
 				message: 'The usage limit has been reached',
 				plan_type: request.account.plan,
-				resets_at: Number(headers['x-codex-primary-reset-at']),
-				resets_in_seconds: Number(headers['x-codex-primary-reset-after-seconds']),
+				...(spec.withoutReset ? {} : resetsOf(headers)),
 			};
 			return {
 				label,
-				answer: {status: 429, body: {error}, headers: {...headers, 'x-codex-primary-used-percent': '100'}},
+				answer: {
+					status: 429,
+					body: {error},
+					headers: spec.withoutReset ? headers : {...headers, 'x-codex-primary-used-percent': '100'},
+				},
 			};
 		}
 
@@ -188,8 +202,7 @@ function interception(spec: FaultSpec, request: InterceptedRequest): Interceptio
 					const visible = planned.body.slice(0, Math.max(1, Math.floor(planned.body.length / 2)));
 					const failed = planned.failed('usage_limit_reached', 'The usage limit has been reached', {
 						type: 'usage_limit_reached',
-						resets_at: Number(headers['x-codex-primary-reset-at']),
-						resets_in_seconds: Number(headers['x-codex-primary-reset-after-seconds']),
+						...(spec.withoutReset ? {} : resetsOf(headers)),
 					});
 					return {head: planned.head, rest: [...visible, failed], ending: 'end'};
 				},

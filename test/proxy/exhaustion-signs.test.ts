@@ -119,3 +119,29 @@ test('what says "usage limit": the code, the type, or the message; and the reset
 	assert.equal(resetOfError({resets_in_seconds: 5}, 1000), 6000);
 	assert.equal(resetOfError({}, 0), undefined);
 });
+
+for (const kind of ['usage_limit_reached', 'response_failed_usage_limit'] as const) {
+	test(`sign without a reset (${kind}): the account rests until the next usage poll says, which ends it when quota is left`, async (t) => {
+		const h = await startRig({accounts: ['a', 'b']});
+		t.after(() => h.close());
+		h.upstream.faults.inject({kind, account: 'a', withoutReset: true});
+		const before = Date.now();
+		const {status, text} = await postTurn(h.url, turnBody('hi'), {'session-id': 's1'});
+		assert.equal(status, 200);
+		if (kind === 'response_failed_usage_limit') {
+			assert.equal(sseEvents(text).at(-1)?.type, 'response.failed', 'passed on');
+		}
+
+		const health = h.pool.get(h.id('a'))?.health;
+		assert.equal(health?.status === 'cooling' && health.reason, 'quota');
+		assert.equal(health?.status === 'cooling' && health.untilPoll, true, 'until the next usage poll');
+		assert.ok(health?.status === 'cooling' && health.until - before <= UNKNOWN_RESET_MS + 1000);
+		assert.equal(h.pool.isUsable(h.id('a')), false);
+		const next = await postTurn(h.url, turnBody('again'), {'session-id': 's2'});
+		assert.equal(next.status, 200);
+		assert.equal(h.events.request.at(-1)?.accountId, h.id('b'), 'the next request goes elsewhere');
+		// The account's real quota was never used up: the poll says so, and the rest ends.
+		await h.core.proxy.pollUsage(h.id('a'));
+		assert.equal(h.pool.isUsable(h.id('a')), true);
+	});
+}

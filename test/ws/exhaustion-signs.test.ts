@@ -120,3 +120,25 @@ test('sign on WebSocket: an error frame 429 after output has reached the client 
 	assert.equal(h.events.request.at(-1)?.accountId, h.id('b'), 'the next request goes elsewhere');
 	assert.equal(h.events.move.length, 1, 'the session moved');
 });
+
+test('sign on WebSocket without a reset: a usage-limit response.failed rests the account until the next usage poll, which then tells when it comes back', async (t) => {
+	const h = await startRig({accounts: ['a', 'b']});
+	t.after(() => h.close());
+	h.pool.markPicked(h.id('b'));
+	h.upstream.websockets.inject({kind: 'usage_limit_midstream', account: 'a', withoutReset: true});
+	const client = await connectClient(wsUrl(h.url), {'session-id': 's1'});
+	t.after(() => client.socket.close());
+	const first = await client.request({...baseFields, input: [userItem('one')]});
+	const last = first.at(-1) as {type: string; response?: {error?: {resets_at?: number}}};
+	assert.equal(last.type, 'response.failed', 'passed on');
+	assert.equal(last.response?.error?.resets_at, undefined, 'no reset carried');
+	const health = h.pool.get(h.id('a'))?.health;
+	assert.equal(health?.status === 'cooling' && health.untilPoll, true, 'until the next usage poll');
+	const next = await client.request({...baseFields, input: [userItem('one'), userItem('again')]});
+	assert.equal(next.at(-1)?.type, 'response.completed');
+	assert.equal(h.events.request.at(-1)?.accountId, h.id('b'), 'the next request goes elsewhere');
+	// The poll finds the 5-hour window used up: the account waits for its reset.
+	await h.core.proxy.pollUsage(h.id('a'));
+	assert.equal(h.pool.isUsable(h.id('a')), false);
+	assert.equal(h.pool.usableAt(h.id('a')), upstreamReset(h, 'a'), 'until the reset the poll reports');
+});

@@ -52,6 +52,8 @@ export type WsBehaviourSpec = {
 	readonly skip?: number;
 	/** For `error_frame`: the status (401, 429, 500, 503...; default 500). */
 	readonly status?: number;
+	/** For `usage_limit_midstream`: the terminal event's error carries no `resets_at`. */
+	readonly withoutReset?: boolean;
 };
 
 export type WsBehaviourHandle = {

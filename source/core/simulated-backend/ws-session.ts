@@ -320,7 +320,9 @@ export function runWebSocketSession(
 				type: 'usage_limit_reached',
 				code: 'usage_limit_reached',
 				message: 'The usage limit has been reached',
-				resets_at: reportWindow(window, now, state.settings.idleUsedPercent).resetAt,
+				...(behaviour?.withoutReset
+					? {}
+					: {resets_at: reportWindow(window, now, state.settings.idleUsedPercent).resetAt}),
 			};
 			request.outcome = 'failed';
 			send(JSON.stringify(failed));
