@@ -6,6 +6,10 @@ It runs in phases and writes the files after each: first every cell the targets 
 and every strategy with movement and stagger), then all the others, then the pools and caps (VARIANTS: the
 headline cells on weekly-only and mixed pools and under caps; reported apart, never part of the targets).
 BENCH_SCALE=0.05 scales every run count down for a quick dry run; BENCH_OUT=DIR writes elsewhere.
+`--variants-only` runs the pools and caps alone (minutes instead of the whole grid's CPU hour, on a shared
+machine) and keeps the standard cells of results/simulate.json, once a sample of them (every cell of flat,
+rho 1, mean 0.02 with at most BENCH_COMPARISON runs) re-runs to the same figures with the current code; if one
+differs, it stops and says to run the whole benchmark.
 */
 import {spawnSync} from 'node:child_process';
 import {readFileSync, writeFileSync} from 'node:fs';
@@ -40,6 +44,7 @@ export const VARIANTS: readonly {pool?: PoolKind; caps?: SimCaps}[] = [
 	{pool: 'weekly-only'},
 	{pool: 'mixed'},
 	...[90, 80, 70].map((cap) => ({caps: {fiveHour: cap, weekly: cap}})),
+	{caps: {fiveHour: 90, weekly: 80}},
 ];
 
 export const HEADLINE = [
@@ -118,7 +123,18 @@ let shown = 0;
 let finishedRuns = 0;
 // `--report-only` rewrites the Markdown (and the targets) from results/simulate.json without simulating.
 if (process.argv.includes('--report-only')) {
-	reportOnly();
+	const saved = loadSaved();
+	render(
+		saved.results,
+		saved.meta,
+		evaluateTargets(saved.results.filter(isStandard), saved.targets),
+		saved.costs,
+	);
+	process.exit(0);
+}
+
+if (process.argv.includes('--variants-only')) {
+	await variantsOnly();
 	process.exit(0);
 }
 
@@ -192,9 +208,20 @@ type Meta = {
 		scale: number;
 		headlineCells?: unknown;
 	};
+	/** Set when the pools and caps were run apart (`--variants-only`) from the standard cells. */
+	variants?: {
+		generatedAt: string;
+		threads: number;
+		wallSeconds: number;
+		cpuSeconds: number;
+		runs: number;
+		/** Saved standard cells re-run with the same figures before these were added. */
+		reproducedCells: number;
+	};
 };
 
-function reportOnly(): void {
+/** What results/simulate.json holds: the run's meta, targets and costs, and its cells under today's names. */
+function loadSaved() {
 	const saved = JSON.parse(readFileSync(`${out}/simulate.json`, 'utf8')) as Meta & {
 		targets: Targets;
 		costs: Record<string, {runs: number; seconds: number}>;
@@ -219,7 +246,62 @@ function reportOnly(): void {
 		default: _default,
 		...meta
 	} = saved as typeof saved & {default: string};
-	render(results, meta, evaluateTargets(results.filter(isStandard), targets), costs);
+	const canonicalCosts = Object.fromEntries(
+		Object.entries(costs).map(([key, cost]) => {
+			const [strategy, movement, scheduler] = key.split('/');
+			return [`${canonicalStrategyName(strategy!)}/${movement}/${canonicalKickPolicyName(scheduler!)}`, cost];
+		}),
+	);
+	return {results, meta, targets, costs: canonicalCosts};
+}
+
+/** The pools and caps alone, beside the saved standard cells (see `--variants-only` at the top). */
+async function variantsOnly(): Promise<void> {
+	const saved = loadSaved();
+	const standard = saved.results.filter(isStandard);
+	const sample = standard.filter(
+		(cell) =>
+			cell.scenario === 'flat' && cell.rho === 1 && cell.mean === 0.02 && cell.runs <= RUNS.comparison,
+	);
+	process.stderr.write(`bench:sim: re-running ${sample.length} saved cells to check they reproduce\n`);
+	const rerun = await runCells(sample.map(specOf), {threads, chunk: 8});
+	const differs = rerun.filter((cell, index) => !sameFigures(cell, sample[index]!));
+	if (sample.length === 0 || differs.length > 0) {
+		const names = differs.map((cell) => `${cell.strategy}/${cell.movement}/${cell.scheduler}`).join(', ');
+		process.stderr.write(
+			`bench:sim: the saved cells do not reproduce with this code (${names || 'none to check'}): run the whole benchmark.\n`,
+		);
+		process.exit(1);
+	}
+
+	const variantStart = performance.now();
+	const cpu = process.cpuUsage();
+	const variants = await runCells(variantCells, {threads, chunk: 8});
+	const meta: Meta = {
+		...saved.meta,
+		runsPerCell: {...saved.meta.runsPerCell, variant: RUNS.variant, headlineCells: HEADLINE},
+		variants: {
+			generatedAt: new Date().toISOString(),
+			threads,
+			wallSeconds: Math.round((performance.now() - variantStart) / 100) / 10,
+			cpuSeconds: Math.round(((cpu.user + cpu.system) / 1e6) * 10) / 10,
+			runs: variants.reduce((sum, cell) => sum + cell.runs, 0),
+			reproducedCells: sample.length,
+		},
+	};
+	render([...standard, ...variants], meta, evaluateTargets(standard, saved.targets), saved.costs);
+}
+
+function specOf(cell: CellOutcome): CellSpec {
+	const {strategy, movement, scheduler, scenario, rho, mean, accounts, days, runs} = cell;
+	return {strategy, movement, scheduler, scenario, rho, mean, accounts, days, runs, seed: 0};
+}
+
+/** The same means and intervals, to rounding (the saved ones went through JSON). */
+function sameFigures(a: CellOutcome, b: CellOutcome): boolean {
+	const metrics = ['interruptions', 'waitHours', 'moves', 'p95PauseHours', 'wastedShare'] as const;
+	const close = (x: number, y: number) => Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x), Math.abs(y));
+	return metrics.every((m) => close(a[m].mean, b[m].mean) && close(a[m].ci95, b[m].ci95));
 }
 
 function render(
@@ -260,11 +342,17 @@ function render(
 				: [
 						'## Pools and caps',
 						'',
-						`The headline cells (flat, mean 0.02) on pools whose accounts have no 5-hour window (\`weekly-only\`; \`mixed\`: a2, a4, a6 have none) and under a cap on every account (its windows used only to 90, 80 or 70 %; the standard cells above are the cap of 100), ${used('variant')} runs per cell. Not part of the targets. One setting: \`codexpool simulate --pool weekly-only --rho 0.8 --runs 128\`, \`codexpool simulate --cap 100,90,80,70 --rho 0.8 --runs 128\`.`,
+						`The headline cells (flat, mean 0.02) on pools whose accounts have no 5-hour window (\`weekly-only\`; \`mixed\`: a2, a4, a6 have none) and under a cap on every account (its windows used only to 90, 80 or 70 %, or 90 % of the 5-hour and 80 % of the weekly window: 90/80; the standard cells above are the cap of 100), ${used('variant')} runs per cell. Not part of the targets. One setting: \`codexpool simulate --pool weekly-only --rho 0.8 --runs 128\`, \`codexpool simulate --cap 100,90,80,70,90/80 --rho 0.8 --runs 128\`.`,
+						...(meta.variants === undefined
+							? []
+							: [
+									'',
+									`These cells were run apart (\`npm run bench:sim -- --variants-only\`) at ${meta.variants.generatedAt}, ${meta.variants.threads} worker threads: ${meta.variants.runs.toLocaleString('en')} runs, wall ${meta.variants.wallSeconds} s (CPU ${meta.variants.cpuSeconds} s); the standard cells above are the run of ${meta.generatedAt}, kept after ${meta.variants.reproducedCells} of them (flat, rho 1, mean 0.02, every cell of at most ${RUNS.comparison} runs) re-ran to the same figures with this code.`,
+								]),
 						'',
 						markdownTables(variants),
 					]),
-			'Every cell (all strategies × movement × scheduler) is in `bench/results/simulate.json` in the repository (1.1 MB, left out of the npm package), in the shape of `codexpool simulate --json`.',
+			'Every cell (all strategies × movement × scheduler) is in `bench/results/simulate.json` in the repository (1.3 MB, left out of the npm package), in the shape of `codexpool simulate --json`.',
 			'',
 		].join('\n'),
 	);
@@ -272,8 +360,11 @@ function render(
 	spawnSync('npx', ['biome', 'format', '--write', `${out}/simulate.json`, `${out}/simulate.md`], {
 		stdio: 'ignore',
 	});
+	const {variants: apart} = meta;
 	process.stderr.write(
-		`bench:sim: ${complete ? 'done' : 'targets phase written'} at ${meta.wallSeconds} s wall, ${meta.cpuSeconds} s CPU, ${meta.sessionsPerSecond} sessions/s\n`,
+		apart === undefined
+			? `bench:sim: ${complete ? 'done' : 'targets phase written'} at ${meta.wallSeconds} s wall, ${meta.cpuSeconds} s CPU, ${meta.sessionsPerSecond} sessions/s\n`
+			: `bench:sim: pools and caps done, ${apart.runs} runs in ${apart.wallSeconds} s wall, ${apart.cpuSeconds} s CPU\n`,
 	);
 }
 
