@@ -22,7 +22,8 @@ test('an account at its cap takes no new work, its session moves without an erro
 			.list()
 			.map((account) => (account.record.id === home ? {...record, caps: {fiveHour: 90}} : account.record)),
 	);
-	const resetAt = Date.now() + 400;
+	// Far enough for the two requests below on a loaded machine (at 400 ms the reset could come before them).
+	const resetAt = Date.now() + 3000;
 	h.pool.observeQuota(home, {
 		fiveHour: {kind: 'five-hour', lengthMinutes: 300, usedPercent: 95, resetAt},
 		weekly: {kind: 'weekly', lengthMinutes: 10_080, usedPercent: 10, resetAt: Date.now() + 3_600_000},
@@ -41,7 +42,7 @@ test('an account at its cap takes no new work, its session moves without an erro
 	assert.equal(fresh.status, 200);
 	assert.equal(h.events.request.at(-1)?.accountId, other, 'new sessions go elsewhere too');
 
-	await new Promise((resolve) => setTimeout(resolve, 450));
+	await new Promise((resolve) => setTimeout(resolve, Math.max(0, resetAt - Date.now()) + 50));
 	assert.equal(h.pool.isUsable(home), true, 'the reset brings it under its cap');
 });
 
