@@ -234,11 +234,9 @@ describe('a pool of weekly-only accounts', () => {
 			Math.round((upstream[0]!.usedPercent + upstream[1]!.usedPercent) / 2),
 			'the mean of the accounts',
 		);
-		assert.equal(
-			usage.rate_limit.primary_window.reset_at,
-			Math.min(upstream[0]!.resetAt, upstream[1]!.resetAt),
-			'the earliest reset',
-		);
+		// The earliest reset (to the second: a reading may come as seconds after the observation).
+		const earliest = Math.min(upstream[0]!.resetAt, upstream[1]!.resetAt);
+		assert.ok(Math.abs(usage.rate_limit.primary_window.reset_at - earliest) <= 1, 'the earliest reset');
 		// Both exhausted: limit reached.
 		pool.upstream.accounts.exhaust('w');
 		pool.upstream.accounts.exhaust('wk');
