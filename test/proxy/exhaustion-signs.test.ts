@@ -170,3 +170,26 @@ for (const [kind, upstream] of [
 		assert.equal(h.pool.isUsable(h.id('a')), true);
 	});
 }
+
+test('sign (upstream WebSocket): an error frame 429 after output has reached an HTTP client ends its stream, marks the account exhausted until its reset, and the next request moves', async (t) => {
+	const h = await startRig({accounts: ['a', 'b']});
+	t.after(() => h.close());
+	h.upstream.websockets.inject({kind: 'usage_limit_frame_midstream', account: 'a'});
+	const {status, text} = await postTurn(h.url, turnBody('hi'), {'session-id': 's1'});
+	assert.equal(status, 200);
+	const events = sseEvents(text);
+	assert.ok(
+		events.some((event) => event.type === 'response.output_item.done'),
+		'output reached the client first',
+	);
+	assert.notEqual(events.at(-1)?.type, 'response.completed', 'the stream ends with the failure');
+	assert.equal(h.events.request[0]?.accountId, h.id('a'));
+	const reset = (h.upstream.accounts.quota('a').fiveHour?.resetAt ?? 0) * 1000;
+	const health = h.pool.get(h.id('a'))?.health;
+	assert.equal(health?.status === 'cooling' && health.reason, 'quota');
+	assert.equal(health?.status === 'cooling' && health.until, reset, 'until the reset the frame carries');
+	const next = await postTurn(h.url, turnBody('again'), {'session-id': 's1'});
+	assert.equal(next.status, 200);
+	assert.equal(sseEvents(next.text).at(-1)?.type, 'response.completed');
+	assert.equal(h.events.request.at(-1)?.accountId, h.id('b'), 'the next request goes elsewhere');
+});
