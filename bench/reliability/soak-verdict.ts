@@ -64,7 +64,7 @@ export function judgeSoak(report: SoakReport): SoakCheck[] {
 				sockets.inFlight === 0 &&
 				(sockets.proxyToUpstream === undefined || sockets.proxyToUpstream <= poolBound) &&
 				(sockets.afterIdle === undefined || sockets.afterIdle <= idleBound),
-			detail: `${sockets.proxyToUpstream ?? '?'} proxy→upstream connections open once the load ended (bound ${poolBound}), ${sockets.upstreamFromProxy ?? '?'} seen by the upstream, ${sockets.inFlight} responses in flight${sockets.afterIdle === undefined ? '' : `; ${sockets.afterIdle} after the keep-alive timeout (bound ${idleBound})`}`,
+			detail: `${sockets.proxyToUpstream ?? '?'} proxy→upstream connections open once the load ended (bound ${poolBound}; ${sockets.webSockets} of them WebSockets), ${sockets.upstreamFromProxy ?? '?'} seen by the upstream, ${sockets.inFlight} responses in flight${sockets.afterIdle === undefined ? '' : `; ${sockets.afterIdle} after the keep-alive timeout (bound ${idleBound}; ${sockets.webSocketsAfterIdle ?? '?'} WebSockets)`}`,
 		},
 		{
 			name: "no token in the proxy's output, request log, notices or moves",

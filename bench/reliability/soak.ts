@@ -77,6 +77,9 @@ export type SoakReport = {
 		inFlight: number;
 		/** After `idleWaitMs`, when asked for. */
 		afterIdle: number | undefined;
+		/** WebSocket connections the upstream holds open from the proxy, when the load ended and after `idleWaitMs`. */
+		webSockets: number;
+		webSocketsAfterIdle: number | undefined;
 	};
 	/** Model requests the upstream saw as WebSocket frames and as POSTs, and WebSocket handshakes it accepted. */
 	readonly upstreamTransport: {frames: number; posts: number; handshakes: number};
@@ -245,11 +248,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 		upstreamFromProxy: openConnections(process.pid, upstreamPort, 'on'),
 		inFlight,
 		afterIdle: undefined as number | undefined,
+		webSockets: upstream.websockets.openCount(),
+		webSocketsAfterIdle: undefined as number | undefined,
 	};
 	if (options.idleWaitMs !== undefined) {
 		log(`waiting ${options.idleWaitMs} ms for idle keep-alive connections to close`);
 		await new Promise((resolve) => setTimeout(resolve, options.idleWaitMs));
 		sockets.afterIdle = openConnections(proxy.pid, upstreamPort, 'to');
+		sockets.webSocketsAfterIdle = upstream.websockets.openCount();
 	}
 
 	loopDelay.disable();

@@ -21,7 +21,7 @@ after(async () => {
 
 let turns = 0;
 
-async function turn(session: string) {
+async function turn(session: string, seen?: (headers: Record<string, unknown>) => void) {
 	turns++;
 	const answer = await request(`${rig.url}/backend-api/codex/responses`, {
 		method: 'POST',
@@ -33,6 +33,7 @@ async function turn(session: string) {
 			input: [{type: 'message', role: 'user', content: [{type: 'input_text', text: `turn ${turns}`}]}],
 		}),
 	});
+	seen?.(answer.headers);
 	return {
 		turn: String(turns),
 		status: answer.statusCode,
@@ -101,4 +102,28 @@ test('a socket that closes before the first event fails over like an HTTP reset,
 	const attempts = attemptsOf(answer.turn);
 	assert.equal(attempts.length, 2, JSON.stringify(attempts.map((entry) => [entry.method, entry.status])));
 	assert.equal(attempts[0]?.fault, 'reset_before_first_byte');
+});
+
+test('what the socket says before the first event comes as headers, as over HTTP: the stream starts with response.created', async () => {
+	const headers: Record<string, unknown>[] = [];
+	for (let index = 0; index < 2; index++) {
+		const answer = await turn('headers', (seen) => headers.push(seen));
+		assert.equal(JSON.parse(sseData(answer.text)[0]!).type, 'response.created');
+		assert.equal(
+			sseData(answer.text).some((data) => data.includes('codex.rate_limits')),
+			false,
+		);
+		assert.deepEqual(
+			attemptsOf(answer.turn).map((entry) => entry.method),
+			['WS'],
+		);
+	}
+
+	// The quota of each answer (codex.rate_limits frames), and the upgrade's model etag on the first.
+	for (const seen of headers) {
+		assert.match(String(seen['x-codex-primary-used-percent']), /^\d+(\.\d+)?$/);
+		assert.match(String(seen['x-codex-primary-window-minutes']), /^\d+$/);
+	}
+
+	assert.equal(typeof headers[0]?.['x-models-etag'], 'string');
 });

@@ -7,7 +7,7 @@ import {classifyHttpFailure} from '../proxy/upstream-errors.ts';
 import {ConversationMemory, itemTexts} from './conversation.ts';
 import {frameType, parseFrame} from './frames.ts';
 import type {UpstreamWebSocketSupport} from './handshake.ts';
-import {PRELUDE_TYPES, preludeHeaders} from './prelude-headers.ts';
+import {PRELUDE_TYPES, preludeHeaders, upgradeHeaders} from './prelude-headers.ts';
 import {type SessionSocket, SessionSockets} from './session-sockets.ts';
 import {openUpstreamSocket, upstreamSocketUrl} from './upstream-socket.ts';
 
@@ -15,8 +15,9 @@ import {openUpstreamSocket, upstreamSocketUrl} from './upstream-socket.ts';
 HTTP clients ride the upstream WebSocket too: a POST on the responses path goes upstream as a frame on a socket
 of its session (one per session and account), with only the new items and `previous_response_id` when its
 input extends the previous request's input and output with the same fields (Codex's own rule), the full input
-otherwise. The frames come back to the engine as the SSE body an HTTP answer would have had, so everything
-after (failover before the first event, the SSE tap, the client's response) is the HTTP path's.
+otherwise. The frames come back to the engine as the SSE body an HTTP answer would have had (what the socket
+says before the first event, and its upgrade response, as that answer's headers), so everything after
+(failover before the first event, the SSE tap, the client's response) is the HTTP path's.
 */
 export type SocketTransport = {
 	/**
@@ -115,6 +116,7 @@ export function createSocketTransport(options: {
 			headers,
 			openedAt: clock.now(),
 			memory: new ConversationMemory(),
+			upgradeHeaders: upgradeHeaders(answer.headers),
 			busy: false,
 			lastUsed: clock.now(),
 			idleTimer: undefined,
@@ -238,7 +240,12 @@ export function createSocketTransport(options: {
 					}
 
 					upstreamBody = new UpstreamBody(controllerFor(entry.socket));
-					const headers = {'content-type': 'text/event-stream', ...preludeHeaders(held)};
+					const headers = {
+						'content-type': 'text/event-stream',
+						...entry.upgradeHeaders,
+						...preludeHeaders(held),
+					};
+					entry.upgradeHeaders = undefined;
 					settle({ok: true, response: {statusCode: 200, headers, body: upstreamBody}});
 				}
 
@@ -274,9 +281,9 @@ export function createSocketTransport(options: {
 			};
 
 			const onAbort = () => {
-				// The client went away mid-response: the socket still carries its frames, so it goes.
+				// The client went away mid-response: the socket still carries its frames, so it is cut.
 				finish();
-				sockets.drop(entry);
+				sockets.drop(entry, true);
 				// The abort's reason goes on, as undici's does over HTTP (the pool stopping ends streams with its own words).
 				const reason: unknown = signal.reason;
 				upstreamBody?.fail(reason instanceof Error ? reason : new Error('The client went away.'));
@@ -350,8 +357,9 @@ function controllerFor(socket: WebSocket): Dispatcher.DispatchController {
 			socket.resume();
 		},
 		abort() {
+			// As undici destroys an aborted request's connection: the socket may be paused mid-response.
 			aborted = true;
-			socket.close(1000);
+			socket.terminate();
 		},
 	} as Dispatcher.DispatchController;
 }

@@ -3,6 +3,23 @@ import {parseFrame} from './frames.ts';
 /** Backend frames that come before `response.created`: over HTTP, what they say comes as response headers. */
 export const PRELUDE_TYPES: ReadonlySet<string> = new Set(['codex.rate_limits', 'codex.response.metadata']);
 
+/** Upgrade response headers an HTTP answer has too: the quota (and turn state) and what Codex reads of the model. */
+const UPGRADE_PASSED = new Set(['openai-model', 'x-models-etag', 'x-reasoning-included']);
+
+/** The headers of a socket's upgrade response that its first HTTP answer carries. */
+export function upgradeHeaders(
+	headers: Readonly<Record<string, string | string[] | undefined>>,
+): Record<string, string> {
+	const passed: Record<string, string> = {};
+	for (const [name, value] of Object.entries(headers)) {
+		if (typeof value === 'string' && (name.startsWith('x-codex-') || UPGRADE_PASSED.has(name))) {
+			passed[name] = value;
+		}
+	}
+
+	return passed;
+}
+
 type Slot = {used_percent?: unknown; window_minutes?: unknown; reset_at?: unknown} | null | undefined;
 
 function put(headers: Record<string, string>, name: string, value: unknown): void {

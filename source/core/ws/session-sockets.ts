@@ -12,6 +12,8 @@ export type SessionSocket = {
 	/** Clock ms of the handshake (the backend limits a connection's age). */
 	readonly openedAt: number;
 	readonly memory: ConversationMemory;
+	/** What the upgrade response said (quota, model etag), for the first answer on the socket; then undefined. */
+	upgradeHeaders: Record<string, string> | undefined;
 	/** A request is on it: it takes no other, and it is never evicted. */
 	busy: boolean;
 	/** Clock ms its last request ended (or it opened). */
@@ -114,11 +116,18 @@ export class SessionSockets {
 		this.#armIdleTimer(entry, this.#idleMs);
 	}
 
-	/** Closes `entry` and forgets it. */
-	drop(entry: SessionSocket): void {
+	/**
+	Closes `entry` and forgets it: with a close frame while it is idle; cut (as an aborted HTTP request's connection
+	is) when `cut` or when it is paused, since a paused socket would never read the upstream's closing answer and
+	would linger until ws's 30 s close timeout.
+	*/
+	drop(entry: SessionSocket, cut = false): void {
 		this.#forget(entry);
-		if (entry.socket.readyState === WebSocket.CONNECTING || entry.socket.readyState === WebSocket.OPEN) {
-			entry.socket.close(1000);
+		const {socket} = entry;
+		if (cut || socket.isPaused) {
+			socket.terminate();
+		} else if (socket.readyState === WebSocket.CONNECTING || socket.readyState === WebSocket.OPEN) {
+			socket.close(1000);
 		}
 	}
 
