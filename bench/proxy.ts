@@ -9,8 +9,12 @@ reference, a minimal pass-through proxy, the floor for any Node proxy on the mac
 RSS and CPU are read from /proc (Linux): its peak RSS per phase is VmHWM, reset through /proc/PID/clear_refs
 before the phase.
 Prints and writes bench/results/proxy.md.
+Then the WebSocket rows (issue 18): `npm run bench:ws` (bench/websocket.ts) runs as the second part of the same
+run, printing and writing bench/results/websocket.md: a tool loop's upstream bytes and added time to first event,
+64 sessions against a minimal WebSocket relay measured beside them, memory per open session.
+BENCH_PROXY_PARTS=http or =websocket runs one part only (default both).
 */
-import {type ChildProcess, execFileSync, fork, spawn} from 'node:child_process';
+import {type ChildProcess, execFileSync, fork, spawn, spawnSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer} from 'node:http';
 import type {AddressInfo} from 'node:net';
@@ -543,11 +547,34 @@ function report(groups: readonly (readonly Result[])[], events: number, bytes: n
 			]),
 		]),
 		'',
+		"The WebSocket rows (Codex's Responses WebSocket mode) come next in the same run: websocket.md.",
+		'',
 	];
 	return lines.join('\n');
 }
 
+const PARTS = new Set((process.env.BENCH_PROXY_PARTS ?? 'http,websocket').split(','));
+
+/** The WebSocket rows: bench/websocket.ts in a process of its own (its children measure against each other). */
+function runWebSocketPart(): void {
+	const script = fileURLToPath(new URL('websocket.ts', import.meta.url));
+	const answer = spawnSync(process.execPath, ['--import', 'tsx', script], {stdio: 'inherit'});
+	if (answer.status !== 0) {
+		throw new Error(`bench:proxy: the WebSocket part (bench/websocket.ts) failed (${answer.status})`);
+	}
+}
+
 async function run(): Promise<void> {
+	if (PARTS.has('http')) {
+		await runHttpPart();
+	}
+
+	if (PARTS.has('websocket')) {
+		runWebSocketPart();
+	}
+}
+
+async function runHttpPart(): Promise<void> {
 	const upstream = await startSimulatedUpstream({
 		deltaCount: DELTAS,
 		streamChunks: CHUNKS,

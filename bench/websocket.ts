@@ -20,7 +20,7 @@ import {fileURLToPath} from 'node:url';
 import {SERVE_V8_FLAGS} from '../bin/runtime.js';
 import {type SimulatedUpstream, startSimulatedUpstream} from '../source/core/simulated-backend/index.ts';
 import {recordFor} from '../test/proxy/harness.ts';
-import type {ChildMemory, ChildSetup} from './ws/child.ts';
+import type {ChildMemory, ChildSetup, ChildWork} from './ws/child.ts';
 import {type Measured, report} from './ws/report.ts';
 import {
 	concurrentSessions,
@@ -48,6 +48,7 @@ async function startChild(
 	mode: ChildSetup['mode'],
 	v8Flags: string,
 	name: string,
+	youngCapMb?: number,
 ) {
 	const child = fork(fileURLToPath(new URL('ws/child.ts', import.meta.url)), [], {
 		// BENCH_WS_CPU_PROF=DIR: each child writes a CPU profile there when it stops (`node --cpu-prof`).
@@ -62,7 +63,7 @@ async function startChild(
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 	});
 	const records = upstream.accounts.list().map((account) => recordFor(upstream, account.name));
-	child.send({mode, upstream: upstream.backendUrl, records, v8Flags} satisfies ChildSetup);
+	child.send({mode, upstream: upstream.backendUrl, records, v8Flags, youngCapMb} satisfies ChildSetup);
 	const [{url}] = (await once(child, 'message')) as [{url: string}];
 	const target: Target = {
 		name,
@@ -70,6 +71,12 @@ async function startChild(
 		headers: (sessionId) => ({'session-id': sessionId}),
 	};
 	return {process: child, target} satisfies Child;
+}
+
+async function childWork(child: Child): Promise<ChildWork> {
+	child.process.send({gc: true});
+	const [work] = (await once(child.process, 'message')) as [ChildWork];
+	return work;
 }
 
 async function childMemory(child: Child): Promise<ChildMemory> {
@@ -137,17 +144,38 @@ async function loopPhase(
 	measured.httpFirstByte = {direct: httpDirect.result, pool: httpPool.result};
 }
 
-/** The rows take turns, ROUNDS times, after one short unmeasured round each. */
-async function throughputPhase(upstream: SimulatedUpstream, rows: readonly Target[], measured: Measured) {
+/**
+The rows take turns, ROUNDS times, after one short unmeasured round each; a child's CPU and collections are
+summed over its measured rounds.
+*/
+async function throughputPhase(
+	upstream: SimulatedUpstream,
+	rows: readonly (Target | Child)[],
+	measured: Measured,
+) {
 	upstream.settings.deltaCount = DELTAS;
-	for (const target of rows) {
-		await concurrentSessions(target, SESSIONS, 2);
+	const targetOf = (row: Target | Child) => ('target' in row ? row.target : row);
+	for (const row of rows) {
+		await concurrentSessions(targetOf(row), SESSIONS, 2);
 	}
 
 	for (let round = 0; round < ROUNDS; round++) {
-		for (const target of rows) {
+		for (const row of rows) {
+			const target = targetOf(row);
+			const before = 'target' in row ? await childWork(row) : undefined;
 			const perSecond = await concurrentSessions(target, SESSIONS, CONCURRENT_REQUESTS);
 			measured.throughput[target.name] = [...(measured.throughput[target.name] ?? []), perSecond];
+			if (before !== undefined && 'target' in row) {
+				const after = await childWork(row);
+				const sum = measured.work[target.name] ?? {cpuMs: 0, minor: 0, minorMs: 0, major: 0, majorMs: 0};
+				measured.work[target.name] = {
+					cpuMs: sum.cpuMs + after.cpuMs - before.cpuMs,
+					minor: sum.minor + after.minor - before.minor,
+					minorMs: sum.minorMs + after.minorMs - before.minorMs,
+					major: sum.major + after.major - before.major,
+					majorMs: sum.majorMs + after.majorMs - before.majorMs,
+				};
+			}
 		}
 	}
 
@@ -196,12 +224,23 @@ async function run(): Promise<void> {
 	const pool = await startChild(upstream, 'pool', SERVE_V8_FLAGS, 'pool (+ serve flags)');
 	const poolNoFlags = await startChild(upstream, 'pool', '', 'pool, no flags');
 	const relay = await startChild(upstream, 'relay', '', 'minimal relay');
+	// BENCH_WS_EXTRA='NAME=FLAGS[@MB];…' adds pool rows to the throughput phase (FLAGS comma-separated; @MB caps
+	// the young generation at MB per semi-space): experiments with the flags, nothing written.
+	const extra: Child[] = [];
+	for (const spec of (process.env.BENCH_WS_EXTRA ?? '').split(';').filter(Boolean)) {
+		const name = spec.slice(0, spec.indexOf('='));
+		const [flags = '', cap] = spec.slice(spec.indexOf('=') + 1).split('@');
+		extra.push(
+			await startChild(upstream, 'pool', flags.replaceAll(',', ' '), name, cap ? Number(cap) : undefined),
+		);
+	}
 
 	const measured: Measured = {
 		loopFirstEvent: {direct: [], pool: [], relay: []},
 		loopBytes: {direct: [], pool: [], httpDirect: [], httpPool: []},
 		httpFirstByte: {direct: [], pool: []},
 		throughput: {},
+		work: {},
 		memory: [],
 	};
 
@@ -210,7 +249,7 @@ async function run(): Promise<void> {
 	}
 
 	if (PHASES.has('throughput')) {
-		await throughputPhase(upstream, [relay.target, pool.target, poolNoFlags.target, direct], measured);
+		await throughputPhase(upstream, [relay, pool, poolNoFlags, ...extra, direct], measured);
 	}
 
 	if (PHASES.has('memory')) {
@@ -229,10 +268,10 @@ async function run(): Promise<void> {
 			.join(' ')}`,
 	});
 	process.stdout.write(`${text}\n`);
-	if (PHASES.size === 3) {
+	if (PHASES.size === 3 && extra.length === 0) {
 		writeFileSync(new URL('results/websocket.md', import.meta.url), text);
 	}
-	for (const child of [pool, poolNoFlags, relay]) {
+	for (const child of [pool, poolNoFlags, relay, ...extra]) {
 		child.process.send({stop: true});
 		await once(child.process, 'exit');
 	}

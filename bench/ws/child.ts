@@ -4,6 +4,7 @@ token manager and the admin API) or the minimal relay, so that the load generato
 (the parent) do not share an event loop with what is measured. Started with `--expose-gc`; the parent sends the
 setup, the child answers `{url}`; `{memory: true}` answers the heap and RSS after two full collections.
 */
+import {constants, PerformanceObserver} from 'node:perf_hooks';
 import v8 from 'node:v8';
 import {systemClock} from '../../source/core/clock.ts';
 import {createAccessPolicy} from '../../source/core/http/access.ts';
@@ -12,6 +13,7 @@ import {createCodexRoutes} from '../../source/core/proxy/codex-routes.ts';
 import {createPoolProxy} from '../../source/core/proxy/index.ts';
 import {createRandom} from '../../source/core/random.ts';
 import type {AccountRecord} from '../../source/core/store/types.ts';
+import {capYoungGeneration} from '../young-generation-cap.js';
 import {startMinimalRelay} from './relay.ts';
 
 export type ChildSetup = {
@@ -21,6 +23,17 @@ export type ChildSetup = {
 	readonly records: AccountRecord[];
 	/** V8 flags set at run time, as the bin sets them for `serve` (empty for none). */
 	readonly v8Flags: string;
+	/** Caps the young generation at this many MB per semi-space (bench/young-generation-cap.js). */
+	readonly youngCapMb?: number | undefined;
+};
+
+/** The child's CPU and garbage collections so far (`{gc: true}` answers it). */
+export type ChildWork = {
+	readonly cpuMs: number;
+	readonly minor: number;
+	readonly minorMs: number;
+	readonly major: number;
+	readonly majorMs: number;
 };
 
 export type ChildMemory = {readonly rss: number; readonly heapUsed: number; readonly external: number};
@@ -31,6 +44,24 @@ const setup = await new Promise<ChildSetup>((resolve) =>
 if (setup.v8Flags) {
 	v8.setFlagsFromString(setup.v8Flags);
 }
+
+if (setup.youngCapMb !== undefined) {
+	capYoungGeneration(setup.youngCapMb);
+}
+
+// Every collection, counted (what the flags trade: more, smaller young-generation collections).
+const work = {minor: 0, minorMs: 0, major: 0, majorMs: 0};
+new PerformanceObserver((list) => {
+	for (const entry of list.getEntries()) {
+		if ((entry as {detail?: {kind?: number}}).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+			work.minor++;
+			work.minorMs += entry.duration;
+		} else {
+			work.major++;
+			work.majorMs += entry.duration;
+		}
+	}
+}).observe({entryTypes: ['gc']});
 
 let url: string;
 let close: () => Promise<void> | void;
@@ -82,7 +113,12 @@ if (setup.mode === 'pool') {
 }
 
 const gc = (globalThis as {gc?: () => void}).gc;
-process.on('message', async (message: {memory?: boolean; stop?: boolean}) => {
+process.on('message', async (message: {memory?: boolean; gc?: boolean; stop?: boolean}) => {
+	if (message.gc) {
+		const {user, system} = process.cpuUsage();
+		process.send?.({...work, cpuMs: (user + system) / 1000} satisfies ChildWork);
+	}
+
 	if (message.memory) {
 		gc?.();
 		gc?.();

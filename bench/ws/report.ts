@@ -1,4 +1,4 @@
-import type {ChildMemory} from './child.ts';
+import type {ChildMemory, ChildWork} from './child.ts';
 
 /** What `npm run bench:ws` measured. */
 export type Measured = {
@@ -9,6 +9,8 @@ export type Measured = {
 	httpFirstByte: {direct: number[]; pool: number[]};
 	/** Responses per second per row, one value per round. */
 	throughput: Record<string, number[]>;
+	/** The CPU and garbage collections of each child row over its measured rounds. */
+	work: Record<string, ChildWork>;
 	memory: Array<{
 		name: string;
 		sessions: number;
@@ -140,15 +142,23 @@ export function report(measured: Measured, setup: Setup): string {
 		`over the phase, median of ${setup.rounds} rounds (range), the rows taking turns:`,
 		'',
 		...table(
-			['row', 'responses/s', '× the relay'],
-			Object.entries(throughput).map(([name, values]) => [
-				name,
-				spread(values),
-				(median(values) / relay).toFixed(2),
-			]),
+			['row', 'responses/s', '× the relay', 'CPU per response (ms)', 'young / old collections', 'GC (ms)'],
+			Object.entries(throughput).map(([name, values]) => {
+				const work = measured.work[name];
+				const responses = values.length * setup.sessions * setup.concurrentRequests;
+				return [
+					name,
+					spread(values),
+					(median(values) / relay).toFixed(2),
+					work === undefined ? '' : (work.cpuMs / responses).toFixed(2),
+					work === undefined ? '' : `${work.minor} / ${work.major}`,
+					work === undefined ? '' : (work.minorMs + work.majorMs).toFixed(0),
+				];
+			}),
 		),
 		'',
-		'Target: the pool ≥ 0.9× the minimal relay.',
+		'Target: the pool ≥ 0.9× the minimal relay. CPU and collections: the child over the measured rounds (the',
+		'direct row has no child; GC is wall time, which a busy machine stretches).',
 		'',
 		'## Memory held per open session',
 		'',

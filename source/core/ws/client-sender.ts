@@ -4,6 +4,8 @@ import WebSocket from 'ws';
 /** Bytes waiting for a client above which its upstream socket pauses, and below which it resumes. */
 const HIGH_WATER = 4 * 1024 * 1024;
 const LOW_WATER = 1024 * 1024;
+/** A Buffer from the upstream goes out as the text frame it came as. */
+const TEXT = {binary: false} as const;
 
 /** Sends one frame: the upstream's bytes untouched (a Buffer goes out as a text frame) or a text of the pool's. */
 export type ToClient = (frame: Buffer | string, type?: string) => void;
@@ -27,6 +29,13 @@ export function clientSender(
 		corked = false;
 		transport?.uncork();
 	};
+	// One callback for every frame (none is made per frame): a paused upstream resumes once the client drained.
+	const sent = () => {
+		const source = upstream();
+		if (source?.isPaused === true && client.bufferedAmount < LOW_WATER) {
+			source.resume();
+		}
+	};
 
 	return (frame, type) => {
 		if (client.readyState !== WebSocket.OPEN) {
@@ -43,14 +52,12 @@ export function clientSender(
 			process.nextTick(uncork);
 		}
 
-		const source = upstream();
-		client.send(frame, {binary: false}, () => {
-			if (source?.isPaused === true && client.bufferedAmount < LOW_WATER) {
-				source.resume();
+		client.send(frame, TEXT, sent);
+		if (client.bufferedAmount > HIGH_WATER) {
+			const source = upstream();
+			if (source !== undefined && !source.isPaused) {
+				source.pause();
 			}
-		});
-		if (client.bufferedAmount > HIGH_WATER && source !== undefined && !source.isPaused) {
-			source.pause();
 		}
 	};
 }

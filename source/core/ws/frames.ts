@@ -23,13 +23,34 @@ export function frameType(text: string): string | undefined {
 	}
 }
 
+const TYPE_PREFIX = Buffer.from('{"type":"');
+/** The stream's most frequent frame, recognised by comparing bytes (no string is made for it). */
+const TEXT_DELTA = 'response.output_text.delta';
+const TEXT_DELTA_PREFIX = Buffer.from(`{"type":"${TEXT_DELTA}"`);
+
 /**
-The `type` of a frame as it came off a socket, read from its first bytes without decoding the rest (types
-are ASCII, so latin1 reads them exactly); a frame whose type is not first is decoded and parsed whole.
+The `type` of a frame as it came off a socket, read from its first bytes without decoding the rest (a quote
+byte never occurs inside a UTF-8 character); a frame whose type is not first is decoded and parsed whole.
 */
 export function bufferFrameType(data: Buffer): string | undefined {
-	const match = TYPE_AT_START.exec(data.toString('latin1', 0, Math.min(data.length, 100)));
-	return match === null ? frameType(data.toString()) : match[1];
+	if (startsWith(data, TEXT_DELTA_PREFIX)) {
+		return TEXT_DELTA;
+	}
+
+	if (startsWith(data, TYPE_PREFIX)) {
+		// The closing quote, with no escape before it (a type with one is parsed whole).
+		const end = data.indexOf(0x22, TYPE_PREFIX.length);
+		const backslash = data.indexOf(0x5c, TYPE_PREFIX.length);
+		if (end > TYPE_PREFIX.length && end <= 100 && (backslash === -1 || backslash > end)) {
+			return data.toString('utf8', TYPE_PREFIX.length, end);
+		}
+	}
+
+	return frameType(data.toString());
+}
+
+function startsWith(data: Buffer, prefix: Buffer): boolean {
+	return data.length >= prefix.length && data.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
 }
 
 /** Parses a frame known to be a JSON object (undefined if it is not). */
