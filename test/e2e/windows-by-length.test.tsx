@@ -317,3 +317,29 @@ describe('an account whose 5-hour window vanishes and comes back', () => {
 		});
 	});
 });
+
+describe('an account whose short window has another length (1 hour)', () => {
+	let pool: Pool;
+	before(async () => {
+		pool = await startPool([{name: 'h', shortWindowMinutes: 60}, {name: 's'}]);
+	});
+	after(async () => pool.close());
+
+	it('the pool keeps the window with its length; the control center says the length before its bar', async () => {
+		pool.upstream.accounts.setUsedPercent('h', {fiveHour: 50});
+		await turnOn(pool, 'h');
+		const state = await pollUntil(
+			async () => daemonState(pool.daemon.url),
+			(snapshot) => Math.floor(account(snapshot, 'h').fiveHour?.usedPercent ?? 0) === 50,
+		);
+		const h = account(state, 'h');
+		assert.equal(h.fiveHour?.lengthMinutes, 60);
+		assert.equal(Math.floor(h.fiveHour?.usedPercent ?? 0), 50);
+		assert.equal(h.fiveHour?.resetAt, (pool.upstream.accounts.quota('h').fiveHour?.resetAt ?? 0) * 1000);
+		assert.equal(h.weekly?.lengthMinutes, 10_080);
+		await controlCenter(pool.home, (text) => {
+			assert.match(rowOf(text, 'h'), new RegExp(`active\\s+1h\\s+${BAR}\\s+50%.*${BAR}\\s+\\d+%`));
+			assert.doesNotMatch(rowOf(text, 's'), /\s1h\s/);
+		});
+	});
+});

@@ -19,6 +19,8 @@ export type SimulatedAccountInput = {
 	readonly weeklyLimit?: number;
 	/** Only a weekly window, reported in the primary slot (as free plans do). */
 	readonly weeklyOnly?: boolean;
+	/** The short window's length in minutes (default 300, the 5-hour window): a window of another length. */
+	readonly shortWindowMinutes?: number;
 	/** Lifetime of this account's access tokens (default: the server's `accessTokenLifetimeMs`). */
 	readonly accessTokenLifetimeMs?: number;
 };
@@ -99,6 +101,7 @@ export class AccountRegistry {
 				fiveHourLimit,
 				weeklyLimit: input.weeklyLimit ?? fiveHourLimit * 5,
 				weeklyOnly: input.weeklyOnly ?? false,
+				fiveHourMinutes: input.shortWindowMinutes,
 			}),
 			accessTokenLifetimeMs: input.accessTokenLifetimeMs ?? this.defaultLifetimeMs,
 			tokens: {idToken: '', accessToken: '', refreshToken: ''},

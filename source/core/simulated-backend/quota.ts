@@ -92,17 +92,22 @@ export type AccountWindows = {
 	readonly weekly: SimulatedWindow;
 	/** Units a five-hour window holds, also when one comes back. */
 	readonly fiveHourLimit: number;
+	/** Its length: 300 minutes, unless the account was given a short window of another length. */
+	readonly fiveHourMinutes: number;
 };
 
 export function createAccountWindows(options: {
 	fiveHourLimit: number;
 	weeklyLimit: number;
 	weeklyOnly: boolean;
+	fiveHourMinutes?: number | undefined;
 }): AccountWindows {
+	const fiveHourMinutes = options.fiveHourMinutes ?? FIVE_HOUR_MINUTES;
 	return {
-		fiveHour: options.weeklyOnly ? undefined : createWindow(FIVE_HOUR_MINUTES, options.fiveHourLimit),
+		fiveHour: options.weeklyOnly ? undefined : createWindow(fiveHourMinutes, options.fiveHourLimit),
 		weekly: createWindow(WEEKLY_MINUTES, options.weeklyLimit),
 		fiveHourLimit: options.fiveHourLimit,
+		fiveHourMinutes,
 	};
 }
 
@@ -114,7 +119,7 @@ export function setFiveHourWindow(windows: AccountWindows, present: boolean): vo
 	if (!present) {
 		windows.fiveHour = undefined;
 	} else if (windows.fiveHour === undefined) {
-		windows.fiveHour = createWindow(FIVE_HOUR_MINUTES, windows.fiveHourLimit);
+		windows.fiveHour = createWindow(windows.fiveHourMinutes, windows.fiveHourLimit);
 	}
 }
 
