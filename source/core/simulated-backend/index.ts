@@ -5,6 +5,8 @@ The simulated ChatGPT Codex backend and OAuth issuer, in process on 127.0.0.1 (o
   const upstream = await startSimulatedUpstream({clock, accounts: [{name: 'a'}, {name: 'b', plan: 'pro'}]});
   fetch(`${upstream.backendUrl}/codex/responses`, {headers: {authorization: `Bearer ${upstream.accounts.get('a').tokens.accessToken}`, 'chatgpt-account-id': upstream.accounts.get('a').accountId}, ...});
   upstream.accounts.exhaust('a');                       // next request as a: 429 usage_limit_reached
+  startSimulatedUpstream({accounts: [{name: 'f', weeklyOnly: true}, {name: 'h', shortWindowMinutes: 60}]});
+  upstream.accounts.setFiveHourWindow('a', false);      // a's 5-hour window vanishes (true: it comes back)
   startSimulatedUpstream({intercept: (request) => ...})   // answer or bend requests instead (test/helpers/faults.ts)
   new WebSocket(`${upstream.backendUrl.replace('http', 'ws')}/codex/responses`, {headers}); // Responses WebSocket mode
   upstream.websockets.upgrade = 426;                   // or refuse upgrades, so clients fall back to HTTP
