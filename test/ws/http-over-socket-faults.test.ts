@@ -127,3 +127,25 @@ test('what the socket says before the first event comes as headers, as over HTTP
 
 	assert.equal(typeof headers[0]?.['x-models-etag'], 'string');
 });
+
+test('a handshake that fails otherwise than 401 or 429 (a 500, a 400): the request goes over HTTP and is served', async () => {
+	for (const status of [500, 400]) {
+		rig.upstream.websockets.upgrade = status;
+		try {
+			const answer = await turn(`handshake-${status}`);
+			assert.equal(
+				classifyAnswer('responses-sse', answer.status, answer.type, answer.text).kind,
+				'completed',
+			);
+			assert.deepEqual(
+				attemptsOf(answer.turn).map((entry) => [entry.method, entry.status]),
+				[
+					['GET', status],
+					['POST', 200],
+				],
+			);
+		} finally {
+			rig.upstream.websockets.upgrade = 'accept';
+		}
+	}
+});

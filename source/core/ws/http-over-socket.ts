@@ -105,8 +105,12 @@ export function createSocketTransport(options: {
 				return undefined;
 			}
 
+			// A 401 (the token, refreshed once by the caller) and a 429 (the account's quota) are the account's answer;
+			// any other failed handshake says nothing of the request, which goes over HTTP and gets its own answer.
 			const {failure, status, text} = answer;
-			return {ok: false, failure, status, text, headers: answer.headers};
+			return status === 401 || status === 429
+				? {ok: false, failure, status, text, headers: answer.headers}
+				: undefined;
 		}
 
 		const opened: SessionSocket = {
@@ -130,6 +134,10 @@ export function createSocketTransport(options: {
 		}
 
 		const {sessionId, accountId, headers, body} = request;
+		if (request.signal.aborted) {
+			return undefined;
+		}
+
 		for (let attempt = 0; attempt < 2; attempt++) {
 			const entry = await socketFor(sessionId, accountId, headers);
 			if (entry === undefined || !('socket' in entry)) {
