@@ -274,7 +274,7 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
 	};
 }
 
-/** A kick's answer carries the usage headers: the window it started shows at once, not at the next poll. */
+/** A kick's answer carries the usage headers, and it started the windows: they show at once, not at the next poll. */
 function kickSender(upstream: string, tokens: TokenManager, proxy: PoolProxy, clock: Clock) {
 	const sendKickRequest = createKickSender({
 		backendUrl: upstream,
@@ -286,6 +286,11 @@ function kickSender(upstream: string, tokens: TokenManager, proxy: PoolProxy, cl
 		const quota = parseQuotaHeaders(outcome.rateLimitHeaders, clock.now());
 		if (quota !== undefined) {
 			proxy.pool.observeQuota(accountId, quota);
+		}
+
+		// The headers of a window that just started read as idle (quota/started.ts); the kick started it.
+		if (outcome.ok && outcome.inputTokens + outcome.outputTokens > 0) {
+			proxy.pool.observeUse(accountId, clock.now() - outcome.durationMs * clock.speed);
 		}
 
 		return outcome;

@@ -67,3 +67,17 @@ test('a reading that looks idle does not undo a window a request started; a real
 	h.pool.observeQuota(id, {fiveHour: idle('five-hour', 300), weekly: undefined, observedAt: now + 1});
 	assert.equal(h.pool.get(id)?.quota?.fiveHour?.resetAt, undefined);
 });
+
+test('a kick shows its account with running windows at once, without a poll', async (t) => {
+	const h = await startRig({accounts: ['a']});
+	t.after(() => h.close());
+	await eventually(() => assert.ok(h.pool.list().every((account) => account.quota !== undefined)), 5000);
+	const polls = usagePolls(h);
+	const kicked = await h.core.kick('a');
+	assert.equal(kicked.ok, true, kicked.message);
+	await eventually(() => {
+		const row = h.core.getSnapshot().accounts[0];
+		assert.ok(row?.fiveHour?.resetAt !== undefined, '5-hour window running');
+	}, 1000);
+	assert.equal(usagePolls(h), polls, 'no usage poll was needed');
+});

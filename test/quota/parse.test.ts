@@ -79,6 +79,8 @@ test('headers: none of ours → undefined; an unstarted window reads as idle', (
 		lengthMinutes: 300,
 		usedPercent: 0,
 		resetAt: undefined,
+		// Kept aside: if a request of ours just started this window, it resets then (quota/started.ts).
+		idleResetAt: (S + 18_000) * 1000,
 	});
 });
 

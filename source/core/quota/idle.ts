@@ -34,5 +34,7 @@ export function normaliseIdle(window: QuotaWindow, observedAt: number): QuotaWin
 		return window;
 	}
 
-	return {...window, usedPercent: 0, resetAt: undefined};
+	return window.resetAt === undefined
+		? {...window, usedPercent: 0}
+		: {...window, usedPercent: 0, resetAt: undefined, idleResetAt: window.resetAt};
 }

@@ -1,4 +1,4 @@
-import {IDLE_MAX_PERCENT} from './idle.ts';
+import {IDLE_MAX_PERCENT, IDLE_RESET_TOLERANCE_MS} from './idle.ts';
 import {effectiveWindow} from './state.ts';
 import type {AccountQuota, QuotaWindow} from './types.ts';
 
@@ -9,14 +9,24 @@ a reset one window length after the report, exactly like an idle one (idle.ts), 
 more later. So the pool learns it from the request itself, and keeps it against readings that look idle.
 */
 
-/** The quota after a request that used tokens, started at `startAt`: each window idle then is running. */
+/**
+The quota after a request that used tokens, started at `startAt`: each window idle then is running, until the
+reset its idle-looking report gave when that was this request's (the upstream's own time, to the second), else
+one window length after the start.
+*/
 export function startedBy(quota: AccountQuota, startAt: number): AccountQuota {
 	const start = (window: QuotaWindow | undefined): QuotaWindow | undefined => {
 		if (window === undefined || effectiveWindow(window, startAt).resetAt !== undefined) {
 			return window;
 		}
 
-		return {...window, usedPercent: 0, resetAt: startAt + window.lengthMinutes * 60_000};
+		const estimate = startAt + window.lengthMinutes * 60_000;
+		const reported = window.resetAt === undefined ? window.idleResetAt : undefined;
+		const resetAt =
+			reported !== undefined && Math.abs(reported - estimate) <= IDLE_RESET_TOLERANCE_MS
+				? reported
+				: estimate;
+		return {kind: window.kind, lengthMinutes: window.lengthMinutes, usedPercent: 0, resetAt};
 	};
 
 	return {...quota, fiveHour: start(quota.fiveHour), weekly: start(quota.weekly)};

@@ -16,6 +16,11 @@ export type QuotaWindow = {
 	readonly usedPercent: number;
 	/** Milliseconds since the epoch when the window resets; undefined while the window is idle (not started). */
 	readonly resetAt: number | undefined;
+	/**
+	For a window read as idle: the reset its report gave, one window length after the report. A window that in
+	fact started then (the report of a request that started it: see started.ts) resets at this time.
+	*/
+	readonly idleResetAt?: number;
 };
 
 /** What we know of an account's quota, and when we learnt it. */
