@@ -118,3 +118,15 @@ test('incremental: an output item as Codex sends it back (keys reordered, status
 		undefined,
 	);
 });
+
+test('holds and fullInput agree with expand; a memory without compareFields never answers incremental', () => {
+	const memory = new ConversationMemory({compareFields: false});
+	memory.remember(fields, texts([developer]), 'resp_warm', texts([call]));
+	const chained = {...fields, previous_response_id: 'resp_warm', input: [callOutput]};
+	assert.equal(memory.holds(chained), true);
+	assert.deepEqual(memory.fullInput(chained), texts([developer, call, callOutput]));
+	assert.equal(memory.holds({...chained, previous_response_id: 'resp_other'}), false);
+	assert.deepEqual(memory.fullInput({...chained, previous_response_id: 'resp_other'}), []);
+	assert.equal(memory.holds({...fields, input: [user('new')]}), true);
+	assert.equal(memory.incremental(fields, texts([developer, call, callOutput])), undefined);
+});

@@ -104,6 +104,18 @@ export class ConversationMemory {
 		return bytes;
 	}
 
+	/** Whether the full input of `body` is known: it chains from nothing or from the latest response. */
+	holds(body: Readonly<Record<string, unknown>>): boolean {
+		const previous = body.previous_response_id;
+		return previous === undefined || previous === null || previous === this.#responseId;
+	}
+
+	/** The full input `body` stands for, as JSON texts of its items (none when it is not held). */
+	fullInput(body: Readonly<Record<string, unknown>>): readonly string[] {
+		const expansion = this.expand(body);
+		return expansion.known ? expansion.items : [];
+	}
+
 	/** The full input `body` stands for (its own input, after the remembered conversation when it chains). */
 	expand(body: Readonly<Record<string, unknown>>): Expansion {
 		const own = itemTexts(body.input);

@@ -122,10 +122,14 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 			}
 		}
 
-		const expansion = memory.expand(body);
+		// The full input is made only when needed (a first request, a new socket, the end of the response), not
+		// before an untouched frame goes upstream.
+		const known = memory.holds(body);
+		let items: readonly string[] | undefined;
+		const fullItems = () => (items ??= memory.fullInput(body));
 		if (sessionId === undefined) {
-			const items = expansion.known ? expansion.items.map((item) => JSON.parse(item) as unknown) : body.input;
-			sessionId = sessionIdentity(options.headers, {...body, input: items}).id;
+			const input = known ? fullItems().map((item) => JSON.parse(item) as unknown) : body.input;
+			sessionId = sessionIdentity(options.headers, {...body, input}).id;
 		}
 
 		const home = sessions.get(sessionId)?.accountId;
@@ -196,7 +200,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 					foreignTurnState: turnState.frameForeignTo(accountId),
 				});
 			} else {
-				if (!expansion.known) {
+				if (!known) {
 					// The client chains from a response this connection never saw: Codex resends everything on this.
 					toClient(previousNotFoundFrame(body.previous_response_id));
 					return;
@@ -228,7 +232,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 				up = opened.upstream;
 				turnState.opened(up);
 				watchIdle(up);
-				const full = opened.strip(fullBody(body, expansion.items));
+				const full = opened.strip(fullBody(body, fullItems()));
 				payload = JSON.stringify(turnState.frameForeignTo(accountId) ? withoutTurnState(full) : full);
 			}
 
@@ -252,7 +256,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 				sessions.end(sessionId, undefined);
 				dropUpstream();
 				if (result.failure === undefined || result.failure.kind === 'unauthorized') {
-					if (!expansion.known || ++reopens > MAX_REOPENS) {
+					if (!known || ++reopens > MAX_REOPENS) {
 						toClient(
 							errorFrame(502, {type: 'upstream_error', code: 'upstream_unavailable', message: result.reason}),
 						);
@@ -277,7 +281,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 
 				if (result.failure.kind === 'invalid-encrypted-content') {
 					// Items of unknown origin this account cannot read (a session begun elsewhere): once more without any.
-					if (stripAll || !expansion.known) {
+					if (stripAll || !known) {
 						const error = {
 							type: 'invalid_request_error',
 							code: 'invalid_encrypted_content',
@@ -288,7 +292,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 					}
 
 					stripAll = true;
-					recordRejectedItems(fullBody(body, expansion.items), accountId, issuers);
+					recordRejectedItems(fullBody(body, fullItems()), accountId, issuers);
 					tried.delete(accountId);
 					mustReopen = true;
 					continue;
@@ -297,7 +301,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 				lastFailure = result.failure;
 				markForFailure(pool, accountId, result.failure, clock.now());
 				failedOver.push(accountId);
-				if (!expansion.known) {
+				if (!known) {
 					toClient(errorFrame(429, {type: 'usage_limit_reached', message: result.reason}));
 					return;
 				}
@@ -322,8 +326,8 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 
 			if (result.kind === 'completed') {
 				sessions.end(sessionId, result.usage);
-				if (expansion.known && result.responseId !== '') {
-					memory.remember(body, expansion.items, result.responseId, result.output);
+				if (known && result.responseId !== '') {
+					memory.remember(body, fullItems(), result.responseId, result.output);
 					chainSocket = socket;
 				} else {
 					memory.clear();
