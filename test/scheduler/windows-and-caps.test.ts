@@ -3,6 +3,7 @@ import {test} from 'node:test';
 import {createManualClock, HOUR} from '../../source/core/clock.ts';
 import {rotateRestart} from '../../source/core/kicks/rotate-restart.ts';
 import {stagger} from '../../source/core/kicks/stagger.ts';
+import {USAGE_WAIT_MS} from '../../source/core/scheduler/eligibility.ts';
 import {createScheduler} from '../../source/core/scheduler/scheduler.ts';
 import type {SchedulerSettings} from '../../source/core/store/types.ts';
 import {createFakePool} from './helpers/fake-pool.ts';
@@ -50,3 +51,42 @@ for (const policy of [stagger, rotateRestart]) {
 		]);
 	});
 }
+
+test('a kick due before the account’s usage is first read waits for the reading, then goes out; no reading, no kick', async () => {
+	const settings: SchedulerSettings = {
+		enabled: true,
+		dryRun: false,
+		policy: 'stagger',
+		accounts: [],
+		quietHours: undefined,
+	};
+	const run = async (readingAfterMs: number | undefined) => {
+		const clock = createManualClock(start);
+		const manual = createManualTimers(clock);
+		const pool = createFakePool(clock, ids);
+		// a1 is tick 0's account; its usage is not read yet (its windows could be anything, or absent).
+		pool.set('a1', {usageKnown: false});
+		const scheduler = createScheduler({
+			clock,
+			getAccounts: pool.accounts,
+			policies: [stagger],
+			settings,
+			sendKick: pool.sendKick,
+			onEvent: () => {},
+			timers: manual.timers,
+			intervals: {},
+		});
+		if (readingAfterMs !== undefined) {
+			await manual.runUntil(start + readingAfterMs, scheduler.whenIdle);
+			assert.deepEqual(pool.kicks, [], 'nothing before the reading');
+			pool.set('a1', {});
+		}
+
+		await manual.runUntil(start + 60_000, scheduler.whenIdle);
+		await scheduler.stop();
+		return pool.kicks;
+	};
+
+	assert.deepEqual(await run(2000), [{accountId: 'a1', at: start + USAGE_WAIT_MS}]);
+	assert.deepEqual(await run(undefined), [], 'never read: given up, never sent blind');
+});

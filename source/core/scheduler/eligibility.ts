@@ -19,8 +19,11 @@ reset, the end of quiet hours), or undefined when only the user can lift it (a m
 export type KickBlocker = {
 	readonly reason: string;
 	readonly until: number | undefined;
-	/** Cooling and a failed kick are waited out; a window about to reset only briefly; the rest never. */
-	readonly waitable: 'always' | 'briefly' | 'never';
+	/**
+	Cooling and a failed kick are waited out; a window about to reset only briefly; an account whose usage is
+	not read yet is looked at again, with fresh state, after a while (`recheck`); the rest never.
+	*/
+	readonly waitable: 'always' | 'briefly' | 'recheck' | 'never';
 };
 
 /** How long a kick waits, each time, for an account's first usage reading. */
@@ -72,7 +75,7 @@ export function kickBlocker(
 
 	if (account.usageKnown === false) {
 		// Waited out: the first usage reading is under way (it tells whether there is a 5-hour window at all).
-		return {reason: 'its windows are not known yet', until: at + USAGE_WAIT_MS, waitable: 'always'};
+		return {reason: 'its windows are not known yet', until: at + USAGE_WAIT_MS, waitable: 'recheck'};
 	}
 
 	const fiveHour = account.fiveHour;

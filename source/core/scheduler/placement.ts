@@ -40,6 +40,15 @@ export function placeKick(
 		}
 
 		const until = blocker.until;
+		if (blocker.waitable === 'recheck' && until !== undefined) {
+			// Only fresh state can lift it (a usage reading): the kick is looked at again then (the caller defers it).
+			notes.push(`waits: ${blocker.reason}`);
+			return {
+				kind: 'kick',
+				kick: {accountId: kick.accountId, at: until, reason: `${kick.reason} (${notes.join('; ')})`},
+			};
+		}
+
 		const waits =
 			until !== undefined &&
 			(blocker.waitable === 'always' || (blocker.waitable === 'briefly' && until - at <= RESET_GRACE_MS));
