@@ -15,31 +15,34 @@ so the snapshot showed idle until a poll minutes later.
 const usagePolls = (h: Awaited<ReturnType<typeof startRig>>) =>
 	h.upstream.log.filter((entry) => entry.path.includes('/wham/usage')).length;
 
-test('one request through the pool shows its account with running windows at once, without a poll', async (t) => {
-	const h = await startRig({accounts: ['a', 'b']});
-	t.after(() => h.close());
-	// The pool reads every account's usage as it starts: idle windows. Then no poll comes for a minute.
-	await eventually(() => assert.ok(h.pool.list().every((account) => account.quota !== undefined)), 5000);
-	const polls = usagePolls(h);
-	const answer = await postTurn(h.url, turnBody('hi'), {'session-id': 's1'});
-	assert.equal(answer.status, 200);
-	const used = h.events.request[0]?.accountId;
-	assert.ok(used !== undefined);
-	await eventually(() => {
-		const snapshot = h.core.getSnapshot();
-		const row = snapshot.accounts.find((account) => account.id === used);
-		assert.ok(row?.fiveHour?.resetAt !== undefined, '5-hour window running');
-		assert.ok(row.weekly?.resetAt !== undefined, 'weekly window running');
-		// Started by this request: it resets one window length after it (give or take the request).
-		assert.ok(Math.abs(row.fiveHour.resetAt - (snapshot.now + 5 * 3_600_000)) < 60_000);
-		const text = segmentsText(accountRowSegments(row, snapshot.now, false));
-		assert.match(text, /0% 4h59m|0% 5h00m/, text);
-		assert.doesNotMatch(text, /idle/, text);
-	}, 1000);
-	assert.equal(usagePolls(h), polls, 'no usage poll was needed');
-	const other = h.core.getSnapshot().accounts.find((account) => account.id !== used);
-	assert.equal(other?.fiveHour?.resetAt, undefined, 'the account nothing used stays idle');
-});
+for (const upstreamWebSocket of [true, false]) {
+	const via = upstreamWebSocket ? 'over the upstream WebSocket' : 'over HTTP';
+	test(`one request through the pool (${via}) shows its account with running windows at once, without a poll`, async (t) => {
+		const h = await startRig({accounts: ['a', 'b'], settings: {upstreamWebSocket}});
+		t.after(() => h.close());
+		// The pool reads every account's usage as it starts: idle windows. Then no poll comes for a minute.
+		await eventually(() => assert.ok(h.pool.list().every((account) => account.quota !== undefined)), 5000);
+		const polls = usagePolls(h);
+		const answer = await postTurn(h.url, turnBody('hi'), {'session-id': 's1'});
+		assert.equal(answer.status, 200);
+		const used = h.events.request[0]?.accountId;
+		assert.ok(used !== undefined);
+		await eventually(() => {
+			const snapshot = h.core.getSnapshot();
+			const row = snapshot.accounts.find((account) => account.id === used);
+			assert.ok(row?.fiveHour?.resetAt !== undefined, '5-hour window running');
+			assert.ok(row.weekly?.resetAt !== undefined, 'weekly window running');
+			// Started by this request: it resets one window length after it (give or take the request).
+			assert.ok(Math.abs(row.fiveHour.resetAt - (snapshot.now + 5 * 3_600_000)) < 60_000);
+			const text = segmentsText(accountRowSegments(row, snapshot.now, false));
+			assert.match(text, /0% 4h59m|0% 5h00m/, text);
+			assert.doesNotMatch(text, /idle/, text);
+		}, 1000);
+		assert.equal(usagePolls(h), polls, 'no usage poll was needed');
+		const other = h.core.getSnapshot().accounts.find((account) => account.id !== used);
+		assert.equal(other?.fiveHour?.resetAt, undefined, 'the account nothing used stays idle');
+	});
+}
 
 test('a reading that looks idle does not undo a window a request started; a real reset does', async (t) => {
 	const h = await startRig({accounts: ['a']});
