@@ -126,8 +126,7 @@ test('a slow client holds the upstream back instead of the proxy buffering the s
 	response.body.destroy();
 });
 
-/** Reads a whole response as the client sees it: the chunks as they come off the socket, and when. */
-/** The body's chunks as they arrive, each with its arrival time (performance.now()). */
+/** Reads a whole response as the client sees it: the chunks as they come off the socket, and when (performance.now()). */
 async function readChunks(url: string) {
 	const response = await request(`${url}/backend-api/codex/responses`, {
 		method: 'POST',
