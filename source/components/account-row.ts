@@ -111,14 +111,19 @@ export function forecast(account: AccountSnapshot, now: number): {text: string; 
 	if (windows.length === 0) {
 		return {text: '—', tone: 'muted'};
 	}
-	const runsOut = windows
-		.map((window) => window.exhaustsAt)
-		.filter((at) => at !== undefined)
-		.sort((a, b) => a - b)[0];
-	if (runsOut !== undefined) {
-		return runsOut <= now
-			? {text: 'out now', tone: 'error'}
-			: {text: `runs out in ${formatRoughDuration(runsOut - now)}`, tone: 'warning'};
+	// A window under the user's cap is forecast to its cap (the core's exhaustsAt): say so.
+	const capped = (key: 'fiveHour' | 'weekly') => (account.caps?.[key] ?? 100) < 100;
+	const first = (['fiveHour', 'weekly'] as const)
+		.flatMap((key) => {
+			const at = account[key]?.exhaustsAt;
+			return at === undefined ? [] : [{at, cap: capped(key)}];
+		})
+		.sort((a, b) => a.at - b.at)[0];
+	if (first !== undefined) {
+		const what = first.cap ? 'at cap' : 'runs out';
+		return first.at <= now
+			? {text: first.cap ? 'at cap now' : 'out now', tone: 'error'}
+			: {text: `${what} in ${formatRoughDuration(first.at - now)}`, tone: 'warning'};
 	}
 	const isIdle = windows.every((window) => window.resetAt === undefined);
 	return {text: 'lasts', tone: isIdle ? 'muted' : 'ok'};

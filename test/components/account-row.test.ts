@@ -68,6 +68,20 @@ test('the forecast names the earliest run-out, or says it lasts', () => {
 	});
 });
 
+test('with a cap on the window that runs out first, the forecast says when it reaches the cap', () => {
+	const capped = makeAccount({
+		id: 'a',
+		caps: {weekly: 80},
+		fiveHour: makeWindow({usedPercent: 60, resetAt: T0 + 3 * HOUR, exhaustsAt: T0 + 2 * HOUR}),
+		weekly: makeWindow({usedPercent: 70, resetAt: T0 + 2 * 24 * HOUR, exhaustsAt: T0 + 48 * MINUTE}),
+	});
+	assert.deepEqual(forecast(capped, T0), {text: 'at cap in 48m', tone: 'warning'});
+	assert.deepEqual(forecast(capped, T0 + HOUR), {text: 'at cap now', tone: 'error'});
+	// The cap is on the other window: the one that runs out first runs out.
+	const other = makeAccount({...capped, id: 'b', caps: {fiveHour: 90, weekly: undefined}});
+	assert.deepEqual(forecast(other, T0), {text: 'runs out in 48m', tone: 'warning'});
+});
+
 test('a full row fits 100 columns with the longest badge and forecast', () => {
 	const account = makeAccount({
 		id: 'a-very-long-account-name',
