@@ -22,8 +22,36 @@ export async function makeHome(names: readonly string[] = ['alpha', 'beta']): Pr
 	const upstream = await startSimulatedUpstream({
 		accounts: names.map((name) => ({name, fiveHourLimit: 5000})),
 	});
+	return homeOver(upstream, 'codexpool-control-');
+}
+
+/**
+Homes with one account whose upstream streams slowly: `next(chunks)` makes one whose turns take `chunks` writes
+(frame groups over WebSocket) 100 ms apart, chunks × 0.1 s, closing the previous home's upstream first; `close`
+closes the last one's.
+*/
+export function slowHomes(prefix: string) {
+	let last: SimulatedUpstream | undefined;
+	return {
+		async next(chunks: number): Promise<TestHome> {
+			await last?.close();
+			last = await startSimulatedUpstream({
+				accounts: [{name: 'alpha', fiveHourLimit: 50_000}],
+				deltaCount: chunks * 4,
+				streamChunks: chunks,
+				chunkIntervalMs: 100,
+			});
+			return homeOver(last, prefix);
+		},
+		close: async () => {
+			await last?.close();
+		},
+	};
+}
+
+function homeOver(upstream: SimulatedUpstream, prefix: string): TestHome {
 	// The scheduler stays off (its kicks would spend the simulated quota); the scheduler tests turn it on.
-	const {home} = seededHome(upstream, {}, 'codexpool-control-');
+	const {home} = seededHome(upstream, {}, prefix);
 	return {
 		home,
 		upstream,

@@ -1,36 +1,13 @@
 import assert from 'node:assert/strict';
 import {after, describe, it} from 'node:test';
 import {request} from 'undici';
-import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
-import {openStore} from '../../source/core/store/store.ts';
-import {tempDir} from '../store/fixtures.ts';
-import {serveInProcess, spawnCli, type TestHome} from './serve-harness.ts';
+import {serveInProcess, slowHomes, spawnCli} from './serve-harness.ts';
 
 /*
 Stopping `serve` (SIGTERM, Ctrl-C: the same abort) stops accepting, lets the streams in flight finish within the
 grace period, and ends those still running with their protocol's last event; it exits 0.
 */
-let upstream: SimulatedUpstream;
-
-/** A home whose upstream streams slowly: `chunks` writes 100 ms apart, so a turn takes chunks × 0.1 s. */
-async function slowHome(chunks: number): Promise<TestHome> {
-	upstream = await startSimulatedUpstream({
-		accounts: [{name: 'alpha', fiveHourLimit: 50_000}],
-		deltaCount: chunks * 4,
-		streamChunks: chunks,
-		chunkIntervalMs: 100,
-	});
-	const home = tempDir('codexpool-stop-');
-	const store = openStore(home);
-	importSimulatedAccounts(store, upstream, Date.now());
-	store.setSettings({scheduler: {...store.getSettings().scheduler, enabled: false}});
-	return {
-		home,
-		upstream,
-		env: {CODEXPOOL_UPSTREAM: upstream.backendUrl, CODEXPOOL_AUTH_ISSUER: upstream.issuerUrl},
-	};
-}
+const homes = slowHomes('codexpool-stop-');
 
 const input = [{type: 'message', role: 'user', content: [{type: 'input_text', text: 'a long answer'}]}];
 
@@ -72,12 +49,10 @@ async function openAiResponsesStream(url: string): Promise<{status: number; body
 }
 
 describe('stopping serve', () => {
-	after(async () => {
-		await upstream?.close();
-	});
+	after(() => homes.close());
 
 	it('ends streams still running after the grace period with response.failed / an error chunk and [DONE]; exit 0', async () => {
-		const home = await slowHome(100); // 10 s per turn, far beyond the grace
+		const home = await homes.next(100); // 10 s per turn, far beyond the grace
 		const daemon = await serveInProcess(home, ['--grace', '1s']);
 		const codex = await responsesStream(daemon.url, 'stop-codex');
 		const chat = await chatStream(daemon.url);
@@ -120,8 +95,7 @@ describe('stopping serve', () => {
 	});
 
 	it('the real process: Ctrl-C (SIGINT) starts the grace, a second Ctrl-C ends the streams at once; exit 0', async () => {
-		await upstream?.close();
-		const home = await slowHome(300); // 30 s per turn
+		const home = await homes.next(300); // 30 s per turn
 		const daemon = spawnCli(
 			['serve', '--port', '0', '--no-tls', '--grace', '60s', '--home', home.home],
 			home.env,
@@ -147,8 +121,7 @@ describe('stopping serve', () => {
 	});
 
 	it('lets a stream that finishes within the grace period complete', async () => {
-		await upstream?.close();
-		const home = await slowHome(10); // 1 s per turn
+		const home = await homes.next(10); // 1 s per turn
 		const daemon = await serveInProcess(home, ['--grace', '10s']);
 		const codex = await responsesStream(daemon.url, 'stop-finishes');
 		const started = Date.now();

@@ -2,38 +2,14 @@ import assert from 'node:assert/strict';
 import {once} from 'node:events';
 import {after, describe, it} from 'node:test';
 import WebSocket from 'ws';
-import {importSimulatedAccounts} from '../../source/core/demo/seed-home.ts';
-import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
-import {openStore} from '../../source/core/store/store.ts';
-import {serveInProcess, type TestHome} from '../commands/serve-harness.ts';
-import {tempDir} from '../store/fixtures.ts';
+import {serveInProcess, slowHomes} from '../commands/serve-harness.ts';
 
 /*
 Stopping `serve` with --grace, for Codex's WebSocket: a turn in flight gets the grace period; one still running
 at its end gets the protocol's last event (`response.failed` saying why) and the connection closes with 1001;
 a connection between turns closes with 1001 at once; the stop does not wait for it.
 */
-let upstream: SimulatedUpstream | undefined;
-
-/** A home whose upstream streams slowly over WebSocket too: `chunks` groups of frames 100 ms apart. */
-async function slowHome(chunks: number): Promise<TestHome> {
-	await upstream?.close();
-	upstream = await startSimulatedUpstream({
-		accounts: [{name: 'alpha', fiveHourLimit: 50_000}],
-		deltaCount: chunks * 4,
-		streamChunks: chunks,
-		chunkIntervalMs: 100,
-	});
-	const home = tempDir('codexpool-ws-stop-');
-	const store = openStore(home);
-	importSimulatedAccounts(store, upstream, Date.now());
-	store.setSettings({scheduler: {...store.getSettings().scheduler, enabled: false}});
-	return {
-		home,
-		upstream,
-		env: {CODEXPOOL_UPSTREAM: upstream.backendUrl, CODEXPOOL_AUTH_ISSUER: upstream.issuerUrl},
-	};
-}
+const homes = slowHomes('codexpool-ws-stop-');
 
 type Frame = {type?: string; response?: {error?: {message?: string}}};
 
@@ -66,12 +42,10 @@ async function codexSocket(url: string, session: string) {
 }
 
 describe('stopping serve with WebSocket turns in flight', () => {
-	after(async () => {
-		await upstream?.close();
-	});
+	after(() => homes.close());
 
 	it('gives a running turn the grace period, then ends it with response.failed and closes 1001', async () => {
-		const daemon = await serveInProcess(await slowHome(100), ['--grace', '1s']); // 10 s per turn
+		const daemon = await serveInProcess(await homes.next(100), ['--grace', '1s']); // 10 s per turn
 		const busy = await codexSocket(daemon.url, 'ws-stop-busy');
 		const idle = await codexSocket(daemon.url, 'ws-stop-idle');
 		await busy.turn();
@@ -91,7 +65,7 @@ describe('stopping serve with WebSocket turns in flight', () => {
 	});
 
 	it('lets a turn that ends within the grace period complete, then closes the connection 1001', async () => {
-		const daemon = await serveInProcess(await slowHome(10), ['--grace', '10s']); // 1 s per turn
+		const daemon = await serveInProcess(await homes.next(10), ['--grace', '10s']); // 1 s per turn
 		const client = await codexSocket(daemon.url, 'ws-stop-finishes');
 		await client.turn();
 		const started = Date.now();
