@@ -5,13 +5,14 @@ import http from 'node:http';
 import https from 'node:https';
 import type {AddressInfo} from 'node:net';
 import path from 'node:path';
-import {test} from 'node:test';
+import {type TestContext, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {command as codexConfig} from '../../source/commands/codex-config.ts';
 import {createLoginCommand} from '../../source/commands/login.ts';
 import {startEmbeddedCore} from '../../source/core/core.ts';
 import {type SimulatedUpstream, startSimulatedUpstream} from '../../source/core/simulated-backend/index.ts';
 import {openStore} from '../../source/core/store/store.ts';
+import type {Settings} from '../../source/core/store/types.ts';
 import {ensureLocalCertificates} from '../../source/core/tls/local-ca.ts';
 import {tempDir} from '../store/fixtures.ts';
 import {runCommand} from './run.ts';
@@ -69,12 +70,16 @@ function codexHomeFor(upstream: SimulatedUpstream, account: string, config: stri
 
 const plainSettings = 'check_for_update_on_startup = false\n\n[analytics]\nenabled = false\n';
 
-test('variant A: codex-config --write, then codex exec runs through the pool over its WebSocket', {
-	skip,
-}, async (t) => {
+/**
+Variant A set up as a user would: a pool home logged in as `b` (with `settings`), its certificates, the pool
+running with its HTTPS port, and a Codex home logged in as `a` after `codex-config --write`. `env` is what Codex
+runs with (the CA variable, token refreshes to the simulated issuer).
+*/
+async function variantA(t: TestContext, settings: Partial<Settings> = {}) {
 	const upstream = await startSimulatedUpstream({accounts: [{name: 'a'}, {name: 'b'}]});
 	t.after(() => upstream.close());
 	const poolHome = await poolWith(upstream, 'b');
+	openStore(poolHome).setSettings(settings);
 	const certificates = ensureLocalCertificates(poolHome);
 	const core = await startEmbeddedCore({
 		store: openStore(poolHome),
@@ -85,6 +90,23 @@ test('variant A: codex-config --write, then codex exec runs through the pool ove
 		tls: {...certificates, port: 0},
 	});
 	t.after(() => core.stop());
+	const codexHome = codexHomeFor(upstream, 'a', plainSettings);
+	const written = await runCommand(
+		codexConfig,
+		['--write', '--port', new URL(core.url).port, '--tls-port', new URL(core.tlsUrl!).port],
+		{CODEX_HOME: codexHome, CODEXPOOL_HOME: poolHome},
+	);
+	const env = {
+		CODEX_CA_CERTIFICATE: certificates.caPath,
+		CODEX_REFRESH_TOKEN_URL_OVERRIDE: upstream.tokenUrl,
+	};
+	return {upstream, core, certificates, codexHome, written, env};
+}
+
+test('variant A: codex-config --write, then codex exec runs through the pool over its WebSocket', {
+	skip,
+}, async (t) => {
+	const {core, certificates, codexHome, written, env} = await variantA(t);
 	// What reaches the proxy, before it decodes anything.
 	const seen: {path: string; encoding: string | undefined}[] = [];
 	core.server.nodeServer.on('request', (request: http.IncomingMessage) => {
@@ -95,19 +117,9 @@ test('variant A: codex-config --write, then codex exec runs through the pool ove
 		seen.push({path: request.url ?? '', encoding: 'websocket'});
 	});
 
-	const codexHome = codexHomeFor(upstream, 'a', plainSettings);
-	const written = await runCommand(
-		codexConfig,
-		['--write', '--port', new URL(core.url).port, '--tls-port', new URL(core.tlsUrl!).port],
-		{CODEX_HOME: codexHome, CODEXPOOL_HOME: poolHome},
-	);
 	assert.equal(written.code, 0, written.stderr);
 	assert.ok(written.stdout.includes(`export CODEX_CA_CERTIFICATE=${certificates.caPath}`));
 
-	const env = {
-		CODEX_CA_CERTIFICATE: certificates.caPath,
-		CODEX_REFRESH_TOKEN_URL_OVERRIDE: upstream.tokenUrl,
-	};
 	const started = Date.now();
 	const run = await codex(codexHome, ['say hi'], env);
 	const took = Date.now() - started;
@@ -221,38 +233,15 @@ function recordedProvider(codexHome: string, session: string): string | undefine
 test("variant A over HTTP: Codex's zstd bodies go upstream as Codex sent them, not three times larger", {
 	skip,
 }, async (t) => {
-	const upstream = await startSimulatedUpstream({accounts: [{name: 'a'}, {name: 'b'}]});
-	t.after(() => upstream.close());
-	const poolHome = await poolWith(upstream, 'b');
 	// The pool's own requests go upstream over HTTP too (not over its upstream WebSocket): their bytes are the test.
-	openStore(poolHome).setSettings({upstreamWebSocket: false});
-	const certificates = ensureLocalCertificates(poolHome);
-	const core = await startEmbeddedCore({
-		store: openStore(poolHome),
-		upstream: upstream.backendUrl,
-		issuer: upstream.issuerUrl,
-		port: 0,
-		watchStore: false,
-		tls: {...certificates, port: 0},
-	});
-	t.after(() => core.stop());
+	const {upstream, core, codexHome, written, env} = await variantA(t, {upstreamWebSocket: false});
 	// Codex without the WebSocket (a pool that refuses it) falls back to HTTP POSTs, zstd-compressed.
 	const server = core.server.nodeServer;
 	server.removeAllListeners('upgrade');
 	server.on('upgrade', (_request: http.IncomingMessage, socket: import('node:stream').Duplex) => {
 		socket.end('HTTP/1.1 426 Upgrade Required\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
 	});
-	const codexHome = codexHomeFor(upstream, 'a', plainSettings);
-	const written = await runCommand(
-		codexConfig,
-		['--write', '--port', new URL(core.url).port, '--tls-port', new URL(core.tlsUrl!).port],
-		{CODEX_HOME: codexHome, CODEXPOOL_HOME: poolHome},
-	);
 	assert.equal(written.code, 0, written.stderr);
-	const env = {
-		CODEX_CA_CERTIFICATE: certificates.caPath,
-		CODEX_REFRESH_TOKEN_URL_OVERRIDE: upstream.tokenUrl,
-	};
 	const run = await codex(codexHome, ['run two commands tool-rounds:2'], env);
 	assert.equal(run.code, 0, run.stderr.slice(-800));
 	const posts = upstream.log.filter((logged) => logged.path === '/backend-api/codex/responses');
