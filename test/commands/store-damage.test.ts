@@ -5,7 +5,7 @@ import path from 'node:path';
 import {describe, it} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {storeFileName} from '../../source/core/store/store.ts';
-import {makeAccount, tempDir} from '../store/fixtures.ts';
+import {homeWithAccountWithoutTokens, tempDir} from '../store/fixtures.ts';
 
 // A damaged store is said by every later command, naming the copy set aside, not just by the first.
 const cli = fileURLToPath(new URL('../../source/cli.tsx', import.meta.url));
@@ -48,18 +48,7 @@ describe('a damaged store, command after command', () => {
 	});
 
 	it('one account without tokens: the others are listed, and each command says which was set aside', () => {
-		const home = tempDir();
-		const {tokens: _, ...noTokens} = makeAccount('acc-2', {name: 'bob'});
-		fs.writeFileSync(
-			path.join(home, storeFileName),
-			JSON.stringify({
-				version: 1,
-				accounts: [makeAccount('acc-1', {name: 'alice'}), noTokens],
-				settings: {},
-				keys: [],
-			}),
-			{mode: 0o600},
-		);
+		const home = homeWithAccountWithoutTokens();
 		for (let run = 0; run < 2; run++) {
 			const result = codexpool(home, 'accounts');
 			assert.equal(result.status, 0, result.stderr);

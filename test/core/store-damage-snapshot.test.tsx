@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import {test} from 'node:test';
 import {stripVTControlCharacters} from 'node:util';
 import {render} from 'ink-testing-library';
 import {App} from '../../source/app.tsx';
 import {systemClock} from '../../source/core/clock.ts';
 import {startEmbeddedCore} from '../../source/core/core.ts';
-import {openStore, storeFileName} from '../../source/core/store/store.ts';
+import {openStore} from '../../source/core/store/store.ts';
 import {eventually} from '../helpers/eventually.ts';
-import {makeAccount, tempDir} from '../store/fixtures.ts';
+import {homeWithAccountWithoutTokens} from '../store/fixtures.ts';
 
 /*
 Issue 17: store damage was said once. The commands now say it every time; the control center showed the
@@ -17,18 +15,7 @@ pool as if nothing had happened. One account without tokens is set aside: the po
 screen says which file holds it and what to do.
 */
 test('the control center over a damaged store says what was set aside, where, and what to do', async (t) => {
-	const home = tempDir();
-	const {tokens: _, ...noTokens} = makeAccount('acc-2', {name: 'bob'});
-	fs.writeFileSync(
-		path.join(home, storeFileName),
-		JSON.stringify({
-			version: 1,
-			accounts: [makeAccount('acc-1', {name: 'alice'}), noTokens],
-			settings: {},
-			keys: [],
-		}),
-		{mode: 0o600},
-	);
+	const home = homeWithAccountWithoutTokens();
 	const store = openStore(home);
 	const [damage] = store.damage();
 	assert.ok(damage !== undefined, 'bob was set aside');

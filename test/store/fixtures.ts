@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {storeFileName} from '../../source/core/store/store.ts';
 import type {AccountRecord} from '../../source/core/store/types.ts';
 
 /** A fresh temporary folder for one test; removed by the returned cleanup. */
@@ -51,4 +52,21 @@ export function makeAccount(id: string, overrides: Partial<AccountRecord> = {}):
 		addedAt: Date.now(),
 		...overrides,
 	};
+}
+
+/** A home whose saved store has two accounts, `alice` and `bob`, and bob's record has no tokens (damage). */
+export function homeWithAccountWithoutTokens(): string {
+	const home = tempDir();
+	const {tokens: _, ...noTokens} = makeAccount('acc-2', {name: 'bob'});
+	fs.writeFileSync(
+		path.join(home, storeFileName),
+		JSON.stringify({
+			version: 1,
+			accounts: [makeAccount('acc-1', {name: 'alice'}), noTokens],
+			settings: {},
+			keys: [],
+		}),
+		{mode: 0o600},
+	);
+	return home;
 }
