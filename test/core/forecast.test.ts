@@ -3,7 +3,7 @@ import {test} from 'node:test';
 import {BurnForecast} from '../../source/core/forecast.ts';
 import type {PoolAccount} from '../../source/core/pool/pool.ts';
 import {accountSnapshot} from '../../source/core/snapshot-builder.ts';
-import type {AccountRecord} from '../../source/core/store/types.ts';
+import {makeAccount} from '../store/fixtures.ts';
 
 const minute = 60_000;
 const window = (usedPercent: number, resetAt: number) =>
@@ -91,17 +91,7 @@ test('the snapshot forecasts each window to its cap', () => {
 		forecast.observe('a', t * minute, r(20 + t), r(3 + t / 10));
 	}
 
-	const record: AccountRecord = {
-		id: 'a',
-		name: 'a',
-		email: undefined,
-		plan: 'plus',
-		tokens: {idToken: 'i', accessToken: 'x', refreshToken: 'r', lastRefresh: undefined},
-		marks: {pinned: false, drained: false, evicted: false},
-		needsLogin: undefined,
-		addedAt: 0,
-		caps: {fiveHour: 90},
-	};
+	const record = makeAccount('a', {name: 'a', caps: {fiveHour: 90}});
 	const account: PoolAccount = {
 		record,
 		quota: {

@@ -10,6 +10,7 @@ import {
 import {createPool} from '../../source/core/pool/pool.ts';
 import {pollUsage} from '../../source/core/proxy/usage-poll.ts';
 import {startRig} from '../helpers/rig.ts';
+import {makeAccount} from '../store/fixtures.ts';
 import {postTurn, sseEvents, turnBody} from './harness.ts';
 
 /*
@@ -104,18 +105,7 @@ test('a sign without a reset rests the account until the next usage poll says', 
 test('a sign without a reset, while a window is known at 100 %, rests until that window resets', () => {
 	const clock = createManualClock(0);
 	const pool = createPool({clock, records: []});
-	pool.setRecords([
-		{
-			id: 'a',
-			name: 'a',
-			email: undefined,
-			plan: 'plus',
-			tokens: {idToken: 'i', accessToken: 'x', refreshToken: 'r', lastRefresh: undefined},
-			marks: {pinned: false, drained: false, evicted: false},
-			needsLogin: undefined,
-			addedAt: 0,
-		},
-	]);
+	pool.setRecords([makeAccount('a', {name: 'a'})]);
 	pool.observeQuota('a', {
 		fiveHour: {kind: 'five-hour', lengthMinutes: 300, usedPercent: 100, resetAt: 7_000_000},
 		weekly: undefined,
