@@ -4,7 +4,8 @@ import WebSocket, {WebSocketServer} from 'ws';
 /**
 The reference for `npm run bench:ws`: the least a Node WebSocket relay can do. Each client socket gets an
 upstream socket with the next account's credentials (round robin), and frames pass both ways untouched: no
-account choice, no quota reading, no memory of the conversation, nothing recorded.
+account choice, no quota reading, no memory of the conversation, nothing recorded. Like the pool, it masks the
+frames it sends to this machine with a zero key, which `ws` does not apply (source/core/ws/upstream-socket.ts).
 */
 export async function startMinimalRelay(upstreamWsUrl: string, accounts: readonly Record<string, string>[]) {
 	const server = new WebSocketServer({host: '127.0.0.1', port: 0, perMessageDeflate: false, maxPayload: 0});
@@ -12,7 +13,12 @@ export async function startMinimalRelay(upstreamWsUrl: string, accounts: readonl
 	server.on('connection', (client, request) => {
 		const credentials = accounts[next++ % accounts.length] ?? {};
 		const headers = {'openai-beta': String(request.headers['openai-beta'] ?? ''), ...credentials};
-		const upstream = new WebSocket(upstreamWsUrl, {headers, perMessageDeflate: false, maxPayload: 0});
+		const upstream = new WebSocket(upstreamWsUrl, {
+			headers,
+			perMessageDeflate: false,
+			maxPayload: 0,
+			generateMask: (mask) => mask.fill(0),
+		});
 		const early: WebSocket.RawData[] = [];
 		client.on('message', (data, isBinary) => {
 			if (upstream.readyState === WebSocket.OPEN) {

@@ -1,5 +1,6 @@
 import type {IncomingMessage} from 'node:http';
 import WebSocket from 'ws';
+import {isLoopback} from '../http/access.ts';
 import type {UpstreamBase} from '../proxy/upstream-client.ts';
 import {
 	classifyHttpFailure,
@@ -39,6 +40,23 @@ export type UpstreamSocketAnswer =
 			readonly text: string;
 			readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 	  };
+
+/** Fills a frame's masking key with zeros, which `ws` then skips applying. */
+const zeroMask = (mask: Buffer) => {
+	mask.fill(0);
+};
+
+/**
+The masking key of the frames the pool sends upstream. Masking exists for plain-text paths, so that a caching proxy
+between a browser and a server cannot be fed bytes a script chose (RFC 6455 §10.3). Over TLS (the real backend) or
+to this machine (the simulated one) no proxy reads the frames, and a random key would only cost a masked copy of
+every frame (Codex's requests are 20-30 KB; `ws` masks them in JavaScript, without the optional native addon): a
+zero key, which `ws` does not apply. Any other path keeps random keys.
+*/
+export function upstreamMask(url: string): ((mask: Buffer) => void) | undefined {
+	const {protocol, hostname} = new URL(url);
+	return protocol === 'wss:' || isLoopback(hostname) ? zeroMask : undefined;
+}
 
 /** The upstream's WebSocket URL for a path below the backend base (`/codex/responses`). */
 export function upstreamSocketUrl(base: UpstreamBase, path: string): string {
@@ -83,6 +101,7 @@ export function openUpstreamSocket(
 			handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
 			perMessageDeflate: true,
 			maxPayload: 0,
+			generateMask: upstreamMask(url),
 		});
 		socket.once('upgrade', (response) => {
 			upgradeHeaders = response.headers;
