@@ -21,6 +21,7 @@ import {SERVE_V8_FLAGS} from '../bin/runtime.js';
 import {type SimulatedUpstream, startSimulatedUpstream} from '../source/core/simulated-backend/index.ts';
 import {recordFor} from '../test/proxy/harness.ts';
 import type {ChildMemory, ChildSetup, ChildWork} from './ws/child.ts';
+import type {HoldTimes} from './ws/hold-times.ts';
 import {type Measured, report} from './ws/report.ts';
 import {
 	concurrentSessions,
@@ -108,13 +109,25 @@ async function measuredLoop<T>(
 	return {result, bytes: upstreamBytesSince(upstream, connections, seq)};
 }
 
+async function holdTimes(child: Child): Promise<HoldTimes> {
+	child.process.send({holds: true});
+	const [holds] = (await once(child.process, 'message')) as [HoldTimes];
+	return holds;
+}
+
 async function loopPhase(
 	upstream: SimulatedUpstream,
-	[direct, pool, relay]: readonly [Target, Target, Target],
+	direct: Target,
+	[poolChild, relayChild]: readonly [Child, Child],
 	measured: Measured,
 ) {
+	const [pool, relay] = [poolChild.target, relayChild.target];
 	// Once unmeasured (JIT, connections).
 	await webSocketToolLoops([direct, pool, relay], 0);
+	for (const child of [poolChild, relayChild]) {
+		child.process.send({trace: true});
+	}
+
 	for (let loop = 0; loop < LOOPS; loop++) {
 		const connections = upstream.websockets.connections().length;
 		const [viaDirect = [], viaPool = [], viaRelay = []] = await webSocketToolLoops(
@@ -137,6 +150,11 @@ async function loopPhase(
 		}
 	}
 
+	for (const child of [poolChild, relayChild]) {
+		child.process.send({trace: false});
+	}
+
+	measured.holds = {pool: await holdTimes(poolChild), relay: await holdTimes(relayChild)};
 	const httpDirect = await measuredLoop(upstream, () => httpToolLoop(direct, 0));
 	const httpPool = await measuredLoop(upstream, () => httpToolLoop(pool, 0));
 	measured.loopBytes.httpDirect = httpDirect.bytes;
@@ -239,13 +257,14 @@ async function run(): Promise<void> {
 		loopFirstEvent: {direct: [], pool: [], relay: []},
 		loopBytes: {direct: [], pool: [], httpDirect: [], httpPool: []},
 		httpFirstByte: {direct: [], pool: []},
+		holds: {pool: {up: [], down: []}, relay: {up: [], down: []}},
 		throughput: {},
 		work: {},
 		memory: [],
 	};
 
 	if (PHASES.has('loop')) {
-		await loopPhase(upstream, [direct, pool.target, relay.target], measured);
+		await loopPhase(upstream, direct, [pool, relay], measured);
 	}
 
 	if (PHASES.has('throughput')) {

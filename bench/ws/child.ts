@@ -2,7 +2,8 @@
 A child process of `npm run bench:ws`: the pool alone (createPoolProxy, as `serve` runs it minus the store, the
 token manager and the admin API) or the minimal relay, so that the load generator and the simulated upstream
 (the parent) do not share an event loop with what is measured. Started with `--expose-gc`; the parent sends the
-setup, the child answers `{url}`; `{memory: true}` answers the heap and RSS after two full collections.
+setup, the child answers `{url}`; `{memory: true}` answers the heap and RSS after two full collections; `{trace}`
+turns the hold times (hold-times.ts) on or off, `{holds: true}` answers them.
 */
 import {constants, PerformanceObserver} from 'node:perf_hooks';
 import v8 from 'node:v8';
@@ -14,6 +15,7 @@ import {createPoolProxy} from '../../source/core/proxy/index.ts';
 import {createRandom} from '../../source/core/random.ts';
 import type {AccountRecord} from '../../source/core/store/types.ts';
 import {capYoungGeneration} from '../young-generation-cap.js';
+import {traceHoldTimes} from './hold-times.ts';
 import {startMinimalRelay} from './relay.ts';
 
 export type ChildSetup = {
@@ -112,8 +114,18 @@ if (setup.mode === 'pool') {
 	close = relay.close;
 }
 
+const holds = traceHoldTimes();
 const gc = (globalThis as {gc?: () => void}).gc;
-process.on('message', async (message: {memory?: boolean; gc?: boolean; stop?: boolean}) => {
+type Message = {memory?: boolean; gc?: boolean; stop?: boolean; trace?: boolean; holds?: boolean};
+process.on('message', async (message: Message) => {
+	if (message.trace !== undefined) {
+		holds.trace(message.trace);
+	}
+
+	if (message.holds) {
+		process.send?.(holds.take());
+	}
+
 	if (message.gc) {
 		const {user, system} = process.cpuUsage();
 		process.send?.({...work, cpuMs: (user + system) / 1000} satisfies ChildWork);

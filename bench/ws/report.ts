@@ -1,4 +1,5 @@
 import type {ChildMemory, ChildWork} from './child.ts';
+import type {HoldTimes} from './hold-times.ts';
 
 /** What `npm run bench:ws` measured. */
 export type Measured = {
@@ -7,6 +8,8 @@ export type Measured = {
 	/** Upstream bytes per request of one loop each way. */
 	loopBytes: {direct: number[]; pool: number[]; httpDirect: number[]; httpPool: number[]};
 	httpFirstByte: {direct: number[]; pool: number[]};
+	/** How long each child held the loop's frames (hold-times.ts). */
+	holds: {pool: HoldTimes; relay: HoldTimes};
 	/** Responses per second per row, one value per round. */
 	throughput: Record<string, number[]>;
 	/** The CPU and garbage collections of each child row over its measured rounds. */
@@ -19,6 +22,12 @@ export type Measured = {
 		open: ChildMemory;
 	}>;
 };
+
+function holdCells({up, down}: HoldTimes): string[] {
+	return [up, down].flatMap((times) =>
+		times.length === 0 ? ['', ''] : [percentile(times, 50).toFixed(3), percentile(times, 99).toFixed(3)],
+	);
+}
 
 export type Setup = {
 	loops: number;
@@ -135,6 +144,18 @@ export function report(measured: Measured, setup: Setup): string {
 		),
 		'',
 		'Targets: added p50 ≤ 1 ms, p99 ≤ 5 ms.',
+		'',
+		'What the child itself held each frame of those loops, from its arrival (the `ws` `message` event) to its',
+		'relay (the next `send` the other way); the time to first event adds the sockets, the other processes and',
+		'the machine (bench/ws/hold-times.ts):',
+		'',
+		...table(
+			['', 'request in → upstream, p50 (ms)', 'p99 (ms)', 'upstream event → client, p50 (ms)', 'p99 (ms)'],
+			[
+				['the pool', ...holdCells(measured.holds.pool)],
+				['the minimal relay', ...holdCells(measured.holds.relay)],
+			],
+		),
 		'',
 		`## ${setup.sessions} concurrent WebSocket sessions`,
 		'',
