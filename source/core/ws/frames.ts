@@ -82,6 +82,16 @@ export function errorFrame(
 	});
 }
 
+/** An upstream's refusal of a request (its status, else 400) as an `invalid_request_error` frame. */
+export function invalidRequestFrame(status: number | undefined, message: string): string {
+	return errorFrame(status ?? 400, {type: 'invalid_request_error', message});
+}
+
+/** A request no socket of its account could answer (reopened too often, or its chain unknown): 502. */
+export function unavailableFrame(reason: string): string {
+	return errorFrame(502, {type: 'upstream_error', code: 'upstream_unavailable', message: reason});
+}
+
 /** A request the pool refused before sending it (an error with `status` and `error`, as `/v1`'s prepare throws). */
 export function refusalFrame(error: unknown): string {
 	const refusal = error as {status?: number; error?: {type: string; message: string}};

@@ -6,7 +6,8 @@ import {flattenHeaders} from '../proxy/headers.ts';
 import {openFirstUpstream, UpstreamWebSocketSupport} from './handshake.ts';
 import type {RelayDeps} from './relay-deps.ts';
 import type {RelayHandle} from './relay-life.ts';
-import {type RelayOptions, startSessionRelay} from './session-relay.ts';
+import type {RelayOptions} from './relay-options.ts';
+import {startSessionRelay} from './session-relay.ts';
 
 /** A refusal at the handshake: answered as an HTTP error, before any upgrade. */
 export type HandshakeRefusal = {readonly status: number; readonly type: string; readonly message: string};

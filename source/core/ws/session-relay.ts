@@ -1,4 +1,3 @@
-import type {Duplex} from 'node:stream';
 import WebSocket from 'ws';
 import {failureWords, markForFailure, noAccountFailure} from '../proxy/outcomes.ts';
 import type {UpstreamFailure} from '../proxy/upstream-errors.ts';
@@ -6,36 +5,16 @@ import {sessionIdentity} from '../sessions/identity.ts';
 import {recordRejectedItems} from '../sessions/strip.ts';
 import {clientSender} from './client-sender.ts';
 import {ConversationMemory, fullBody} from './conversation.ts';
+import {sendsEarly} from './early-send.ts';
 import {frameQueue} from './frame-queue.ts';
-import {errorFrame, noAccountFrame, parseFrame, previousNotFoundFrame, refusalFrame} from './frames.ts';
-import type {RelayDeps} from './relay-deps.ts';
+import * as frames from './frames.ts';
 import {type RelayHandle, RelayLife} from './relay-life.ts';
+import type {RelayOptions} from './relay-options.ts';
 import {type RequestFacts, requestEntry} from './request-entry.ts';
 import {pumpResponse} from './response-pump.ts';
 import {TurnStateOwners, withoutTurnState} from './turn-state.ts';
 import {type OpenedUpstream, openForAccount, reusedPayload} from './upstream-open.ts';
 import {waitForAccount} from './wait-up-to.ts';
-
-export type RelayOptions = {
-	readonly deps: RelayDeps;
-	readonly client: WebSocket;
-	/** The client's handshake headers (lower-case names). */
-	readonly headers: Readonly<Record<string, string | undefined>>;
-	readonly clientName: string;
-	/** The upstream socket opened at the client's handshake, if any. */
-	readonly initial?: OpenedUpstream | undefined;
-	/** The request log's path for this front door. */
-	readonly path: string;
-	/**
-	Turns a client's `response.create` into the backend's body (the `/v1` front door normalises it); throws an
-	error with `status` and `error` to refuse it.
-	*/
-	readonly prepare?: (body: Record<string, unknown>) => Promise<Record<string, unknown>>;
-	/** Whether backend-only frames (`codex.rate_limits`, `codex.response.metadata`) go to the client. */
-	readonly backendFrames: boolean;
-	/** The client's TCP (or TLS) socket: the frames of one event-loop turn are written to it at once. */
-	readonly transport?: Duplex;
-};
 
 const DEFAULT_MAX_AGE_MS = 55 * 60_000;
 /** Reopens of the same account's socket per request (connection limit, idle close, refreshed token). */
@@ -84,11 +63,29 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 
 	const serve = async (data: Buffer) => {
 		const started = performance.now();
+		const home = sessionId === undefined ? undefined : sessions.get(sessionId)?.accountId;
+		// The `/v1` door rewrites every frame: nothing goes early there.
+		const early =
+			options.prepare === undefined &&
+			sendsEarly(data, {
+				home,
+				leaveReason: (account) => choice.reasonToLeave(account, {}),
+				upstream: up,
+				maxAgeMs: deps.maxSocketAgeMs ?? DEFAULT_MAX_AGE_MS,
+				now: clock.now(),
+				responseId: memory.responseId,
+				chainsHere: up !== undefined && up.socket === chainSocket,
+				turnStateForeign: home !== undefined && turnState.frameForeignTo(home),
+			});
+		if (early) {
+			up!.socket.send(data, {binary: false});
+		}
+
 		const raw = data.toString();
-		const body = parseFrame(raw);
+		const body = frames.parseFrame(raw);
 		if (body?.type !== 'response.create') {
 			// Anything else (e.g. Codex's `response.processed`) belongs to the socket that served the response.
-			if (up !== undefined && up.socket.readyState === WebSocket.OPEN) {
+			if (!early && up !== undefined && up.socket.readyState === WebSocket.OPEN) {
 				up.socket.send(data, {binary: false});
 			}
 
@@ -98,7 +95,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 		// In the pool's in-flight count until its terminal event, and waited for when the pool stops.
 		life.beginTurn();
 		try {
-			await serveCreate(data, raw, body, started);
+			await serveCreate(data, raw, body, started, early);
 		} finally {
 			life.turnDone();
 		}
@@ -109,6 +106,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 		raw: string,
 		created: Record<string, unknown>,
 		started: number,
+		sentEarly: boolean, // already sent on the session's open socket (early-send.ts): the first attempt agrees
 	) => {
 		let body = created;
 		let untouched = true;
@@ -117,7 +115,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 				body = await options.prepare(body);
 				untouched = false;
 			} catch (error) {
-				toClient(refusalFrame(error));
+				toClient(frames.refusalFrame(error));
 				return;
 			}
 		}
@@ -155,7 +153,9 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 			}
 
 			// A new session starts on the account whose socket was opened at its handshake, while it is usable.
-			const accountId = choice.choose(home ?? up?.accountId, tried, body);
+			const early = sentEarly; // the first attempt only
+			sentEarly = false;
+			const accountId = early ? home : choice.choose(home ?? up?.accountId, tried, body);
 			if (accountId === undefined) {
 				if (await waitForAccount(deps, waitDeadline, closed.signal)) {
 					tried.clear();
@@ -163,7 +163,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 				}
 
 				const failure = noAccountFailure(pool, lastFailure, clock.now());
-				toClient(noAccountFrame(failure, pool));
+				toClient(frames.noAccountFrame(failure, pool));
 				logRequest({
 					accountId: undefined,
 					model: body.model,
@@ -181,12 +181,13 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 			const moving = accountId !== home && (home !== undefined || tried.size > 1);
 			const maxAge = deps.maxSocketAgeMs ?? DEFAULT_MAX_AGE_MS;
 			const reusable =
-				!mustReopen &&
-				up !== undefined &&
-				up.accountId === accountId &&
-				up.socket.readyState === WebSocket.OPEN &&
-				clock.now() - up.openedAt < maxAge &&
-				(body.previous_response_id === undefined || up.socket === chainSocket);
+				early ||
+				(!mustReopen &&
+					up !== undefined &&
+					up.accountId === accountId &&
+					up.socket.readyState === WebSocket.OPEN &&
+					clock.now() - up.openedAt < maxAge &&
+					(body.previous_response_id === undefined || up.socket === chainSocket));
 			let payload: Buffer | string;
 			if (reusable) {
 				payload = reusedPayload({
@@ -202,7 +203,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 			} else {
 				if (!known) {
 					// The client chains from a response this connection never saw: Codex resends everything on this.
-					toClient(previousNotFoundFrame(body.previous_response_id));
+					toClient(frames.previousNotFoundFrame(body.previous_response_id));
 					return;
 				}
 
@@ -215,12 +216,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 				if (!opened.ok) {
 					lastFailure = opened.failure;
 					if (opened.failure.kind === 'client-error' || opened.failure.kind === 'invalid-encrypted-content') {
-						toClient(
-							errorFrame(opened.status ?? 400, {
-								type: 'invalid_request_error',
-								message: opened.failure.message,
-							}),
-						);
+						toClient(frames.invalidRequestFrame(opened.status, opened.failure.message));
 						return;
 					}
 
@@ -241,7 +237,10 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 			sessions.begin(sessionId);
 			pool.setRunning(sessions.runningCounts());
 			const socket = up!.socket;
-			socket.send(payload, {binary: false});
+			if (!early) {
+				socket.send(payload, {binary: false});
+			}
+
 			const result = await pumpResponse({
 				upstream: socket,
 				accountId,
@@ -257,9 +256,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 				dropUpstream();
 				if (result.failure === undefined || result.failure.kind === 'unauthorized') {
 					if (!known || ++reopens > MAX_REOPENS) {
-						toClient(
-							errorFrame(502, {type: 'upstream_error', code: 'upstream_unavailable', message: result.reason}),
-						);
+						toClient(frames.unavailableFrame(result.reason));
 						logRequest({
 							accountId,
 							model: body.model,
@@ -287,7 +284,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 							code: 'invalid_encrypted_content',
 							message: result.reason,
 						};
-						toClient(errorFrame(400, error));
+						toClient(frames.errorFrame(400, error));
 						return;
 					}
 
@@ -302,7 +299,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 				markForFailure(pool, accountId, result.failure, clock.now());
 				failedOver.push(accountId);
 				if (!known) {
-					toClient(errorFrame(429, {type: 'usage_limit_reached', message: result.reason}));
+					toClient(frames.errorFrame(429, {type: 'usage_limit_reached', message: result.reason}));
 					return;
 				}
 
