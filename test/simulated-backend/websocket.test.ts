@@ -28,7 +28,7 @@ const deltas = (events: readonly WsEvent[]) =>
 		.map((event) => event.delta)
 		.join('');
 
-test('a response.create is answered with the same events as over SSE, after a codex.rate_limits frame', async (t) => {
+test('a response.create is answered with the same events as over SSE (and a response.metadata), after a codex.rate_limits frame', async (t) => {
 	const upstream = await start(t);
 	const open = await openWs(upstream, 'b');
 	assert.ok(open.ok);
@@ -36,7 +36,19 @@ test('a response.create is answered with the same events as over SSE, after a co
 	assert.equal(open.headers['x-codex-primary-window-minutes'], '300');
 	const {events} = await open.client.request(codexBody('say hi'));
 	const http = await streamEvents(await postResponses(upstream, 'b', codexBody('say hi')));
-	assert.deepEqual(types(events), ['codex.rate_limits', ...http.map((event) => event.event)]);
+	assert.deepEqual(types(events), [
+		'codex.rate_limits',
+		'response.created',
+		'response.metadata',
+		...http.slice(1).map((event) => event.event),
+	]);
+	// The metadata carries the turn state the handshake answered with (Codex 0.171 reads it only there).
+	assert.deepEqual(events[2]?.headers, {
+		'x-codex-turn-state': open.headers['x-codex-turn-state'],
+		'openai-model': codexBody('say hi').model,
+	});
+	assert.equal(upstream.issuerOf(String(open.headers['x-codex-turn-state'])), 'b');
+	assert.equal(open.headers['x-reasoning-included'], 'true');
 	const limits = events[0] as unknown as {
 		plan_type: string;
 		rate_limits: {primary: Record<string, number>; secondary: Record<string, number>};
@@ -49,7 +61,10 @@ test('a response.create is answered with the same events as over SSE, after a co
 	assert.equal(deltas(events), 'Hello from b. You said: say hi');
 	assert.deepEqual(
 		events.map((event) => event.sequence_number).filter((n) => n !== undefined),
-		events.slice(1).map((_, index) => index),
+		events
+			.slice(1)
+			.filter((event) => event.type !== 'response.metadata')
+			.map((_, index) => index),
 	);
 	const [connection] = upstream.websockets.connections();
 	assert.equal(connection?.account, 'b');
@@ -106,7 +121,12 @@ test('a warm-up answers created and completed, generates nothing, uses no quota,
 	const client = await connect(upstream);
 	const before = upstream.accounts.quota('a');
 	const warm = await client.request({...codexBody('ignored'), generate: false});
-	assert.deepEqual(types(warm.events), ['codex.rate_limits', 'response.created', 'response.completed']);
+	assert.deepEqual(types(warm.events), [
+		'codex.rate_limits',
+		'response.created',
+		'response.metadata',
+		'response.completed',
+	]);
 	const warmed = completedResponse(warm.events);
 	assert.deepEqual(warmed?.output, []);
 	assert.deepEqual(upstream.accounts.quota('a'), before);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import {hasCodexCli} from '../helpers/codex-cli.ts';
-import {startPoolHarness, upstreamPosts, upstreamShape} from './pool-harness.ts';
+import {startPoolHarness, upstreamPosts, upstreamShape, upstreamTurnStates} from './pool-harness.ts';
 
 // The real Codex CLI 0.171 over WebSocket through the pool, against the simulated upstream's WebSocket mode.
 const skip = hasCodexCli() ? false : 'the Codex CLI is not installed (npm install)';
@@ -81,6 +81,13 @@ for (const kind of ['usage_limit_frame', 'usage_limit_midstream'] as const) {
 		// Nothing a issued reached b: the simulated backend would have answered 400 invalid_encrypted_content.
 		assert.ok(b.requests.every((request) => request.errorCode !== 'invalid_encrypted_content'));
 		assert.equal(h.events.move.length, 1);
+		// Codex kept a's turn state (its warm-up's response.metadata, the first of the turn): a got it back, b never.
+		const states = upstreamTurnStates(h.upstream);
+		assert.deepEqual(states.slice(0, 3), ['a: -', 'a: a', 'a: a'], states.join(', '));
+		assert.ok(
+			states.filter((state) => state.startsWith('b:')).every((state) => state === 'b: -'),
+			states.join(', '),
+		);
 		// The first round's reasoning (and, after a cut stream, the broken attempt's, which Codex resends).
 		assert.match(h.events.move[0]?.reason ?? '', /usage limit; [12] encrypted reasoning item\(s\) removed/);
 		if (kind === 'usage_limit_frame') {
@@ -185,4 +192,6 @@ test('the 60-minute connection limit: the pool reopens and resends the whole con
 		'a: gen 10/10 completed, gen 1/13 +prev completed',
 	]);
 	assert.ok(h.events.request.every((entry) => entry.error === undefined));
+	// The reopened socket is the same account's: the turn state Codex holds (a's) still goes with every request.
+	assert.deepEqual(upstreamTurnStates(h.upstream), ['a: -', 'a: a', 'a: a', 'a: a', 'a: a', 'a: a']);
 });

@@ -92,3 +92,15 @@ export function upstreamPosts(upstream: SimulatedUpstream): number {
 		(entry) => entry.method === 'POST' && entry.path === '/backend-api/codex/responses',
 	).length;
 }
+
+/** Each upstream `response.create` as `account: the issuer of its turn state ('-' for none)`. */
+export function upstreamTurnStates(upstream: SimulatedUpstream): string[] {
+	return upstream.log
+		.filter((entry) => entry.method === 'WS')
+		.map((entry) => {
+			const value = (entry.body as {client_metadata?: Record<string, unknown>}).client_metadata?.[
+				'x-codex-turn-state'
+			];
+			return `${entry.account}: ${typeof value === 'string' ? (upstream.issuerOf(value) ?? 'unknown') : '-'}`;
+		});
+}

@@ -16,7 +16,8 @@ import {runWebSocketSession} from './ws-session.ts';
 The Responses WebSocket mode's handshake on `GET /backend-api/codex/responses` (websocket.md "Connection"):
 authenticated like the POST (401 for a bad or expired token), 429 `usage_limit_reached` when the account is
 exhausted, a refusal status when a test set `websockets.upgrade` to one (426: Codex uses HTTP at once), else
-101 with the quota headers, and a session that serves `response.create` frames.
+101 with the quota headers, the models etag, `x-reasoning-included` and a turn state (no `openai-model`: the model
+is not known before the first frame, and Codex reports any other than its own as "model rerouted"), and a session that serves `response.create` frames.
 */
 export function createWebSocketUpgradeHandler(
 	state: UpstreamState,
@@ -68,10 +69,13 @@ export function createWebSocketUpgradeHandler(
 			return refuse(429, limit, rateLimitHeaders(account, now, idle));
 		}
 
+		// The connection's turn state, again in each response's `response.metadata` (where Codex 0.171 reads it).
+		const turnState = sealForAccount(account.identity.accountId, 'turn-state', state.secret);
 		extraHeaders.set(req, {
 			...rateLimitHeaders(account, now, idle),
 			'x-models-etag': MODELS_ETAG,
-			'x-codex-turn-state': sealForAccount(account.identity.accountId, 'turn-state', state.secret),
+			'x-reasoning-included': 'true',
+			'x-codex-turn-state': turnState,
 		});
 		server.handleUpgrade(req, socket, head, (ws) => {
 			entry.status = 101;
@@ -87,7 +91,7 @@ export function createWebSocketUpgradeHandler(
 				requests: [],
 			};
 			hub.open(ws, record);
-			runWebSocketSession(state, hub, ws, account, record, req.headers.authorization);
+			runWebSocketSession(state, hub, ws, account, record, turnState, req.headers.authorization);
 		});
 	};
 }

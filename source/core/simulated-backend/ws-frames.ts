@@ -23,6 +23,25 @@ export function errorFrame(status: number, error: Record<string, unknown>, heade
 	return JSON.stringify({type: 'error', status, error, ...(headers ? {headers} : {})});
 }
 
+/**
+A response's frames as sent: the quota snapshot (`codex.rate_limits`), then its events with a `response.metadata`
+right after the first (`response.created`), as over SSE (upstream-protocol.md §3). The metadata carries the
+connection's turn state, which Codex 0.171 copies into the `client_metadata` of its later requests of the turn
+(it reads none at the upgrade), and the model that serves it (Codex reports "model rerouted" when it differs
+from the one it asked for).
+*/
+export function responseFrames(
+	rateLimits: unknown,
+	events: readonly string[],
+	metadata: {readonly turnState: string; readonly model: string},
+): string[] {
+	const headers = {'x-codex-turn-state': metadata.turnState, 'openai-model': metadata.model};
+	const [first, ...rest] = events;
+	const opened =
+		first === undefined ? [] : [first, JSON.stringify({type: 'response.metadata', headers}), ...rest];
+	return [JSON.stringify(rateLimits), ...opened];
+}
+
 /** The 60-minute age limit; Codex reconnects and resends the full input (retryable, by its code). */
 export const connectionLimitFrame = () =>
 	errorFrame(400, {

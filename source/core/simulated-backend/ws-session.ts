@@ -14,6 +14,7 @@ import {
 	connectionLimitFrame,
 	errorFrame,
 	previousResponseNotFoundFrame,
+	responseFrames,
 	sseToJson,
 	statusErrorFrame,
 	usageLimitFrame,
@@ -56,13 +57,17 @@ const rawLength = (data: RawData) =>
 		? data.reduce((sum, chunk) => sum + chunk.length, 0)
 		: (data as ArrayBuffer | Buffer).byteLength;
 
-/** Serves one accepted connection: one `response.create` at a time, in the order they arrive. */
+/**
+Serves one accepted connection: one `response.create` at a time, in the order they arrive. Each response's
+`response.metadata` carries `turnState`, the one its handshake answered with.
+*/
 export function runWebSocketSession(
 	state: UpstreamState,
 	hub: WebSocketHub,
 	ws: WebSocket,
 	account: SimulatedAccount,
 	record: WsConnectionRecord,
+	turnState: string,
 	authorization: string | undefined,
 ): void {
 	let held: Held | undefined;
@@ -196,13 +201,16 @@ export function runWebSocketSession(
 		const conversationBytes = (base?.bytes ?? 0) + itemBytes;
 		request.fullItems = input.length;
 		const model = typeof body.model === 'string' ? body.model : 'gpt-5.5';
-		const rateLimits = () =>
-			JSON.stringify(rateLimitsEvent(account, state.clock.now(), state.settings.idleUsedPercent));
+		const answer = (events: readonly string[]) =>
+			responseFrames(rateLimitsEvent(account, state.clock.now(), state.settings.idleUsedPercent), events, {
+				turnState,
+				model,
+			});
 
 		if (!request.generate) {
 			// A warm-up: created and completed, nothing generated, no quota used; the next request chains from it.
 			const frames = buildResponseFrames({model, createdAt: Math.floor(now / 1000)});
-			await sendAll([rateLimits(), sseToJson(frames.created), sseToJson(frames.completed(ZERO_USAGE))]);
+			await sendAll(answer([sseToJson(frames.created), sseToJson(frames.completed(ZERO_USAGE))]));
 			held = {id: frames.responseId, input, output: [], bytes: conversationBytes};
 			request.responseId = frames.responseId;
 			request.outcome = 'completed';
@@ -256,9 +264,9 @@ export function runWebSocketSession(
 		const usage = meter(state, now, account, fullBody, inputBytes, outputChars(plan));
 		request.responseId = frames.responseId;
 		entry.status = 200;
-		const events = [rateLimits(), sseToJson(frames.created), ...frames.body.map(sseToJson)];
+		const events = answer([sseToJson(frames.created), ...frames.body.map(sseToJson)]);
 		if (behaviour && MIDSTREAM_BEHAVIOURS.has(behaviour.kind)) {
-			await sendAll(events.slice(0, 2 + Math.floor(frames.body.length / 2)));
+			await sendAll(events.slice(0, 3 + Math.floor(frames.body.length / 2)));
 			return breakStream(behaviour.kind);
 		}
 
@@ -268,7 +276,7 @@ export function runWebSocketSession(
 			const planned = {head: frames.created, body: frames.body, completed: frames.completed(usage)};
 			const plan = interceptStream(interception.stream, {...planned, failed: frames.failed});
 			if (plan.kind === 'stream' && plan.ending !== 'completed') {
-				await sendAll([rateLimits(), ...plan.frames]);
+				await sendAll(answer(plan.frames));
 				request.outcome = plan.ending === 'terminal' ? 'failed' : 'cut';
 				if (plan.ending === 'reset') {
 					ws.terminate();
@@ -279,7 +287,7 @@ export function runWebSocketSession(
 				return;
 			}
 
-			outgoing = [rateLimits(), ...(plan.kind === 'stream' ? plan.frames : [])];
+			outgoing = answer(plan.kind === 'stream' ? plan.frames : []);
 		}
 
 		await sendAll(outgoing);

@@ -7,6 +7,7 @@ import {parseQuotaHeaders, parseRateLimitsEvent} from '../quota/index.ts';
 import type {IssuerRegistry} from '../sessions/issuers.ts';
 import type {TurnUsage} from '../sessions/registry.ts';
 import {bufferFrameType, parseFrame} from './frames.ts';
+import {recordFrameTurnState} from './turn-state.ts';
 
 /** How one upstream response ended, as the relay acts on it. */
 export type PumpResult =
@@ -49,8 +50,12 @@ export type PumpOptions = {
 
 /** Frames that start a response without any of its content. */
 const OPENING = new Set(['response.created', 'response.in_progress']);
-/** Backend frames that come before `response.created` (other pools saw both there). */
-const PRELUDE = new Set(['codex.rate_limits', 'codex.response.metadata']);
+/**
+Frames that carry no output, held until the response opens (a retry elsewhere drops them with the rest): the
+backend's `codex.*` frames (other pools saw them before `response.created`) and `response.metadata`, whose
+turn state Codex adopts (turn-state.ts), so a failed attempt's must not reach it.
+*/
+const PRELUDE = new Set(['codex.rate_limits', 'codex.response.metadata', 'response.metadata']);
 /** The frames the pump reads beyond their type; every other one passes through without being parsed. */
 const PARSED = new Set([
 	'error',
@@ -189,6 +194,8 @@ export function pumpResponse(options: PumpOptions): Promise<PumpResult> {
 					if (quota !== undefined) {
 						pool.observeQuota(accountId, quota);
 					}
+				} else {
+					recordFrameTurnState(parseFrame(data.toString()) ?? {}, accountId, issuers);
 				}
 
 				if (opened) {

@@ -12,7 +12,7 @@ import {type RelayHandle, RelayLife} from './relay-life.ts';
 import type {RelayOptions} from './relay-options.ts';
 import {type RequestFacts, requestEntry} from './request-entry.ts';
 import {pumpResponse} from './response-pump.ts';
-import {TurnStateOwners, withoutTurnState} from './turn-state.ts';
+import {TURN_STATE, TurnStateOwners, withoutTurnState} from './turn-state.ts';
 import {type OpenedUpstream, openForAccount, reusedPayload} from './upstream-open.ts';
 import {waitForAccount} from './wait-up-to.ts';
 
@@ -35,7 +35,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 	const closed = new AbortController();
 	let sessionId: string | undefined;
 	let up: OpenedUpstream | undefined = options.initial;
-	const turnState = new TurnStateOwners(options.initial);
+	const turnState = new TurnStateOwners(options.initial, issuers, options.headers[TURN_STATE]);
 	/** The upstream socket that produced `memory.responseId` (an incremental frame may only go there). */
 	let chainSocket: WebSocket | undefined;
 
@@ -198,7 +198,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 					moving,
 					upstream: up!,
 					issuers,
-					foreignTurnState: turnState.frameForeignTo(accountId),
+					foreignTurnState: turnState.frameForeignTo(accountId, body),
 				});
 			} else {
 				if (!known) {
@@ -229,7 +229,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 				turnState.opened(up);
 				watchIdle(up);
 				const full = opened.strip(fullBody(body, fullItems()));
-				payload = JSON.stringify(turnState.frameForeignTo(accountId) ? withoutTurnState(full) : full);
+				payload = JSON.stringify(turnState.frameForeignTo(accountId, full) ? withoutTurnState(full) : full);
 			}
 
 			mustReopen = false;

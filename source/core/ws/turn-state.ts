@@ -1,24 +1,41 @@
+import type {IssuerRegistry} from '../sessions/issuers.ts';
+
 export const TURN_STATE = 'x-codex-turn-state';
 
+/** Frames whose `headers` may carry a turn state (the Responses stream's and the backend's own). */
+const METADATA_TYPES: ReadonlySet<string> = new Set(['response.metadata', 'codex.response.metadata']);
+
 /**
-Which account the client's `x-codex-turn-state` routes to, on one connection. Codex gets a turn state from
-the upgrade response (the first upstream socket's, passed on at the handshake) and sends one in its handshake
-headers, which every upstream socket of the connection is opened with, and in its frames' `client_metadata`.
-A turn state routes to the account that issued it, so neither goes to another account: not when the session
-moves, and not when the socket to the account it moved to is reopened later (the handshake headers are still
-the first ones).
+Which account the client's `x-codex-turn-state` routes to, on one connection. A turn state routes to the
+account that issued it, so it never goes to another one: not when the session moves, and not when a socket
+is reopened.
+
+Where Codex 0.171 gets it (seen with the real CLI against the simulated backend, test/ws/turn-state.test.ts;
+`ResponsesStreamEvent::turn_state` in codex-rs/codex-api/src/sse/responses.rs): from the `headers` of a
+`response.metadata` frame, the first one of a turn winning (`ModelClientSession::turn_state`, a per-turn
+`OnceLock`, codex-rs/core/src/client.rs); it then copies it into the `client_metadata` of each later
+`response.create` of that turn. It ignores one at the upgrade response and in `codex.response.metadata`, and
+sends none at its handshake. So the value decides: the pool records who issued every turn state it passes to
+a client (upgrade headers and metadata frames, in the pool-wide issuer registry), and a frame's turn state
+belongs to its issuer. One the pool never passed (an older Codex's handshake header, a pool restarted
+mid-turn) falls back to the connection's first socket: the account whose upgrade headers the client got.
 */
 /** What the owners need of an upstream socket (upstream-open.ts's OpenedSocket). */
 type OpenedSocket = {readonly accountId: string; readonly keptTurnState: boolean};
 
 export class TurnStateOwners {
+	readonly #issuers: IssuerRegistry;
+	/** The turn state of the client's handshake headers, if any. */
+	readonly #handshakeValue: string | undefined;
 	/** The account the client's handshake turn state belongs to (undefined: none or unknown). */
 	#header: string | undefined;
-	/** The account whose turn state the client's frames carry (the one whose upgrade headers it got). */
+	/** The account whose turn state the client's frames carry, for a value of unknown issuer. */
 	#frame: string | undefined;
 	#decided: boolean;
 
-	constructor(initial: OpenedSocket | undefined) {
+	constructor(initial: OpenedSocket | undefined, issuers: IssuerRegistry, handshakeValue?: string) {
+		this.#issuers = issuers;
+		this.#handshakeValue = handshakeValue;
 		this.#header = initial?.keptTurnState === true ? initial.accountId : undefined;
 		this.#frame = initial?.accountId;
 		this.#decided = initial !== undefined;
@@ -35,12 +52,62 @@ export class TurnStateOwners {
 
 	/** Whether a socket to `accountId` must be opened without the client's handshake turn state. */
 	headerForeignTo(accountId: string): boolean {
+		const issuer = this.#issuerOf(this.#handshakeValue);
+		if (issuer !== undefined) {
+			return issuer !== accountId;
+		}
+
 		return this.#decided && accountId !== this.#header;
 	}
 
-	/** Whether a frame to `accountId` must go without the turn state in its `client_metadata`. */
-	frameForeignTo(accountId: string): boolean {
-		return accountId !== this.#frame;
+	/** Whether `body` must go to `accountId` without the turn state in its `client_metadata`. */
+	frameForeignTo(accountId: string, body: Record<string, unknown>): boolean {
+		const value = turnStateOf(body);
+		if (value === undefined) {
+			return false;
+		}
+
+		const issuer = this.#issuerOf(value);
+		return issuer === undefined ? accountId !== this.#frame : issuer !== accountId;
+	}
+
+	#issuerOf(value: string | undefined): string | undefined {
+		return value === undefined || value === '' ? undefined : this.#issuers.issuerOf(value);
+	}
+}
+
+/** The turn state Codex copied into a frame's `client_metadata`, if any. */
+export function turnStateOf(body: Record<string, unknown>): string | undefined {
+	const metadata = body.client_metadata;
+	if (typeof metadata !== 'object' || metadata === null) {
+		return undefined;
+	}
+
+	const value = (metadata as Record<string, unknown>)[TURN_STATE];
+	return typeof value === 'string' ? value : undefined;
+}
+
+/** Records who issued the turn state a metadata frame (`response.metadata`, `codex.response.metadata`) carries. */
+export function recordFrameTurnState(
+	event: Record<string, unknown>,
+	accountId: string,
+	issuers: IssuerRegistry,
+): void {
+	if (typeof event.type !== 'string' || !METADATA_TYPES.has(event.type)) {
+		return;
+	}
+
+	const headers = event.headers;
+	if (typeof headers !== 'object' || headers === null) {
+		return;
+	}
+
+	for (const [name, value] of Object.entries(headers)) {
+		// Codex reads the name case-insensitively, and a value that is a list by its first element.
+		const first = Array.isArray(value) ? value[0] : value;
+		if (name.toLowerCase() === TURN_STATE && typeof first === 'string' && first !== '') {
+			issuers.record(accountId, first);
+		}
 	}
 }
 

@@ -90,6 +90,12 @@ export async function openForAccount(
 		}
 
 		if (answer.ok) {
+			// Who issued the turn state it answered with: a client given it sends it back (turn-state.ts).
+			const issued = answer.headers[TURN_STATE];
+			if (typeof issued === 'string' && issued !== '') {
+				issuers.record(accountId, issued);
+			}
+
 			const upstream: OpenedUpstream = {
 				socket: answer.socket,
 				accountId,
