@@ -75,7 +75,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 				now: clock.now(),
 				responseId: memory.responseId,
 				chainsHere: up !== undefined && up.socket === chainSocket,
-				turnStateForeign: home !== undefined && turnState.frameForeignTo(home),
+				turnStateForeign: home !== undefined && turnState.rawFrameForeignTo(home, data),
 			});
 		if (early) {
 			up!.socket.send(data, {binary: false});

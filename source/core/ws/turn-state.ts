@@ -1,6 +1,8 @@
 import type {IssuerRegistry} from '../sessions/issuers.ts';
 
 export const TURN_STATE = 'x-codex-turn-state';
+/** How a frame's `client_metadata` spells it, up to the value's opening quote (JSON.stringify's form). */
+const RAW_KEY = `"${TURN_STATE}":"`;
 
 /** Frames whose `headers` may carry a turn state (the Responses stream's and the backend's own). */
 const METADATA_TYPES: ReadonlySet<string> = new Set(['response.metadata', 'codex.response.metadata']);
@@ -68,6 +70,31 @@ export class TurnStateOwners {
 		}
 
 		const issuer = this.#issuerOf(value);
+		return issuer === undefined ? accountId !== this.#frame : issuer !== accountId;
+	}
+
+	/**
+	`frameForeignTo` read from a frame's bytes before it is parsed (early-send.ts): the value between the quotes
+	after the one `"x-codex-turn-state":`. When in doubt (the name twice, another form, an escape), true.
+	*/
+	rawFrameForeignTo(accountId: string, frame: Buffer): boolean {
+		const at = frame.indexOf(TURN_STATE);
+		if (at === -1) {
+			return false;
+		}
+
+		const start = at - 1 + RAW_KEY.length;
+		const end = frame.indexOf(0x22, start);
+		if (
+			frame.indexOf(TURN_STATE, at + TURN_STATE.length) !== -1 ||
+			frame.toString('latin1', at - 1, start) !== RAW_KEY ||
+			end === -1 ||
+			frame.subarray(start, end).includes(0x5c)
+		) {
+			return true;
+		}
+
+		const issuer = this.#issuerOf(frame.toString('utf8', start, end));
 		return issuer === undefined ? accountId !== this.#frame : issuer !== accountId;
 	}
 
