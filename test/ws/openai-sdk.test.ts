@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import {ResponsesWS} from 'openai/resources/responses/ws';
 import {defaultSettings} from '../../source/core/store/defaults.ts';
 import {openAiWebSocketRoute} from '../../source/core/ws/openai-route.ts';
+import {normalAnswer} from './fake-upstream.ts';
 import {startRelayHarness} from './relay-harness.ts';
 
 const goodKey = 'cxp_test_good_key';
@@ -13,6 +14,15 @@ async function startWithV1(requireKey: boolean) {
 	const h = await startRelayHarness(['a', 'b'], {
 		keys: {verify: (key) => (key === goodKey ? ({id: 'k1'} as never) : undefined)},
 		settings,
+		behaviour: {
+			// As the ChatGPT backend: a response.metadata (its turn state) after response.created.
+			answer: (request, id) => {
+				const frames = normalAnswer(request.accountId, id, request.body.generate === false);
+				const metadata = {type: 'response.metadata', headers: {'x-codex-turn-state': `ts-${id}`}};
+				frames.splice(2, 0, JSON.stringify(metadata));
+				return frames;
+			},
+		},
 	});
 	h.proxy.webSockets.mount(
 		openAiWebSocketRoute({
@@ -55,8 +65,11 @@ test("the openai SDK's ResponsesWS through /v1/responses, chaining with previous
 	t.after(() => socket.close());
 	const first = await turn(socket, {model: 'gpt-5.5', input: 'hello'});
 	assert.equal(first.at(-1)?.type, 'response.completed');
-	// Backend-only frames stay in the pool, as over SSE.
-	assert.ok(first.every((event) => !event.type.startsWith('codex.')));
+	// Backend-only frames stay in the pool, as over SSE (the SDK's stream helper refuses response.metadata).
+	assert.deepEqual(
+		first.filter((event) => event.type.startsWith('codex.') || event.type === 'response.metadata'),
+		[],
+	);
 	const id = String((first.at(-1)?.response as {id?: string} | undefined)?.id);
 	const second = await turn(socket, {
 		model: 'gpt-5.5',

@@ -18,8 +18,8 @@ import {normaliseResponsesBody} from './responses-request.ts';
 
 /**
 `POST /v1/responses`: the body normalised for the ChatGPT backend, then either the upstream's `response.*`
-events as they come (backend-only events such as `codex.rate_limits` are held back: the SDKs' stream helpers
-expect `response.created` first), or one Response object assembled from them.
+events as they come (backend-only events such as `codex.rate_limits` and `response.metadata` are held back: the
+SDKs' stream helpers expect `response.created` first and refuse events they do not know), or one Response object assembled from them.
 */
 export const handleResponses: OpenAiHandler = async (req, res, deps) => {
 	await guard(res, async () => {
@@ -192,8 +192,12 @@ async function* upstreamEvents(body: Readable): AsyncGenerator<ResponsesEvent> {
 	}
 }
 
+/**
+The OpenAI API's events. The ChatGPT backend's own stay behind: `codex.*`, and `response.metadata` (its headers:
+turn state, model), which the openai SDK's stream helper refuses ("Unhandled response stream event").
+*/
 function isClientEvent(event: ResponsesEvent): boolean {
-	return event.type.startsWith('response.') || event.type === 'error';
+	return (event.type.startsWith('response.') && event.type !== 'response.metadata') || event.type === 'error';
 }
 
 function isTerminal(event: ResponsesEvent): boolean {

@@ -11,9 +11,9 @@ const TEXT = {binary: false} as const;
 export type ToClient = (frame: Buffer | string, type?: string) => void;
 
 /**
-Sends frames to a client socket: backend-only frames (`codex.*`) only when the client reads them, nothing once
-it is closed, and with backpressure: a client that reads slowly pauses the upstream socket feeding it rather
-than growing the pool's buffer.
+Sends frames to a client socket: backend-only frames (`codex.*`, `response.metadata`) only when the client
+reads them, nothing once it is closed, and with backpressure: a client that reads slowly pauses the upstream
+socket feeding it rather than growing the pool's buffer.
 
 `transport` is the client's TCP (or TLS) socket: the frames sent in one turn of the event loop (the upstream
 delivers a stream's events several to a packet) are corked into one write, instead of one system call each.
@@ -62,11 +62,14 @@ export function clientSender(
 	};
 }
 
+/** The ChatGPT backend's own frames: `codex.*`, and `response.metadata` (which the openai SDK does not know). */
 function isBackendFrame(frame: Buffer | string, type: string | undefined): boolean {
 	if (type !== undefined) {
-		return type.startsWith('codex.');
+		return type.startsWith('codex.') || type === METADATA;
 	}
 
-	const start = typeof frame === 'string' ? frame.slice(0, 15) : frame.toString('latin1', 0, 15);
-	return start === '{"type":"codex.';
+	const start = typeof frame === 'string' ? frame.slice(0, 28) : frame.toString('latin1', 0, 28);
+	return start.startsWith('{"type":"codex.') || start.startsWith(`{"type":"${METADATA}"`);
 }
+
+const METADATA = 'response.metadata';
