@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import {hasCodexCli} from '../helpers/codex-cli.ts';
-import {startPoolHarness, upstreamPosts, upstreamShape} from './pool-harness.ts';
+import {startPoolHarness, upstreamPosts, upstreamShape, upstreamTurnStates} from './pool-harness.ts';
 
 // Codex over HTTP (no WebSocket to the pool) while the pool talks WebSocket upstream.
 const skip = hasCodexCli() ? false : 'the Codex CLI is not installed (npm install)';
@@ -62,4 +62,7 @@ test("a move of an HTTP session sends the whole conversation on the other accoun
 		/^b: gen 6\/6 completed, gen 1\/9 \+prev completed, gen 1\/12 \+prev completed$/,
 	);
 	assert.match(h.events.move[0]?.reason ?? '', /usage limit; 1 encrypted reasoning item\(s\) removed/);
+	// Codex keeps a's turn state for the rest of its turn (the first it got): b never gets it, not even on the
+	// requests after the move, which no longer move.
+	assert.deepEqual(upstreamTurnStates(h.upstream), ['a: -', 'a: a', 'b: -', 'b: -', 'b: -']);
 });

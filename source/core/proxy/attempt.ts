@@ -5,6 +5,7 @@ import {parseQuotaHeaders} from '../quota/index.ts';
 import {sessionIdentity} from '../sessions/identity.ts';
 import type {IssuerRegistry} from '../sessions/issuers.ts';
 import {recordRejectedItems, type StripMode, stripBoundItems} from '../sessions/strip.ts';
+import {issuedByAnother, recordHeaderTurnState, TURN_STATE} from '../sessions/turn-state-issuers.ts';
 import type {SocketTransport} from '../ws/http-over-socket.ts';
 import type {DispatchRequest} from './dispatch-types.ts';
 import {upstreamRequestHeaders} from './headers.ts';
@@ -97,7 +98,12 @@ export function createAttempt(
 			const headers = upstreamRequestHeaders(
 				request.headers,
 				{accessToken: token, accountId},
-				{dropTurnState: mode !== 'foreign'},
+				// A turn state another account issued stays behind even when the session no longer moves (a move
+				// earlier in Codex's turn, which keeps the first turn state it got).
+				{
+					dropTurnState:
+						mode !== 'foreign' || issuedByAnother(request.headers[TURN_STATE], accountId, issuers),
+				},
 			);
 			const answer =
 				(sessionId === undefined
@@ -123,6 +129,7 @@ export function createAttempt(
 				));
 			if (answer.ok) {
 				observeHeaders(pool, clock, accountId, answer.response.headers);
+				recordHeaderTurnState(answer.response.headers, accountId, issuers);
 				return {
 					ok: true,
 					response: answer.response,

@@ -9,6 +9,9 @@ const INTERESTING_TYPES = [
 	'response.failed',
 	'response.incomplete',
 	'codex.rate_limits',
+	// Their turn state's issuer (sessions/turn-state-issuers.ts).
+	'response.metadata',
+	'codex.response.metadata',
 	'error',
 ];
 /** As their `event:` lines name them. */

@@ -4,6 +4,7 @@ import type {Pool} from '../pool/pool.ts';
 import {parseRateLimitsEvent} from '../quota/index.ts';
 import type {IssuerRegistry} from '../sessions/issuers.ts';
 import type {TurnUsage} from '../sessions/registry.ts';
+import {recordFrameTurnState} from '../sessions/turn-state-issuers.ts';
 import {responsesEvent} from '../sse/frame.ts';
 import type {DispatchBody} from './dispatch-types.ts';
 import {SseScanner} from './sse-tap.ts';
@@ -45,7 +46,7 @@ function usageOf(response: unknown): TurnUsage | undefined {
 }
 
 /**
-Wraps an upstream body on its way to the client: records who issued each encrypted item, the turn's usage,
+Wraps an upstream body on its way to the client: records who issued each encrypted item and turn state, the turn's usage,
 `codex.rate_limits` quota and a `response.failed` verdict on the account, and reports once when the body
 ends, breaks or is abandoned. Bytes pass unchanged.
 */
@@ -84,6 +85,12 @@ export function watchResponse(options: {
 					}
 				}
 
+				break;
+			}
+
+			case 'response.metadata':
+			case 'codex.response.metadata': {
+				recordFrameTurnState(event, accountId, issuers);
 				break;
 			}
 

@@ -1,11 +1,10 @@
 import type {IssuerRegistry} from '../sessions/issuers.ts';
+import {TURN_STATE} from '../sessions/turn-state-issuers.ts';
 
-export const TURN_STATE = 'x-codex-turn-state';
+export {recordFrameTurnState, TURN_STATE} from '../sessions/turn-state-issuers.ts';
+
 /** How a frame's `client_metadata` spells it, up to the value's opening quote (JSON.stringify's form). */
 const RAW_KEY = `"${TURN_STATE}":"`;
-
-/** Frames whose `headers` may carry a turn state (the Responses stream's and the backend's own). */
-const METADATA_TYPES: ReadonlySet<string> = new Set(['response.metadata', 'codex.response.metadata']);
 
 /**
 Which account the client's `x-codex-turn-state` routes to, on one connection. A turn state routes to the
@@ -112,30 +111,6 @@ export function turnStateOf(body: Record<string, unknown>): string | undefined {
 
 	const value = (metadata as Record<string, unknown>)[TURN_STATE];
 	return typeof value === 'string' ? value : undefined;
-}
-
-/** Records who issued the turn state a metadata frame (`response.metadata`, `codex.response.metadata`) carries. */
-export function recordFrameTurnState(
-	event: Record<string, unknown>,
-	accountId: string,
-	issuers: IssuerRegistry,
-): void {
-	if (typeof event.type !== 'string' || !METADATA_TYPES.has(event.type)) {
-		return;
-	}
-
-	const headers = event.headers;
-	if (typeof headers !== 'object' || headers === null) {
-		return;
-	}
-
-	for (const [name, value] of Object.entries(headers)) {
-		// Codex reads the name case-insensitively, and a value that is a list by its first element.
-		const first = Array.isArray(value) ? value[0] : value;
-		if (name.toLowerCase() === TURN_STATE && typeof first === 'string' && first !== '') {
-			issuers.record(accountId, first);
-		}
-	}
 }
 
 /** A body without the turn state Codex copies into `client_metadata`. */

@@ -5,6 +5,7 @@ import type {UpstreamFailure} from '../proxy/upstream-errors.ts';
 import {parseQuotaHeaders} from '../quota/index.ts';
 import type {IssuerRegistry} from '../sessions/issuers.ts';
 import {type StripResult, stripBoundItems} from '../sessions/strip.ts';
+import {recordHeaderTurnState} from '../sessions/turn-state-issuers.ts';
 import type {RelayDeps} from './relay-deps.ts';
 import {TURN_STATE, withoutTurnState} from './turn-state.ts';
 import {openUpstreamSocket, upstreamSocketUrl} from './upstream-socket.ts';
@@ -91,10 +92,7 @@ export async function openForAccount(
 
 		if (answer.ok) {
 			// Who issued the turn state it answered with: a client given it sends it back (turn-state.ts).
-			const issued = answer.headers[TURN_STATE];
-			if (typeof issued === 'string' && issued !== '') {
-				issuers.record(accountId, issued);
-			}
+			recordHeaderTurnState(answer.headers, accountId, issuers);
 
 			const upstream: OpenedUpstream = {
 				socket: answer.socket,
