@@ -128,3 +128,26 @@ test('an account exhausted at request time: the 429 error frame is final for Cod
 	]);
 	assert.equal(upstream.websockets.connections()[0]?.requests[2]?.status, 429);
 });
+
+test('Codex 0.171 takes its turn state from response.metadata, the first of the turn, never from an upgrade, and sends it back only in client_metadata', {
+	skip,
+}, async (t) => {
+	const upstream = await start(t);
+	// A new socket in the middle of the turn, whose upgrade and responses carry other turn states.
+	upstream.websockets.inject({kind: 'connection_limit', skip: 2});
+	const run = await exec(upstream, true);
+	assert.equal(run.code, 0, run.stderr);
+	const [first, second] = upstream.websockets.connections();
+	assert.ok(first && second);
+	const sent = upstream.log
+		.filter((entry) => entry.method === 'WS')
+		.map(
+			(entry) =>
+				(entry.body as {client_metadata?: Record<string, unknown>}).client_metadata?.['x-codex-turn-state'],
+		);
+	// The warm-up's response.metadata gave it; every later request of the turn carries it, on the new socket too.
+	assert.deepEqual(sent, [undefined, ...Array(5).fill(first.turnStates.responses)]);
+	for (const connection of [first, second]) {
+		assert.equal(connection.headers['x-codex-turn-state'], undefined, 'none at a handshake');
+	}
+});

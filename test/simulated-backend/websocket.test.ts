@@ -42,12 +42,16 @@ test('a response.create is answered with the same events as over SSE (and a resp
 		'response.metadata',
 		...http.slice(1).map((event) => event.event),
 	]);
-	// The metadata carries the turn state the handshake answered with (Codex 0.171 reads it only there).
+	// A turn state of the account at the upgrade, another in the metadata (the one Codex 0.171 reads).
+	const {turnStates} = upstream.websockets.connections()[0]!;
+	assert.equal(open.headers['x-codex-turn-state'], turnStates.upgrade);
 	assert.deepEqual(events[2]?.headers, {
-		'x-codex-turn-state': open.headers['x-codex-turn-state'],
+		'x-codex-turn-state': turnStates.responses,
 		'openai-model': codexBody('say hi').model,
 	});
-	assert.equal(upstream.issuerOf(String(open.headers['x-codex-turn-state'])), 'b');
+	assert.notEqual(turnStates.responses, turnStates.upgrade);
+	assert.equal(upstream.issuerOf(turnStates.upgrade), 'b');
+	assert.equal(upstream.issuerOf(turnStates.responses), 'b');
 	assert.equal(open.headers['x-reasoning-included'], 'true');
 	const limits = events[0] as unknown as {
 		plan_type: string;

@@ -69,13 +69,15 @@ export function createWebSocketUpgradeHandler(
 			return refuse(429, limit, rateLimitHeaders(account, now, idle));
 		}
 
-		// The connection's turn state, again in each response's `response.metadata` (where Codex 0.171 reads it).
-		const turnState = sealForAccount(account.identity.accountId, 'turn-state', state.secret);
+		// Turn states of the account: one at the upgrade, another in each response's `response.metadata` (the one
+		// Codex 0.171 reads), so a test sees which a client sends back.
+		const seal = () => sealForAccount(account.identity.accountId, 'turn-state', state.secret);
+		const turnStates = {upgrade: seal(), responses: seal()};
 		extraHeaders.set(req, {
 			...rateLimitHeaders(account, now, idle),
 			'x-models-etag': MODELS_ETAG,
 			'x-reasoning-included': 'true',
-			'x-codex-turn-state': turnState,
+			'x-codex-turn-state': turnStates.upgrade,
 		});
 		server.handleUpgrade(req, socket, head, (ws) => {
 			entry.status = 101;
@@ -84,6 +86,7 @@ export function createWebSocketUpgradeHandler(
 				account: account.name,
 				openedAt: now,
 				headers: {...req.headers, authorization: req.headers.authorization ? '[redacted]' : undefined},
+				turnStates,
 				closedAt: undefined,
 				closeCode: undefined,
 				framesReceived: 0,
@@ -91,7 +94,7 @@ export function createWebSocketUpgradeHandler(
 				requests: [],
 			};
 			hub.open(ws, record);
-			runWebSocketSession(state, hub, ws, account, record, turnState, req.headers.authorization);
+			runWebSocketSession(state, hub, ws, account, record, req.headers.authorization);
 		});
 	};
 }

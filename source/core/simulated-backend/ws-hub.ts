@@ -93,6 +93,8 @@ export type WsConnectionRecord = {
 	readonly openedAt: number;
 	/** Handshake headers, lower-case, authorization redacted. */
 	readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+	/** The turn state its upgrade response carried, and the one each of its responses' `response.metadata` does. */
+	readonly turnStates: {readonly upgrade: string; readonly responses: string};
 	closedAt: number | undefined;
 	/** Close code as seen by the server (1006 when the socket went away without a close frame). */
 	closeCode: number | undefined;

@@ -57,17 +57,13 @@ const rawLength = (data: RawData) =>
 		? data.reduce((sum, chunk) => sum + chunk.length, 0)
 		: (data as ArrayBuffer | Buffer).byteLength;
 
-/**
-Serves one accepted connection: one `response.create` at a time, in the order they arrive. Each response's
-`response.metadata` carries `turnState`, the one its handshake answered with.
-*/
+/** Serves one accepted connection: one `response.create` at a time, in the order they arrive. */
 export function runWebSocketSession(
 	state: UpstreamState,
 	hub: WebSocketHub,
 	ws: WebSocket,
 	account: SimulatedAccount,
 	record: WsConnectionRecord,
-	turnState: string,
 	authorization: string | undefined,
 ): void {
 	let held: Held | undefined;
@@ -203,7 +199,7 @@ export function runWebSocketSession(
 		const model = typeof body.model === 'string' ? body.model : 'gpt-5.5';
 		const answer = (events: readonly string[]) =>
 			responseFrames(rateLimitsEvent(account, state.clock.now(), state.settings.idleUsedPercent), events, {
-				turnState,
+				turnState: record.turnStates.responses,
 				model,
 			});
 
