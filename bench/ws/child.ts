@@ -147,4 +147,6 @@ process.on('message', async (message: Message) => {
 		process.exit(0);
 	}
 });
+// A parent that died (a failed run) takes its children with it, instead of leaving them holding its stdout.
+process.once('disconnect', () => process.exit(1));
 process.send?.({url});
