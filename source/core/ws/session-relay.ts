@@ -3,6 +3,7 @@ import {failureWords, markForFailure, noAccountFailure} from '../proxy/outcomes.
 import type {UpstreamFailure} from '../proxy/upstream-errors.ts';
 import {sessionIdentity} from '../sessions/identity.ts';
 import {recordRejectedItems} from '../sessions/strip.ts';
+import {type Attempt, pumpAttempt, type Seen} from './attempt.ts';
 import {clientSender} from './client-sender.ts';
 import {ConversationMemory, fullBody} from './conversation.ts';
 import {sendsEarly} from './early-send.ts';
@@ -10,8 +11,7 @@ import {frameQueue} from './frame-queue.ts';
 import * as frames from './frames.ts';
 import {type RelayHandle, RelayLife} from './relay-life.ts';
 import type {RelayOptions} from './relay-options.ts';
-import {type RequestFacts, requestEntry} from './request-entry.ts';
-import {pumpResponse} from './response-pump.ts';
+import {emitMoves, type RequestFacts, requestEntry} from './request-entry.ts';
 import {TURN_STATE, TurnStateOwners, withoutTurnState} from './turn-state.ts';
 import {type OpenedUpstream, openForAccount, reusedPayload} from './upstream-open.ts';
 import {waitForAccount} from './wait-up-to.ts';
@@ -19,6 +19,7 @@ import {waitForAccount} from './wait-up-to.ts';
 const DEFAULT_MAX_AGE_MS = 55 * 60_000;
 /** Reopens of the same account's socket per request (connection limit, idle close, refreshed token). */
 const MAX_REOPENS = 3;
+const TEXT = {binary: false} as const;
 
 /**
 One client WebSocket: its requests, one at a time, each on the session's account over an upstream socket
@@ -57,17 +58,14 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 		}
 	};
 
-	const logRequest = (entry: RequestFacts) => {
-		events.emit('request', requestEntry(deps, {...entry, sessionId, path: options.path}));
-	};
-
-	const serve = async (data: Buffer) => {
-		const started = performance.now();
+	/** A frame early-send.ts lets go before it is read, sent, with its answer's pump started. */
+	const sendEarly = (data: Buffer, seen: Seen) => {
 		const home = sessionId === undefined ? undefined : sessions.get(sessionId)?.accountId;
 		// The `/v1` door rewrites every frame: nothing goes early there.
-		const early =
-			options.prepare === undefined &&
-			sendsEarly(data, {
+		if (
+			options.prepare !== undefined ||
+			home === undefined ||
+			!sendsEarly(data, {
 				home,
 				leaveReason: (account) => choice.reasonToLeave(account, {}),
 				upstream: up,
@@ -75,29 +73,56 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 				now: clock.now(),
 				responseId: memory.responseId,
 				chainsHere: up !== undefined && up.socket === chainSocket,
-				turnStateForeign: home !== undefined && turnState.rawFrameForeignTo(home, data),
-			});
-		if (early) {
-			up!.socket.send(data, {binary: false});
+				turnStateForeign: turnState.rawFrameForeignTo(home, data),
+			})
+		) {
+			return undefined;
 		}
 
-		const raw = data.toString();
-		const body = frames.parseFrame(raw);
-		if (body?.type !== 'response.create') {
-			// Anything else (e.g. Codex's `response.processed`) belongs to the socket that served the response.
-			if (!early && up !== undefined && up.socket.readyState === WebSocket.OPEN) {
-				up.socket.send(data, {binary: false});
+		const socket = up!.socket;
+		life.beginTurn();
+		socket.send(data, TEXT);
+		return {accountId: home, socket, attempt: pumpOn(socket, home, seen)};
+	};
+
+	const pumpOn = (socket: WebSocket, accountId: string, seen: Seen) =>
+		pumpAttempt({upstream: socket, accountId, pool, issuers, clock, toClient, seen, signal: closed.signal});
+
+	const serve = async (data: Buffer) => {
+		const started = performance.now();
+		const seen: Seen = {firstEventAt: undefined, createdSent: false};
+		const early = sendEarly(data, seen);
+		// In the in-flight count until its terminal event (from its send, when early); the pool waits for it when it stops.
+		let inTurn = early !== undefined;
+		try {
+			if (early !== undefined) {
+				// Read once the answer's first event went to the client: until then the event loop stays free for it.
+				await Promise.race([early.attempt.firstEvent, early.attempt.result]);
 			}
 
-			return;
-		}
+			const raw = data.toString();
+			const body = frames.parseFrame(raw);
+			if (body?.type !== 'response.create') {
+				if (early !== undefined) {
+					await early.attempt.result;
+				} else if (up !== undefined && up.socket.readyState === WebSocket.OPEN) {
+					// Anything else (e.g. Codex's `response.processed`) belongs to the socket that served the response.
+					up.socket.send(data, TEXT);
+				}
 
-		// In the pool's in-flight count until its terminal event, and waited for when the pool stops.
-		life.beginTurn();
-		try {
-			await serveCreate(data, raw, body, started, early);
+				return;
+			}
+
+			if (!inTurn) {
+				inTurn = true;
+				life.beginTurn();
+			}
+
+			await serveCreate(data, raw, body, started, seen, early);
 		} finally {
-			life.turnDone();
+			if (inTurn) {
+				life.turnDone();
+			}
 		}
 	};
 
@@ -106,7 +131,9 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 		raw: string,
 		created: Record<string, unknown>,
 		started: number,
-		sentEarly: boolean, // already sent on the session's open socket (early-send.ts): the first attempt agrees
+		seen: Seen,
+		/** Sent already, before it was read (early-send.ts): its first attempt, which the full reading agrees with. */
+		early: {readonly accountId: string; readonly socket: WebSocket; readonly attempt: Attempt} | undefined,
 	) => {
 		let body = created;
 		let untouched = true;
@@ -135,16 +162,19 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 		const tried = new Set<string>();
 		const failedOver: string[] = [];
 		let lastFailure: UpstreamFailure | undefined;
-		let createdSent = false;
-		let firstEventAt: number | undefined;
 		let reopens = 0;
 		let mustReopen = false;
 		let stripAll = false;
 		const waitDeadline = clock.now() + (deps.waitUpToMs ?? 0);
-		const forward = (frame: Buffer | string, type: string | undefined) => {
-			firstEventAt ??= performance.now();
-			createdSent ||= type === 'response.created';
-			toClient(frame, type);
+		const log = (
+			accountId: string | undefined,
+			status: number,
+			usage: RequestFacts['usage'],
+			error?: string,
+		) => {
+			const facts = {accountId, model: body.model, status, started, usage, failedOver, error};
+			const entry = {...facts, firstEventAt: seen.firstEventAt, sessionId, path: options.path};
+			events.emit('request', requestEntry(deps, entry));
 		};
 
 		for (;;) {
@@ -153,9 +183,9 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 			}
 
 			// A new session starts on the account whose socket was opened at its handshake, while it is usable.
-			const early = sentEarly; // the first attempt only
-			sentEarly = false;
-			const accountId = early ? home : choice.choose(home ?? up?.accountId, tried, body);
+			const sentEarly = early; // the first attempt only
+			early = undefined;
+			const accountId = sentEarly?.accountId ?? choice.choose(home ?? up?.accountId, tried, body);
 			if (accountId === undefined) {
 				if (await waitForAccount(deps, waitDeadline, closed.signal)) {
 					tried.clear();
@@ -164,16 +194,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 
 				const failure = noAccountFailure(pool, lastFailure, clock.now());
 				toClient(frames.noAccountFrame(failure, pool));
-				logRequest({
-					accountId: undefined,
-					model: body.model,
-					status: failure.status,
-					started,
-					firstEventAt: undefined,
-					usage: undefined,
-					failedOver,
-					error: failure.error.message,
-				});
+				log(undefined, failure.status, undefined, failure.error.message);
 				return;
 			}
 
@@ -181,25 +202,29 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 			const moving = accountId !== home && (home !== undefined || tried.size > 1);
 			const maxAge = deps.maxSocketAgeMs ?? DEFAULT_MAX_AGE_MS;
 			const reusable =
-				early ||
+				sentEarly !== undefined ||
 				(!mustReopen &&
 					up !== undefined &&
 					up.accountId === accountId &&
 					up.socket.readyState === WebSocket.OPEN &&
 					clock.now() - up.openedAt < maxAge &&
 					(body.previous_response_id === undefined || up.socket === chainSocket));
-			let payload: Buffer | string;
+			let payload: Buffer | string | undefined;
 			if (reusable) {
-				payload = reusedPayload({
-					data,
-					raw,
-					body,
-					untouched,
-					moving,
-					upstream: up!,
-					issuers,
-					foreignTurnState: turnState.frameForeignTo(accountId, body),
-				});
+				// A frame sent early went as it came.
+				payload =
+					sentEarly !== undefined
+						? undefined
+						: reusedPayload({
+								data,
+								raw,
+								body,
+								untouched,
+								moving,
+								upstream: up!,
+								issuers,
+								foreignTurnState: turnState.frameForeignTo(accountId, body),
+							});
 			} else {
 				if (!known) {
 					// The client chains from a response this connection never saw: Codex resends everything on this.
@@ -236,37 +261,19 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 			sessions.assign(sessionId, accountId, options.clientName, 'websocket');
 			sessions.begin(sessionId);
 			pool.setRunning(sessions.runningCounts());
-			const socket = up!.socket;
-			if (!early) {
-				socket.send(payload, {binary: false});
+			const socket = sentEarly?.socket ?? up!.socket;
+			if (payload !== undefined) {
+				socket.send(payload, TEXT);
 			}
 
-			const result = await pumpResponse({
-				upstream: socket,
-				accountId,
-				pool,
-				issuers,
-				clock,
-				toClient: forward,
-				createdSent,
-				signal: closed.signal,
-			});
+			const result = await (sentEarly?.attempt ?? pumpOn(socket, accountId, seen)).result;
 			if (result.kind === 'retry') {
 				sessions.end(sessionId, undefined);
 				dropUpstream();
 				if (result.failure === undefined || result.failure.kind === 'unauthorized') {
 					if (!known || ++reopens > MAX_REOPENS) {
 						toClient(frames.unavailableFrame(result.reason));
-						logRequest({
-							accountId,
-							model: body.model,
-							status: 502,
-							started,
-							firstEventAt,
-							usage: undefined,
-							failedOver,
-							error: result.reason,
-						});
+						log(accountId, 502, undefined, result.reason);
 						return;
 					}
 
@@ -307,19 +314,14 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 			}
 
 			pool.markSuccess(accountId);
-			if (moving && home !== undefined && home !== accountId) {
-				events.emit('move', {
-					at: clock.now(),
-					sessionId,
-					from: home,
-					to: accountId,
-					reason: `${leaveReason ?? failureWords(lastFailure)}${up?.stripNote ?? ''}`,
-				});
-			}
-
-			for (const from of failedOver) {
-				events.emit('failover', {at: clock.now(), sessionId, from, reason: lastFailure?.message ?? 'failed'});
-			}
+			emitMoves(deps, {
+				sessionId,
+				from: moving ? home : undefined,
+				to: accountId,
+				reason: `${leaveReason ?? failureWords(lastFailure)}${up?.stripNote ?? ''}`,
+				failedOver,
+				failure: lastFailure?.message,
+			});
 
 			if (result.kind === 'completed') {
 				sessions.end(sessionId, result.usage);
@@ -340,16 +342,12 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 			}
 
 			pool.setRunning(sessions.runningCounts());
-			logRequest({
-				accountId,
-				model: body.model,
-				status: result.kind === 'completed' ? 200 : 502,
-				started,
-				firstEventAt,
-				usage: result.kind === 'completed' ? result.usage : undefined,
-				failedOver,
-				error: result.kind === 'completed' ? undefined : result.error,
-			});
+			if (result.kind === 'completed') {
+				log(accountId, 200, result.usage, undefined);
+			} else {
+				log(accountId, 502, undefined, result.error);
+			}
+
 			return;
 		}
 	};
