@@ -35,7 +35,7 @@ import {
 const LOOPS = Number(process.env.BENCH_WS_LOOPS ?? 12);
 const SESSIONS = 64;
 const CONCURRENT_REQUESTS = Number(process.env.BENCH_WS_CONCURRENT_REQUESTS ?? 10);
-const ROUNDS = Number(process.env.BENCH_WS_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_WS_ROUNDS ?? 5);
 const IDLE_SESSIONS = Number(process.env.BENCH_WS_IDLE_SESSIONS ?? 256);
 const HEAVY_SESSIONS = Number(process.env.BENCH_WS_HEAVY_SESSIONS ?? 32);
 const DELTAS = 290;
