@@ -178,7 +178,8 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 		};
 
 		for (;;) {
-			if (closed.signal.aborted) {
+			// A frame sent early went upstream before its client left: its attempt ends and is logged as any other.
+			if (closed.signal.aborted && early === undefined) {
 				return;
 			}
 
