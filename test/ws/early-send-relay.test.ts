@@ -243,3 +243,39 @@ test('a failover after a frame sent early: the full input elsewhere, one respons
 	assert.equal(h.proxy.inFlight.current(), 0);
 	assert.equal(h.proxy.sessions.get('sess-1')?.inFlight, 0);
 });
+
+test('a compacted session stays on its drained account over WebSocket too, also on the incremental frames after the compaction', async (t) => {
+	const h = await startRelayHarness(['a', 'b']);
+	t.after(() => h.close());
+	const client = await connectClient(h.wsUrl);
+	await warm(client);
+	const home = h.upstream.received[0]!.accountId;
+	// Codex resends the whole (compacted) history after a compaction: the item its account issued, then new turns.
+	const compaction = {type: 'compaction', encrypted_content: `cmp-${home}`};
+	h.proxy.issuers.record(home, `cmp-${home}`);
+	const compacted = await client.request({...baseFields, input: [developer, compaction, userItem('after')]});
+	assert.equal(compacted.at(-1)?.type, 'response.completed');
+	const records = h.proxy.pool
+		.list()
+		.map((account) =>
+			account.record.id === home
+				? {...account.record, marks: {...account.record.marks, drained: true}}
+				: account.record,
+		);
+	h.proxy.pool.setRecords(records);
+
+	// The next frame chains (only its new item): the compaction is in the conversation, not in the frame.
+	const next = await client.request({
+		...baseFields,
+		previous_response_id: responseId(compacted),
+		input: [userItem('two')],
+	});
+	assert.equal(next.at(-1)?.type, 'response.completed');
+	assert.equal(
+		h.upstream.received.at(-1)?.accountId,
+		home,
+		'the session stays where its compaction can be read',
+	);
+	assert.deepEqual(h.upstream.received.at(-1)?.body.input, [userItem('two')]);
+	assert.deepEqual(h.events.move, []);
+});

@@ -158,7 +158,10 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 		}
 
 		const home = sessions.get(sessionId)?.accountId;
-		const leaveReason = home === undefined ? undefined : choice.reasonToLeave(home, body);
+		// A drained account keeps a compacted session (sessions/strip.ts), whose compaction a chained frame leaves out.
+		const drained = home !== undefined && known && pool.get(home)?.record.marks.drained === true;
+		const decided = drained ? fullBody(body, fullItems()) : body;
+		const leaveReason = home === undefined ? undefined : choice.reasonToLeave(home, decided);
 		const tried = new Set<string>();
 		const failedOver: string[] = [];
 		let lastFailure: UpstreamFailure | undefined;
@@ -186,7 +189,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 			// A new session starts on the account whose socket was opened at its handshake, while it is usable.
 			const sentEarly = early; // the first attempt only
 			early = undefined;
-			const accountId = sentEarly?.accountId ?? choice.choose(home ?? up?.accountId, tried, body);
+			const accountId = sentEarly?.accountId ?? choice.choose(home ?? up?.accountId, tried, decided);
 			if (accountId === undefined) {
 				if (await waitForAccount(deps, waitDeadline, closed.signal)) {
 					tried.clear();
