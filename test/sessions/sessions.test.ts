@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import {createManualClock} from '../../source/core/clock.ts';
+import {createRandom} from '../../source/core/random.ts';
 import {sessionIdentity} from '../../source/core/sessions/identity.ts';
 import {createIssuerRegistry} from '../../source/core/sessions/issuers.ts';
 import {createSessionRegistry} from '../../source/core/sessions/registry.ts';
@@ -140,4 +141,40 @@ test('session registry: moves, turns, running counts, bounded size', () => {
 		sessions.snapshots().map((session) => session.id),
 		['s3', 's2'],
 	);
+});
+
+test('session registry: the running counts are those of every session in flight or active within the window, whatever happened before', () => {
+	const window = 10 * 60_000;
+	for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+		const random = createRandom(seed);
+		const clock = createManualClock(0);
+		const sessions = createSessionRegistry({clock, capacity: 40, ttlMs: 3_600_000, activeWindowMs: window});
+		const pick = <T>(values: readonly T[]) => values[Math.floor(random() * values.length)]!;
+		const ids = Array.from({length: 60}, (_, index) => `s${index}`);
+		for (let step = 0; step < 3000; step++) {
+			const id = pick(ids);
+			const roll = random();
+			if (roll < 0.35) {
+				sessions.assign(id, pick(['A', 'B', 'C']), 'x');
+			} else if (roll < 0.6) {
+				sessions.begin(id);
+			} else if (roll < 0.85) {
+				sessions.end(id, undefined);
+			} else {
+				// Steps of up to a quarter hour, so sessions leave the window in every order.
+				clock.advance(Math.floor(random() * window * 1.5));
+			}
+
+			// What the counts mean, from the snapshots of every session held.
+			const expected = new Map<string, number>();
+			for (const session of sessions.snapshots()) {
+				if (session.active || clock.now() - session.lastActivityAt <= window) {
+					expected.set(session.accountId, (expected.get(session.accountId) ?? 0) + 1);
+				}
+			}
+
+			const sorted = (counts: Map<string, number>) => [...counts].sort(([a], [b]) => a.localeCompare(b));
+			assert.deepEqual(sorted(sessions.runningCounts()), sorted(expected), `seed ${seed}, step ${step}`);
+		}
+	}
 });

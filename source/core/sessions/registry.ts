@@ -55,11 +55,28 @@ export function createSessionRegistry(options: {
 }): SessionRegistry {
 	const {clock, capacity = 5000, ttlMs = 24 * 3_600_000, activeWindowMs = 10 * 60_000} = options;
 	const sessions = new Map<string, SessionState>();
+	/**
+	The sessions active within `activeWindowMs`, in the same order: the running ones are counted on every request,
+	and walking the idle ones too (up to `capacity`) cost the whole registry each time. Those that fell out of the
+	window are dropped from its front when counting.
+	*/
+	const recent = new Map<string, SessionState>();
+	/** Sessions with a request in flight, which run however long ago they began. */
+	const inFlight = new Map<string, SessionState>();
 
 	const touch = (state: SessionState) => {
-		// Re-inserting keeps the Map in least-recently-active order, so the first key is the one to drop.
-		sessions.delete(state.id);
-		sessions.set(state.id, state);
+		// Re-inserting keeps the Maps in least-recently-active order, so the first key is the one to drop.
+		for (const map of [sessions, recent]) {
+			map.delete(state.id);
+			map.set(state.id, state);
+		}
+
+		if (state.inFlight > 0) {
+			inFlight.set(state.id, state);
+		} else {
+			inFlight.delete(state.id);
+		}
+
 		const now = clock.now();
 		for (const [id, old] of sessions) {
 			if (sessions.size <= capacity && now - old.lastActivityAt <= ttlMs) {
@@ -68,6 +85,7 @@ export function createSessionRegistry(options: {
 
 			if (old.inFlight === 0) {
 				sessions.delete(id);
+				recent.delete(id);
 			} else if (sessions.size <= capacity) {
 				break;
 			}
@@ -143,10 +161,26 @@ export function createSessionRegistry(options: {
 		},
 		runningCounts() {
 			const now = clock.now();
+			for (const [id, state] of recent) {
+				if (now - state.lastActivityAt <= activeWindowMs) {
+					break;
+				}
+
+				recent.delete(id);
+			}
+
 			const counts = new Map<string, number>();
-			for (const state of sessions.values()) {
-				if (state.inFlight > 0 || now - state.lastActivityAt <= activeWindowMs) {
-					counts.set(state.accountId, (counts.get(state.accountId) ?? 0) + 1);
+			const count = (state: SessionState) => {
+				counts.set(state.accountId, (counts.get(state.accountId) ?? 0) + 1);
+			};
+
+			for (const state of recent.values()) {
+				count(state);
+			}
+
+			for (const state of inFlight.values()) {
+				if (!recent.has(state.id)) {
+					count(state);
 				}
 			}
 
