@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
+import {usageLimitFrame} from './fake-upstream.ts';
 import {baseFields, connectClient, type RelayHarness, startRelayHarness, userItem} from './relay-harness.ts';
 
 /*
@@ -139,15 +140,7 @@ test('an upstream closing before the first event of a frame sent early: the full
 function createdThenExhausted(id: string): string[] {
 	return [
 		JSON.stringify({type: 'response.created', response: {id, status: 'in_progress'}}),
-		JSON.stringify({
-			type: 'error',
-			status: 429,
-			error: {
-				type: 'usage_limit_reached',
-				message: 'The usage limit has been reached',
-				resets_at: Math.ceil(Date.now() / 1000) + 900,
-			},
-		}),
+		usageLimitFrame(900),
 	];
 }
 

@@ -122,6 +122,20 @@ export async function startFakeUpstream(behaviour: Behaviour = {}) {
 	};
 }
 
+/** The backend's `error` frame for an exhausted account: status 429 `usage_limit_reached`, resetting in `resetsInSeconds`. */
+export function usageLimitFrame(resetsInSeconds: number, headers?: Record<string, string>): string {
+	return JSON.stringify({
+		type: 'error',
+		status: 429,
+		error: {
+			type: 'usage_limit_reached',
+			message: 'The usage limit has been reached',
+			resets_at: Math.ceil(Date.now() / 1000) + resetsInSeconds,
+		},
+		...(headers === undefined ? {} : {headers}),
+	});
+}
+
 export function normalAnswer(accountId: string, id: string, warmUp: boolean): string[] {
 	const frames = [
 		JSON.stringify({

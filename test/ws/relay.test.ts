@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import {listenHttpsMirror} from '../../source/core/tls/https-mirror.ts';
 import {ensureLocalCertificates} from '../../source/core/tls/local-ca.ts';
 import {tempDir} from '../store/fixtures.ts';
+import {usageLimitFrame} from './fake-upstream.ts';
 import {baseFields, connectClient, startRelayHarness, userItem} from './relay-harness.ts';
 
 /** The id of the response whose frames end with response.completed. */
@@ -115,15 +116,9 @@ test('an error frame 429 before the first event fails over with the full input; 
 			answer: (request) =>
 				request.accountId === exhausted
 					? [
-							JSON.stringify({
-								type: 'error',
-								status: 429,
-								error: {
-									type: 'usage_limit_reached',
-									message: 'The usage limit has been reached',
-									resets_at: Math.ceil(Date.now() / 1000) + 900,
-								},
-								headers: {'x-codex-primary-used-percent': '100', 'x-codex-primary-window-minutes': '300'},
+							usageLimitFrame(900, {
+								'x-codex-primary-used-percent': '100',
+								'x-codex-primary-window-minutes': '300',
 							}),
 						]
 					: undefined,

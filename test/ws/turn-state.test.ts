@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
+import {usageLimitFrame} from './fake-upstream.ts';
 import {startPoolHarness, upstreamTurnStates} from './pool-harness.ts';
 import {baseFields, connectClient, startRelayHarness, userItem} from './relay-harness.ts';
 
@@ -162,18 +163,9 @@ test('a response.metadata before a failover stays with the failed attempt: the c
 				}
 
 				failed = request.accountId;
-				const resetsAt = Math.ceil(Date.now() / 1000) + 600;
 				return [
 					JSON.stringify({type: 'response.metadata', headers: {[TURN_STATE]: `ts-${failed}-meta`}}),
-					JSON.stringify({
-						type: 'error',
-						status: 429,
-						error: {
-							type: 'usage_limit_reached',
-							message: 'The usage limit has been reached',
-							resets_at: resetsAt,
-						},
-					}),
+					usageLimitFrame(600),
 				];
 			},
 		},
