@@ -16,7 +16,7 @@ import type {
 	DispatchRequest,
 	DispatchResult,
 } from './dispatch-types.ts';
-import {Emitter, type ProxyEvents} from './events.ts';
+import {Emitter, emitMoves, type ProxyEvents} from './events.ts';
 import {clientResponseHeaders} from './headers.ts';
 import {failureWords, markForFailure, markTokenFailure, noAccountFailure} from './outcomes.ts';
 import type {Selector, StrategyOptionsSource} from './selection.ts';
@@ -220,27 +220,16 @@ export function createEngine(options: EngineOptions): Engine {
 			const now = clock.now();
 			pool.markSuccess(accountId);
 			sessions.assign(identity.id, accountId, request.client);
-			if (home !== undefined && home !== accountId) {
-				const reason = leaveReason ?? failureWords(lastFailure);
-				const detail = result.stripped > 0 ? `; ${result.stripped} encrypted reasoning item(s) removed` : '';
-				const lost = result.compactionLost > 0 ? '; compacted context dropped' : '';
-				events.emit('move', {
-					at: now,
-					sessionId: identity.id,
-					from: home,
-					to: accountId,
-					reason: `${reason}${detail}${lost}`,
-				});
-			}
-
-			for (const from of failedOver) {
-				events.emit('failover', {
-					at: now,
-					sessionId: identity.id,
-					from,
-					reason: lastFailure?.message ?? 'failed',
-				});
-			}
+			const detail = result.stripped > 0 ? `; ${result.stripped} encrypted reasoning item(s) removed` : '';
+			const lost = result.compactionLost > 0 ? '; compacted context dropped' : '';
+			emitMoves(events, now, {
+				sessionId: identity.id,
+				from: home,
+				to: accountId,
+				reason: `${leaveReason ?? failureWords(lastFailure)}${detail}${lost}`,
+				failedOver,
+				failure: lastFailure?.message,
+			});
 
 			sessions.begin(identity.id);
 			pool.setRunning(sessions.runningCounts());

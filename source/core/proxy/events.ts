@@ -42,3 +42,30 @@ export class Emitter<Events extends Record<string, unknown[]>> {
 		}
 	}
 }
+
+/**
+The events of one request that ended on `to`, over HTTP and WebSocket alike: its session's move from `from`
+(undefined or `to`: none), and a failover from each account it failed on the way.
+*/
+export function emitMoves(
+	events: Emitter<ProxyEvents>,
+	at: number,
+	move: {
+		readonly sessionId: string;
+		readonly from: string | undefined;
+		readonly to: string;
+		/** Why the session left `from`. */
+		readonly reason: string;
+		readonly failedOver: readonly string[];
+		readonly failure: string | undefined;
+	},
+): void {
+	const {sessionId, from, to} = move;
+	if (from !== undefined && from !== to) {
+		events.emit('move', {at, sessionId, from, to, reason: move.reason});
+	}
+
+	for (const failed of move.failedOver) {
+		events.emit('failover', {at, sessionId, from: failed, reason: move.failure ?? 'failed'});
+	}
+}

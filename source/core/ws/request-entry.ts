@@ -37,27 +37,3 @@ export function requestEntry(
 		transport: 'websocket',
 	};
 }
-
-/** The pool's events of one request that ended on `accountId`: its session's move, and each failover on the way. */
-export function emitMoves(
-	deps: Pick<RelayDeps, 'events' | 'clock'>,
-	move: {
-		readonly sessionId: string;
-		readonly from: string | undefined;
-		readonly to: string;
-		/** Why the session left `from`. */
-		readonly reason: string;
-		readonly failedOver: readonly string[];
-		readonly failure: string | undefined;
-	},
-): void {
-	const {events, clock} = deps;
-	const {sessionId, from, to} = move;
-	if (from !== undefined && from !== to) {
-		events.emit('move', {at: clock.now(), sessionId, from, to, reason: move.reason});
-	}
-
-	for (const failed of move.failedOver) {
-		events.emit('failover', {at: clock.now(), sessionId, from: failed, reason: move.failure ?? 'failed'});
-	}
-}

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import {emitMoves} from '../proxy/events.ts';
 import {failureWords, markForFailure, noAccountFailure} from '../proxy/outcomes.ts';
 import type {UpstreamFailure} from '../proxy/upstream-errors.ts';
 import {sessionIdentity} from '../sessions/identity.ts';
@@ -11,7 +12,7 @@ import {frameQueue} from './frame-queue.ts';
 import * as frames from './frames.ts';
 import {type RelayHandle, RelayLife} from './relay-life.ts';
 import type {RelayOptions} from './relay-options.ts';
-import {emitMoves, type RequestFacts, requestEntry} from './request-entry.ts';
+import {type RequestFacts, requestEntry} from './request-entry.ts';
 import {TURN_STATE, TurnStateOwners, withoutTurnState} from './turn-state.ts';
 import {type OpenedUpstream, openForAccount, reusedPayload} from './upstream-open.ts';
 import {waitForAccount} from './wait-up-to.ts';
@@ -318,7 +319,7 @@ export function startSessionRelay(options: RelayOptions): RelayHandle {
 			}
 
 			pool.markSuccess(accountId);
-			emitMoves(deps, {
+			emitMoves(events, clock.now(), {
 				sessionId,
 				from: moving ? home : undefined,
 				to: accountId,
