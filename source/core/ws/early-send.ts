@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import {startsWith} from './frames.ts';
 
 const CREATE_PREFIX = Buffer.from('{"type":"response.create"');
 const PREVIOUS_KEY = 'previous_response_id';
@@ -17,7 +18,7 @@ export type EarlySendState = {
 	/** The latest response of the connection, and whether the current socket produced it. */
 	readonly responseId: string | undefined;
 	readonly chainsHere: boolean;
-	/** Whether frames to `home` must lose the client's turn state. */
+	/** Whether the frame carries a turn state `home` did not issue (read from its bytes, true when in doubt). */
 	readonly turnStateForeign: boolean;
 };
 
@@ -35,11 +36,10 @@ export function sendsEarly(frame: Buffer, state: EarlySendState): boolean {
 		upstream.accountId !== home ||
 		upstream.socket.readyState !== WebSocket.OPEN ||
 		state.now - upstream.openedAt >= state.maxAgeMs ||
-		frame.length < CREATE_PREFIX.length ||
-		frame.compare(CREATE_PREFIX, 0, CREATE_PREFIX.length, 0, CREATE_PREFIX.length) !== 0 ||
+		!startsWith(frame, CREATE_PREFIX) ||
 		state.leaveReason(home) !== undefined ||
 		frame.includes('"encrypted_content"') ||
-		(state.turnStateForeign && frame.includes('x-codex-turn-state'))
+		state.turnStateForeign
 	) {
 		return false;
 	}
